@@ -1,0 +1,181 @@
+"""``CITerminalApp``: the Jupyter server extension, its settings, routes and lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from jupyter_core.paths import jupyter_data_dir
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Bool, Float, Int, Unicode
+
+from ..errors import CIError
+from .backends import Backend
+from .backends.local import LocalBackend
+from .handlers import default_handlers
+from .manager import ProjectRegistry, SessionManager
+from .recording import AuditLog, prune
+from .sessions import SessionSettings
+from .termsocket import CITermSocket
+
+
+class CITerminalApp(ExtensionApp):
+    """Open CI jobs' shells as JupyterLab terminals."""
+
+    name = "jupyter_ci_terminal"
+
+    terminals_enabled = Bool(
+        None,
+        allow_none=True,
+        config=True,
+        help="""Allow CI job terminals. Job state, logs and actions stay available when False.
+        Default (None): follow ServerApp.terminals_enabled.""",
+    )
+    project_dir = Unicode(
+        "",
+        config=True,
+        help="Folder whose .gitlab-ci.yml the embedded local runner serves. Default: the server's root_dir.",
+    )
+    embedded_runner = Bool(
+        True,
+        config=True,
+        help="""Start the local runner (`jupyter ci-runner serve`) for project_dir on first use when
+        none serves it yet, and stop it with the server. Default: True.""",
+    )
+    runner_session_timeout = Int(
+        1800,
+        config=True,
+        help="Seconds the embedded runner keeps a finished job open while a terminal is attached (gitlab-runner's session_timeout). Default: 1800.",
+    )
+    start_pipeline = Bool(
+        False,
+        config=True,
+        help="""Start the embedded runner with the server and run a pipeline at once (demos: the
+        Debug button is there when JupyterLab opens). Default: False (start on first use).""",
+    )
+    runner_startup_timeout = Float(
+        30.0, config=True, help="Seconds to wait for the embedded runner to start. Default: 30."
+    )
+    connect_timeout = Float(
+        10.0, config=True, help="Seconds to wait when dialing a job's terminal. Default: 10."
+    )
+    ping_interval = Float(
+        30.0,
+        config=True,
+        help="Seconds between websocket pings toward the runner, keeping idle sessions alive through proxies. Default: 30.",
+    )
+    max_viewer_backlog = Int(
+        1024 * 1024,
+        config=True,
+        help="Characters of output queued for one browser before it is resynced from the screen model instead. Default: 1048576.",
+    )
+    detached_timeout = Float(
+        600.0,
+        config=True,
+        help="Seconds a session with no browser attached stays open before it is closed (0: never). Default: 600.",
+    )
+    scrollback = Int(
+        1000, config=True, help="Lines of scrollback restored on reconnect. Default: 1000."
+    )
+    record_sessions = Bool(
+        True, config=True, help="Save every session as an asciicast v2 file. Default: True."
+    )
+    recordings_dir = Unicode(
+        "",
+        config=True,
+        help="Folder for recordings. Default: <jupyter data dir>/ci-terminal/recordings.",
+    )
+    recordings_keep_days = Float(
+        30.0,
+        config=True,
+        help="Days to keep recordings; older ones are deleted at start (0: keep forever). Default: 30.",
+    )
+    record_input = Bool(
+        False,
+        config=True,
+        help="Also record keystrokes (they can include passwords typed into the shell). Default: False.",
+    )
+    audit_log = Unicode(
+        "",
+        config=True,
+        help="JSON-lines file of every attach and detach. Default: <jupyter data dir>/ci-terminal/audit.jsonl; '-' disables it.",
+    )
+    stty_resize = Bool(
+        False,
+        config=True,
+        help="On runners that cannot resize (terminal.gitlab.com), type `stty rows R cols C` into the shell on resize. Default: False.",
+    )
+
+    def _data_path(self, value: str, default: str) -> Path:
+        return (
+            Path(value).expanduser()
+            if value
+            else Path(jupyter_data_dir()) / "ci-terminal" / default
+        )
+
+    def _backends(self) -> list[Backend]:
+        assert self.serverapp is not None
+        root = Path(self.project_dir or self.serverapp.root_dir).expanduser()
+        args = [f"--session-timeout={self.runner_session_timeout}"]
+        if self.start_pipeline:
+            args.append("--run-pipeline")
+        self._local = LocalBackend(
+            root,
+            start=self.embedded_runner,
+            runner_args=args,
+            startup_timeout=self.runner_startup_timeout,
+        )
+        return [self._local]
+
+    def initialize_settings(self) -> None:
+        """Build the project registry and the session manager."""
+        recordings = (
+            self._data_path(self.recordings_dir, "recordings") if self.record_sessions else None
+        )
+        if recordings is not None:
+            prune(recordings, keep_days=self.recordings_keep_days)
+        audit = None if self.audit_log == "-" else self._data_path(self.audit_log, "audit.jsonl")
+        cfg = SessionSettings(
+            connect_timeout=self.connect_timeout,
+            ping_interval=self.ping_interval,
+            max_backlog=self.max_viewer_backlog,
+            detached_timeout=self.detached_timeout,
+            scrollback=self.scrollback,
+            recordings_dir=recordings,
+            record_input=self.record_input,
+            stty_resize=self.stty_resize,
+            audit=AuditLog(audit),
+        )
+        registry = ProjectRegistry(self._backends())
+        enabled = self.terminals_enabled
+        if enabled is None:
+            enabled = bool(getattr(self.serverapp, "terminals_enabled", True))
+        self.settings.update(
+            ci_terminal_registry=registry,
+            ci_terminal_sessions=SessionManager(registry, cfg),
+            ci_terminal_terminals_enabled=enabled,
+        )
+
+    def initialize_handlers(self) -> None:
+        """Register the REST routes and the terminal websocket."""
+        self.handlers.extend(default_handlers)
+        self.handlers.append((r"/ci-terminal/terminals/websocket/(?P<name>[\w.-]+)", CITermSocket))
+
+    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        """With ``start_pipeline``, start the embedded runner now rather than on first use."""
+        if self.start_pipeline and self.embedded_runner:
+            self._starting = asyncio.ensure_future(self._start_local())
+
+    async def _start_local(self) -> None:
+        try:
+            await self._local.client()
+        except CIError as e:
+            self.log.warning("The embedded CI runner did not start: %s", e)
+
+    async def stop_extension(self) -> None:
+        """Close every bridge, then stop what the backends started."""
+        assert self.serverapp is not None
+        settings: dict[str, Any] = self.serverapp.web_app.settings
+        await settings["ci_terminal_sessions"].shutdown()
+        await settings["ci_terminal_registry"].close()

@@ -1,0 +1,5 @@
+"""CI backends: each lists pipelines and jobs and resolves a job to a terminal :class:`Channel`."""
+
+from .base import Backend, Project
+
+__all__ = ["Backend", "Project"]

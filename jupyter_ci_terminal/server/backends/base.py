@@ -1,0 +1,66 @@
+"""The one interface every CI backend implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ...channel import Channel
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project as the REST API shows it; ``remote_id`` is the backend's own id."""
+
+    id: str
+    name: str
+    backend: str
+    remote_id: int | str
+
+    def to_json(self) -> JSON:
+        """The public JSON: no URLs, no credentials."""
+        return {"id": self.id, "name": self.name, "backend": self.backend}
+
+
+class Backend(Protocol):
+    """A source of pipelines, jobs and job terminals (GitLab's REST names and JSON fields)."""
+
+    kind: str
+
+    async def projects(self) -> list[Project]:
+        """Projects this backend serves."""
+        ...
+
+    async def pipelines(self, project: Project) -> list[JSON]:
+        """Recent pipelines, newest first."""
+        ...
+
+    async def create_pipeline(self, project: Project, ref: str | None) -> JSON:
+        """Start a pipeline on ``ref`` (the default branch when None)."""
+        ...
+
+    async def pipeline_jobs(self, project: Project, pipeline_id: int) -> list[JSON]:
+        """The jobs of one pipeline."""
+        ...
+
+    async def job(self, project: Project, job_id: int) -> JSON:
+        """One job."""
+        ...
+
+    async def trace(self, project: Project, job_id: int) -> str:
+        """The job's log."""
+        ...
+
+    async def job_action(self, project: Project, job_id: int, action: str) -> JSON:
+        """Run ``retry``, ``cancel`` or ``play`` on a job."""
+        ...
+
+    async def channel(self, project: Project, job_id: int) -> Channel:
+        """Where the job's terminal is, and how to authenticate to it."""
+        ...
+
+    async def close(self) -> None:
+        """Release what the backend holds (processes, connections)."""
+        ...

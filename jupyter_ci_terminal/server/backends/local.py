@@ -1,0 +1,128 @@
+"""The ``local`` backend: the embedded runner (``jupyter ci-runner``) serving one project folder.
+
+It reuses a runner that already serves the folder (found through the runners' runtime files,
+as Jupyter finds its servers) or starts one and stops it again with the Jupyter server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ...channel import Channel
+from ...errors import BackendError, NoTerminalError, NotFoundError
+from ...runner.runtime import find_runners
+from .base import Project
+from .rest import RestBackendMixin, RestClient
+
+log = logging.getLogger(__name__)
+
+
+class LocalBackend(RestBackendMixin):
+    """Pipelines of one folder, run by the embedded local runner."""
+
+    kind = "local"
+
+    def __init__(
+        self,
+        project_dir: Path,
+        *,
+        start: bool = True,
+        runner_args: list[str] | None = None,
+        startup_timeout: float = 30.0,
+        project_id: str = "local",
+    ) -> None:
+        self.project_dir = project_dir.resolve()
+        self.start = start
+        self.runner_args = runner_args or []
+        self.startup_timeout = startup_timeout
+        self.project_id = project_id
+        self._rest: RestClient | None = None
+        self._info: dict[str, Any] | None = None
+        self._proc: asyncio.subprocess.Process | None = None
+        self._lock = asyncio.Lock()
+
+    def _serving_runner(self, pid: int | None = None) -> dict[str, Any] | None:
+        for info in find_runners():
+            if Path(info["project_dir"]).resolve() == self.project_dir and (
+                pid is None or info["pid"] == pid
+            ):
+                return info
+        return None
+
+    async def _spawn(self) -> dict[str, Any]:
+        argv = [sys.executable, "-m", "jupyter_ci_terminal.runner", "serve"]
+        argv += ["--project", str(self.project_dir), *self.runner_args]
+        self._proc = await asyncio.create_subprocess_exec(*argv, stdin=asyncio.subprocess.DEVNULL)
+        log.info("Started the local CI runner for %s (pid %s)", self.project_dir, self._proc.pid)
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            info = self._serving_runner(self._proc.pid)
+            if info is not None:
+                return info
+            if self._proc.returncode is not None:
+                break
+            await asyncio.sleep(0.1)
+        code = self._proc.returncode
+        msg = (
+            f"The local runner for {self.project_dir.name} exited with code {code}; see the server log."
+            if code is not None
+            else f"The local runner for {self.project_dir.name} did not start within "
+            f"{self.startup_timeout:g} s."
+        )
+        raise BackendError(msg)
+
+    async def client(self) -> RestClient:
+        """Find or start the runner, then return its REST client."""
+        async with self._lock:
+            if self._rest is not None and (self._proc is None or self._proc.returncode is None):
+                return self._rest
+            info = self._serving_runner()
+            if info is None:
+                if not (self.project_dir / ".gitlab-ci.yml").is_file():
+                    msg = f"There is no .gitlab-ci.yml in {self.project_dir.name}; add one to run pipelines."
+                    raise BackendError(msg)
+                if not self.start:
+                    msg = (
+                        "No local runner serves this folder; start one with "
+                        "`jupyter ci-runner serve --project <folder>`."
+                    )
+                    raise BackendError(msg)
+                info = await self._spawn()
+            self._info = info
+            self._rest = RestClient(info["url"], info["token"], what="The local runner")
+            return self._rest
+
+    async def projects(self) -> list[Project]:
+        """The one folder this runner serves."""
+        await self.client()
+        assert self._info is not None
+        name = self.project_dir.name or str(self.project_dir)
+        return [Project(self.project_id, name, self.kind, self._info.get("project_id", 1))]
+
+    async def channel(self, project: Project, job_id: int) -> Channel:
+        """Ask the runner for the job's terminal Channel (GitLab's authorize-response shape)."""
+        rest, path = await self._path(project, "jobs", int(job_id), "terminal")
+        try:
+            body = await rest.get(path)
+        except NotFoundError:
+            msg = "The job is not running or has no terminal."
+            raise NoTerminalError(msg) from None
+        return Channel.from_authorize_json(body)
+
+    async def close(self) -> None:
+        """Stop the runner if this backend started it."""
+        proc, self._proc = self._proc, None
+        self._rest = None
+        if proc is None or proc.returncode is not None:
+            return
+        proc.terminate()
+        try:
+            await asyncio.wait_for(proc.wait(), 15)
+        except asyncio.TimeoutError:
+            proc.kill()
+            await proc.wait()

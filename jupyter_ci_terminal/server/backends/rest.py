@@ -1,0 +1,119 @@
+"""GitLab REST v4 through python-gitlab, off the event loop.
+
+The embedded local runner speaks the same API subset as GitLab, so this one class serves both
+the ``local`` and (with a terminal strategy of its own) the ``gitlab`` backend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import gitlab
+import gitlab.exceptions as gle
+import requests
+
+from ...errors import BackendError, ForbiddenError, NotFoundError
+from .base import JSON, Project
+
+T = TypeVar("T")
+
+JOB_ACTIONS = ("retry", "cancel", "play")
+
+
+class RestClient:
+    """A python-gitlab client whose calls run in a worker thread and raise :class:`CIError`."""
+
+    def __init__(self, url: str, token: str, *, what: str, ssl_verify: bool | str = True) -> None:
+        # ``what`` names the service in messages ("the local runner", "GitLab at …"); never the token.
+        self.what = what
+        self.gl = gitlab.Gitlab(url, private_token=token, ssl_verify=ssl_verify, timeout=15)
+
+    async def call(self, fn: Callable[[], T]) -> T:
+        """Run one blocking python-gitlab call in a thread, translating its errors."""
+        try:
+            return await asyncio.to_thread(fn)
+        except gle.GitlabAuthenticationError:
+            msg = f"{self.what} rejected the API token."
+            raise BackendError(msg) from None
+        except gle.GitlabError as e:
+            code = e.response_code
+            if code == 404:
+                msg = f"{self.what} has no such object."
+                raise NotFoundError(msg) from None
+            if code == 403:
+                msg = f"{self.what} does not allow this action."
+                raise ForbiddenError(msg) from None
+            detail = str(e.error_message or "")
+            msg = f"{self.what} answered HTTP {code}{': ' + detail if detail else ''}."
+            raise BackendError(msg) from None
+        except requests.RequestException:
+            msg = f"{self.what} is not reachable."
+            raise BackendError(msg) from None
+
+    async def get(self, path: str, **query: Any) -> Any:
+        """GET a JSON resource."""
+        return await self.call(lambda: self.gl.http_get(path, query_data=query))
+
+    async def post(self, path: str, **data: Any) -> Any:
+        """POST and return the JSON answer."""
+        return await self.call(lambda: self.gl.http_post(path, post_data=data or None))
+
+    async def text(self, path: str) -> str:
+        """GET a text resource."""
+
+        def fetch() -> str:
+            result = self.gl.http_get(path, raw=True)
+            assert isinstance(result, requests.Response)
+            return result.content.decode("utf-8", "replace")
+
+        return await self.call(fetch)
+
+
+class RestBackendMixin:
+    """Pipelines, jobs, traces and actions over GitLab's REST routes."""
+
+    async def client(self) -> RestClient:
+        """The REST client (a backend may start or discover its service first)."""
+        raise NotImplementedError
+
+    async def _path(self, project: Project, *parts: object) -> tuple[RestClient, str]:
+        rest = await self.client()
+        return rest, "/".join([f"/projects/{project.remote_id}", *map(str, parts)])
+
+    async def pipelines(self, project: Project) -> list[JSON]:
+        """Recent pipelines, newest first."""
+        rest, path = await self._path(project, "pipelines")
+        return list(await rest.get(path, per_page=20))
+
+    async def create_pipeline(self, project: Project, ref: str | None) -> JSON:
+        """Start a pipeline."""
+        rest, path = await self._path(project, "pipeline")
+        result: JSON = await rest.post(path, **({"ref": ref} if ref else {}))
+        return result
+
+    async def pipeline_jobs(self, project: Project, pipeline_id: int) -> list[JSON]:
+        """The jobs of one pipeline."""
+        rest, path = await self._path(project, "pipelines", int(pipeline_id), "jobs")
+        return list(await rest.get(path, per_page=100))
+
+    async def job(self, project: Project, job_id: int) -> JSON:
+        """One job."""
+        rest, path = await self._path(project, "jobs", int(job_id))
+        result: JSON = await rest.get(path)
+        return result
+
+    async def trace(self, project: Project, job_id: int) -> str:
+        """The job's log."""
+        rest, path = await self._path(project, "jobs", int(job_id), "trace")
+        return await rest.text(path)
+
+    async def job_action(self, project: Project, job_id: int, action: str) -> JSON:
+        """Retry, cancel or play a job."""
+        if action not in JOB_ACTIONS:
+            msg = f"Unknown job action {action!r}; use one of {', '.join(JOB_ACTIONS)}."
+            raise NotFoundError(msg)
+        rest, path = await self._path(project, "jobs", int(job_id), action)
+        result: JSON = await rest.post(path)
+        return result

@@ -1,0 +1,191 @@
+"""REST routes under ``<base>/ci-terminal/api/``: CI state, actions and terminal sessions.
+
+Glue only: parse the request, call the registry or the session manager, write GitLab's JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from tornado import web
+
+from ..errors import ConfigError
+from .base import AUTH_RESOURCE, CIHandlerMixin, translate_errors
+
+_ID = r"(?P<project>[\w.~-]+)"
+
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+#: Opening a shell is ``execute`` on ``terminals``, as for Jupyter's own terminals.
+authorized_execute = cast(Callable[[F], F], authorized("execute"))
+
+
+class _Base(CIHandlerMixin, APIHandler):
+    auth_resource = AUTH_RESOURCE
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body as a dict (empty when there is none)."""
+        if not self.request.body:
+            return {}
+        try:
+            data = json.loads(self.request.body)
+        except ValueError:
+            msg = "The request body is not valid JSON."
+            raise ConfigError(msg) from None
+        if not isinstance(data, dict):
+            msg = "The request body must be a JSON object."
+            raise ConfigError(msg)
+        return data
+
+
+class ProjectsHandler(_Base):
+    """``GET projects``."""
+
+    @web.authenticated
+    @authorized
+    @translate_errors
+    async def get(self) -> None:
+        """List projects of every backend."""
+        self.finish(json.dumps([p.to_json() for p in await self.registry.projects()]))
+
+
+class PipelinesHandler(_Base):
+    """``GET|POST projects/<p>/pipelines``."""
+
+    @web.authenticated
+    @authorized
+    @translate_errors
+    async def get(self, project: str) -> None:
+        """Recent pipelines."""
+        backend, proj = await self.registry.resolve(project)
+        self.finish(json.dumps(await backend.pipelines(proj)))
+
+    @web.authenticated
+    @authorized
+    @translate_errors
+    async def post(self, project: str) -> None:
+        """Run a pipeline on ``ref`` (default branch when omitted)."""
+        ref = self.body().get("ref")
+        backend, proj = await self.registry.resolve(project)
+        self.set_status(201)
+        self.finish(json.dumps(await backend.create_pipeline(proj, str(ref) if ref else None)))
+
+
+class PipelineJobsHandler(_Base):
+    """``GET projects/<p>/pipelines/<id>/jobs``."""
+
+    @web.authenticated
+    @authorized
+    @translate_errors
+    async def get(self, project: str, pipeline: str) -> None:
+        """A pipeline's jobs."""
+        backend, proj = await self.registry.resolve(project)
+        self.finish(json.dumps(await backend.pipeline_jobs(proj, int(pipeline))))
+
+
+class JobHandler(_Base):
+    """``GET projects/<p>/jobs/<id>``."""
+
+    @web.authenticated
+    @authorized
+    @translate_errors
+    async def get(self, project: str, job: str) -> None:
+        """One job."""
+        backend, proj = await self.registry.resolve(project)
+        self.finish(json.dumps(await backend.job(proj, int(job))))
+
+
+class TraceHandler(_Base):
+    """``GET projects/<p>/jobs/<id>/trace``."""
+
+    @web.authenticated
+    @authorized
+    @translate_errors
+    async def get(self, project: str, job: str) -> None:
+        """The job's log as text."""
+        backend, proj = await self.registry.resolve(project)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(await backend.trace(proj, int(job)))
+
+
+class JobActionHandler(_Base):
+    """``POST projects/<p>/jobs/<id>/(retry|cancel|play)``."""
+
+    @web.authenticated
+    @authorized
+    @translate_errors
+    async def post(self, project: str, job: str, action: str) -> None:
+        """Run the action."""
+        backend, proj = await self.registry.resolve(project)
+        self.finish(json.dumps(await backend.job_action(proj, int(job), action)))
+
+
+class TerminalsHandler(_Base):
+    """``GET|POST terminals``."""
+
+    @web.authenticated
+    @authorized
+    @translate_errors
+    async def get(self) -> None:
+        """Every session."""
+        self.finish(json.dumps([s.to_json() for s in self.sessions.list()]))
+
+    @web.authenticated
+    @authorized_execute
+    @translate_errors
+    async def post(self) -> None:
+        """Open (or return) the terminal session of ``{"project", "job"}``."""
+        self.check_terminals_enabled()
+        body = self.body()
+        try:
+            job = int(body["job"])
+        except (KeyError, TypeError, ValueError):
+            msg = 'Give the job as {"job": <job id>} (and "project" when there are several).'
+            raise ConfigError(msg) from None
+        project = body.get("project")
+        if project is None:
+            projects = await self.registry.projects()
+            if len(projects) != 1:
+                msg = 'Several CI projects exist: give "project" with the job.'
+                raise ConfigError(msg)
+            project = projects[0].id
+        session = await self.sessions.create(str(project), job)
+        self.finish(json.dumps(session.to_json()))
+
+
+class TerminalHandler(_Base):
+    """``GET|DELETE terminals/<name>``."""
+
+    @web.authenticated
+    @authorized
+    @translate_errors
+    async def get(self, name: str) -> None:
+        """One session."""
+        self.finish(json.dumps(self.sessions.get(name).to_json()))
+
+    @web.authenticated
+    @authorized_execute
+    @translate_errors
+    async def delete(self, name: str) -> None:
+        """End a session."""
+        await self.sessions.terminate(name)
+        self.set_status(204)
+        self.finish()
+
+
+_API = r"/ci-terminal/api"
+_NAME = r"(?P<name>[\w.-]+)"
+
+default_handlers: list[tuple[str, type[web.RequestHandler]]] = [
+    (rf"{_API}/projects", ProjectsHandler),
+    (rf"{_API}/projects/{_ID}/pipelines", PipelinesHandler),
+    (rf"{_API}/projects/{_ID}/pipelines/(?P<pipeline>\d+)/jobs", PipelineJobsHandler),
+    (rf"{_API}/projects/{_ID}/jobs/(?P<job>\d+)", JobHandler),
+    (rf"{_API}/projects/{_ID}/jobs/(?P<job>\d+)/trace", TraceHandler),
+    (rf"{_API}/projects/{_ID}/jobs/(?P<job>\d+)/(?P<action>retry|cancel|play)", JobActionHandler),
+    (rf"{_API}/terminals", TerminalsHandler),
+    (rf"{_API}/terminals/{_NAME}", TerminalHandler),
+]

@@ -1,0 +1,249 @@
+"""Terminal sessions: one upstream connection to a job's shell, shared by any number of viewers.
+
+The runner sees a single client (gitlab-runner answers a second one with 423), while several
+browser tabs, or several people, watch and type. A session outlives its tabs; a screen model
+lets a reconnecting tab see what it last saw; each viewer's backlog is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from tornado.websocket import WebSocketClientConnection
+
+from ..dial import dial
+from ..errors import ProtocolError
+from ..protocol import terminado
+from ..protocol.frames import ClientCodec, Frame, client_codec
+from ..screen import ScreenModel
+from .backends import Backend, Project
+from .recording import AuditLog, Recording
+from .viewer import Viewer
+
+log = logging.getLogger(__name__)
+
+FIXED_SIZE_NOTICE = (
+    "\r\n\x1b[2m[This runner's terminal protocol cannot resize: the remote size stays fixed."
+    " Run `stty rows R cols C` in the shell to change it.]\x1b[0m\r\n"
+)
+
+
+@dataclass
+class SessionSettings:
+    """Knobs of every session (set from the extension's traitlets)."""
+
+    connect_timeout: float = 10.0
+    ping_interval: float = 30.0
+    max_backlog: int = 1024 * 1024
+    detached_timeout: float = 600.0
+    scrollback: int = 1000
+    recordings_dir: Path | None = None
+    record_input: bool = False
+    stty_resize: bool = False
+    audit: AuditLog = field(default_factory=lambda: AuditLog(None))
+
+
+class TerminalSession:
+    """A job's shell, held open on behalf of every viewer."""
+
+    def __init__(
+        self,
+        name: str,
+        project: Project,
+        job: dict[str, Any],
+        backend: Backend,
+        cfg: SessionSettings,
+    ) -> None:
+        self.name = name
+        self.project = project
+        self.job_id = int(job["id"])
+        self.job_name = str(job.get("name", ""))
+        self.backend = backend
+        self.cfg = cfg
+        self.created = time.time()
+        self.runner = ""
+        self.ended: str | None = None
+        self.viewers: set[Viewer] = set()
+        self.bytes_in = 0
+        self.bytes_out = 0
+        self.screen = ScreenModel(history=cfg.scrollback)
+        self.recording: Recording | None = None
+        self._ws: WebSocketClientConnection | None = None
+        self._codec: ClientCodec = client_codec(None)
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pump_task: asyncio.Task[None] | None = None
+        self._idle_task: asyncio.Task[None] | None = None
+        self._told_fixed_size = False
+        self.on_end: Callable[[TerminalSession], None] | None = None
+
+    @property
+    def title(self) -> str:
+        """The tab title, as GitLab names a job: ``CI: <job name> #<id>``."""
+        return f"CI: {self.job_name} #{self.job_id}"
+
+    def to_json(self) -> dict[str, Any]:
+        """Public metadata: no URL path, no token."""
+        return {
+            "name": self.name,
+            "project": self.project.id,
+            "job": self.job_id,
+            "job_name": self.job_name,
+            "title": self.title,
+            "runner": self.runner,
+            "viewers": len(self.viewers),
+            "resizable": self._codec.supports_resize,
+            "ended": self.ended,
+            "recording": self.recording is not None,
+        }
+
+    async def open(self) -> None:
+        """Resolve the job's Channel and dial it; errors propagate as ChannelError."""
+        channel = await self.backend.channel(self.project, self.job_id)
+        parts = urlsplit(channel.url)
+        self.runner = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+        self._ws = await dial(
+            channel, connect_timeout=self.cfg.connect_timeout, ping_interval=self.cfg.ping_interval
+        )
+        self._codec = client_codec(self._ws.selected_subprotocol)
+        if self.cfg.recordings_dir is not None:
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(self.created))
+            path = self.cfg.recordings_dir / f"{self.name}-{stamp}.cast"
+            rows, cols = self.screen.size
+            self.recording = Recording(
+                path, rows=rows, cols=cols, title=self.title, record_input=self.cfg.record_input
+            )
+        self._pump_task = asyncio.create_task(self._pump())
+        self._arm_idle()
+
+    async def _pump(self) -> None:
+        assert self._ws is not None
+        reason = "the runner closed the terminal (the shell exited or the job ended)"
+        try:
+            while True:
+                message = await self._ws.read_message()
+                if message is None:
+                    if self._ws.close_reason:
+                        reason = f"the runner closed the terminal: {self._ws.close_reason}"
+                    break
+                raw = message if isinstance(message, bytes) else message.encode()
+                frame = Frame(raw, binary=isinstance(message, bytes))
+                text = self._decoder.decode(self._codec.decode_output(frame))
+                if text:
+                    self._output(text)
+        except ProtocolError as e:
+            reason = str(e)
+        except Exception:
+            log.exception("Terminal session %s failed", self.name)
+            reason = "the connection to the runner failed"
+        await self.close(reason)
+
+    def _output(self, text: str) -> None:
+        self.bytes_out += len(text)
+        self.screen.feed(text)
+        if self.recording is not None:
+            self.recording.output(text)
+        for viewer in self.viewers:
+            viewer.push(text)
+
+    def _arm_idle(self) -> None:
+        if self._idle_task is not None:
+            self._idle_task.cancel()
+            self._idle_task = None
+        if not self.viewers and self.ended is None and self.cfg.detached_timeout > 0:
+            self._idle_task = asyncio.create_task(self._close_when_idle())
+
+    async def _close_when_idle(self) -> None:
+        await asyncio.sleep(self.cfg.detached_timeout)
+        if not self.viewers:
+            await self.close(f"no viewer for {self.cfg.detached_timeout:g} s")
+
+    def attach(self, viewer: Viewer) -> None:
+        """Add a viewer: it gets ``setup``, then the current screen."""
+        self.viewers.add(viewer)
+        viewer.start(terminado.setup(), self.screen.snapshot(self.cfg.scrollback))
+        if self.ended is not None:
+            viewer.finish(terminado.stdout(self._end_text()), terminado.disconnect())
+        self._arm_idle()
+        self.cfg.audit.write("attach", **self._audit_fields(viewer))
+
+    def detach(self, viewer: Viewer, how: str) -> None:
+        """Remove a viewer (its tab closed or reloaded); the session lives on."""
+        if viewer in self.viewers:
+            self.viewers.discard(viewer)
+            self.cfg.audit.write("detach", how=how, **self._audit_fields(viewer))
+            self._arm_idle()
+
+    def _audit_fields(self, viewer: Viewer) -> dict[str, Any]:
+        return {
+            "user": viewer.user,
+            "session": self.name,
+            "project": self.project.id,
+            "job": self.job_id,
+            "job_name": self.job_name,
+            "runner": self.runner,
+            "bytes_in": viewer.bytes_in,
+            "bytes_out": viewer.bytes_out,
+        }
+
+    async def write(self, viewer: Viewer, data: bytes) -> None:
+        """Send keystrokes to the job's shell."""
+        if self._ws is None or self.ended is not None:
+            return
+        viewer.bytes_in += len(data)
+        self.bytes_in += len(data)
+        if self.recording is not None:
+            self.recording.input(data.decode("utf-8", "replace"))
+        for frame in self._codec.encode_input(data):
+            await self._ws.write_message(frame.payload, binary=frame.binary)
+
+    async def resize(self, viewer: Viewer, rows: int, cols: int) -> None:
+        """Size the remote pty to the smallest viewer, as terminado does."""
+        viewer.size = (rows, cols)
+        sizes = [v.size for v in self.viewers if v.size is not None]
+        rows, cols = min(s[0] for s in sizes), min(s[1] for s in sizes)
+        if (rows, cols) == self.screen.size or self._ws is None or self.ended is not None:
+            return
+        self.screen.resize(rows, cols)
+        if self.recording is not None:
+            self.recording.resize(rows, cols)
+        if self._codec.supports_resize:
+            for frame in self._codec.encode_resize(rows, cols):
+                await self._ws.write_message(frame.payload, binary=frame.binary)
+        elif self.cfg.stty_resize:
+            await self.write(viewer, f"stty rows {rows} cols {cols}\r".encode())
+        elif not self._told_fixed_size:
+            self._told_fixed_size = True
+            viewer.push(FIXED_SIZE_NOTICE)
+
+    def _end_text(self) -> str:
+        return f"\r\n\x1b[2m[CI terminal closed: {self.ended}.]\x1b[0m\r\n"
+
+    async def close(self, reason: str) -> None:
+        """End the session: close the runner connection and tell every viewer why."""
+        if self.ended is not None:
+            return
+        self.ended = reason
+        if self._idle_task is not None and self._idle_task is not asyncio.current_task():
+            self._idle_task.cancel()
+        if self._ws is not None:
+            self._ws.close()
+        if self._pump_task is not None and self._pump_task is not asyncio.current_task():
+            self._pump_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump_task
+        if self.recording is not None:
+            self.recording.close()
+        for viewer in list(self.viewers):
+            viewer.finish(terminado.stdout(self._end_text()), terminado.disconnect())
+        log.info("CI terminal %s closed: %s", self.name, reason)
+        if self.on_end is not None:
+            self.on_end(self)

@@ -1,0 +1,109 @@
+"""The browser's websocket, ``<base>/ci-terminal/terminals/websocket/<name>``, in terminado's protocol.
+
+JupyterLab's stock TerminalConnection works unchanged against it. Authenticated and authorized
+like Jupyter's own terminals (``execute`` on ``terminals``), Origin-checked by the WebSocketMixin;
+each message is parsed by the sans-I/O codec, and a malformed one closes this socket with the reason
+while the session and its other viewers carry on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from typing import Any
+
+from jupyter_core.utils import ensure_async
+from jupyter_server.auth.decorator import ws_authenticated
+from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.base.websocket import WebSocketMixin
+from tornado import web
+from tornado.websocket import WebSocketClosedError, WebSocketHandler
+
+from ..errors import CIError, ProtocolError
+from ..protocol import terminado
+from ..protocol.frames import Input, Resize
+from .base import AUTH_RESOURCE, CIHandlerMixin
+from .sessions import TerminalSession
+from .viewer import Viewer
+
+#: Close code for a message we cannot accept (RFC 6455 1007: inconsistent data; 1009: too big).
+_CLOSE_BAD_MESSAGE = 1007
+
+
+class CITermSocket(CIHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHandler):
+    """A viewer of one CI terminal session."""
+
+    auth_resource = AUTH_RESOURCE
+
+    def initialize(self, name: str, **kwargs: Any) -> None:
+        """Keep the extension name for settings look-ups."""
+        CIHandlerMixin.initialize(self, name)
+        self.session: TerminalSession | None = None
+        self.viewer: Viewer | None = None
+        self._close_how = "the browser closed the connection"
+
+    def set_default_headers(self) -> None:
+        """Skip JupyterHandler's CSP headers, as the kernel and terminal websockets do."""
+
+    @ws_authenticated
+    async def get(self, *args: Any, **kwargs: Any) -> None:
+        """Authorize, find the session, then upgrade."""
+        user = self.current_user
+        if not await ensure_async(
+            self.authorizer.is_authorized(self, user, "execute", self.auth_resource)
+        ):
+            raise web.HTTPError(403)
+        try:
+            self.check_terminals_enabled()
+            self.session = self.sessions.get(kwargs["name"])
+        except CIError as e:
+            raise web.HTTPError(e.status, str(e)) from None
+        await ensure_async(super().get(*args, **kwargs))  # type: ignore[arg-type]
+
+    def open(self, *args: Any, **kwargs: Any) -> None:
+        """Attach as a viewer: setup, then the current screen."""
+        super().open(*args, **kwargs)  # starts Jupyter's keep-alive pings
+        assert self.session is not None
+        user = self.current_user
+        username = getattr(user, "username", None) or str(user)
+        self.viewer = Viewer(
+            self._send,
+            functools.partial(self.session.screen.snapshot, self.session.cfg.scrollback),
+            user=username,
+            max_backlog=self.session.cfg.max_backlog,
+        )
+        self.session.attach(self.viewer)
+        self.record_activity()
+
+    async def _send(self, message: str) -> None:
+        try:
+            await self.write_message(message)
+        except WebSocketClosedError:
+            return
+        self.record_activity()
+
+    async def on_message(self, message: str | bytes) -> None:
+        """Keystrokes and resizes from the browser."""
+        if self.session is None or self.viewer is None:
+            return
+        self.record_activity()
+        try:
+            event = terminado.parse(message)
+        except ProtocolError as e:
+            self.log.warning("CI terminal %s: %s", self.session.name, e)
+            self._close_how = f"refused a message: {e}"
+            self.close(_CLOSE_BAD_MESSAGE, str(e)[:120])
+            return
+        if isinstance(event, Input):
+            await self.session.write(self.viewer, event.data)
+        elif isinstance(event, Resize):
+            await self.session.resize(self.viewer, event.rows, event.cols)
+
+    def on_close(self) -> None:
+        """Detach; the session lives on for other tabs and reconnects."""
+        if self.session is not None and self.viewer is not None:
+            self.session.detach(self.viewer, self._close_how)
+            viewer = self.viewer
+            self.viewer = None
+            # Stop the sender task in the background; nothing more can be written.
+            self._stopping = asyncio.ensure_future(viewer.stop())

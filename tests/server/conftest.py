@@ -1,0 +1,102 @@
+"""A real Jupyter server with the extension, whose root folder holds a CI project.
+
+The extension starts the real local runner (a subprocess) for that folder on first use and
+stops it when the server stops; JUPYTER_RUNTIME_DIR is per test, so runners never mix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CI_YAML = """
+stages: [test]
+shell-job:
+  stage: test
+  variables:
+    GREETING: hello from the job
+  script:
+    - echo started
+    - sleep 300
+"""
+
+
+@pytest.fixture
+def ci_yaml() -> str:
+    """The project's .gitlab-ci.yml (override in a test module for other pipelines)."""
+    return CI_YAML
+
+
+@pytest.fixture
+def jp_server_config(jp_root_dir: Path, tmp_path: Path, ci_yaml: str) -> dict[str, Any]:
+    """Enable the extension, with authentication required everywhere."""
+    (jp_root_dir / ".gitlab-ci.yml").write_text(ci_yaml)
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {"jupyter_ci_terminal": True},
+            "allow_unauthenticated_access": False,
+        },
+        "CITerminalApp": {
+            "recordings_dir": str(tmp_path / "recordings"),
+            "audit_log": str(tmp_path / "audit.jsonl"),
+            "runner_session_timeout": 30,
+        },
+    }
+
+
+class CIClient:
+    """REST helpers over jp_fetch."""
+
+    def __init__(self, fetch: Any) -> None:
+        self.fetch = fetch
+
+    async def get(self, *parts: str) -> Any:
+        r = await self.fetch("ci-terminal", "api", *parts)
+        return json.loads(r.body)
+
+    async def post(self, *parts: str, body: dict[str, Any] | None = None) -> Any:
+        r = await self.fetch(
+            "ci-terminal", "api", *parts, method="POST", body=json.dumps(body or {})
+        )
+        return json.loads(r.body)
+
+    async def running_job(self, name: str, timeout: float = 60) -> dict[str, Any]:
+        """Start a pipeline and wait until job ``name`` runs."""
+        pipeline = await self.post("projects", "local", "pipelines")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            jobs = await self.get("projects", "local", "pipelines", str(pipeline["id"]), "jobs")
+            job = next(j for j in jobs if j["name"] == name)
+            if job["status"] == "running":
+                return dict(job)
+            assert job["status"] in ("created", "pending"), job
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"job {name} did not start running within {timeout} s")
+
+
+@pytest.fixture
+def ci(jp_fetch: Any) -> CIClient:
+    """REST client of the extension."""
+    return CIClient(jp_fetch)
+
+
+async def read_until(ws: Any, needle: str, timeout: float = 20) -> str:
+    """Read terminado frames until the concatenated stdout contains ``needle``."""
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while needle not in seen:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"{needle!r} not seen; got {seen[-500:]!r}")
+        message = await asyncio.wait_for(ws.read_message(), remaining)
+        if message is None:
+            raise AssertionError(f"socket closed before {needle!r}; got {seen[-500:]!r}")
+        kind, *content = json.loads(message)
+        if kind == "stdout":
+            seen += content[0]
+    return seen
