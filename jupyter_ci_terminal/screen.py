@@ -8,16 +8,24 @@ scrollback tail, the visible screen with its colours and attributes, and the cur
 pyte records the alternate-screen mode (``CSI ? 1049 h``) but keeps one buffer; full-screen
 programs then leave their last frame behind when they exit. :class:`_AltScreen` keeps the two
 buffers apart, as xterm does.
+
+pyte is pure Python (well under 1 MB/s here), so it must stay off the output's hot path: output
+is queued and applied lazily (on a redraw, or when output pauses), and when more than
+``max_pending`` characters queue up only the last ``keep`` are applied to a fresh screen. What a
+screen shows after a flood of output is decided by its tail; the alternate-screen switches in the
+dropped part are still honoured. The cost of a redraw is therefore bounded whatever the volume.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pyte
 
 _ALT_MODES = {1049 << 5, 1047 << 5, 47 << 5}  # pyte stores private modes shifted by 5
+_ALT_SWITCH = re.compile(r"\x1b\[\?(?:1049|1047|47)([hl])")
 
 _FG = {
     "black": 30, "red": 31, "green": 32, "brown": 33, "yellow": 33, "blue": 34,
@@ -115,30 +123,90 @@ def _render_line(line: Any, columns: int) -> str:
 class ScreenModel:
     """What the terminal shows: feed it output text, ask it for a redraw."""
 
-    def __init__(self, rows: int = 24, cols: int = 80, history: int = 1000) -> None:
-        self._screen = _AltScreen(cols, rows, history)
+    def __init__(
+        self,
+        rows: int = 24,
+        cols: int = 80,
+        history: int = 1000,
+        *,
+        max_pending: int = 64 * 1024,
+        keep: int = 16 * 1024,
+    ) -> None:
+        self.history = history
+        self.max_pending = max_pending
+        self.keep = keep
+        self._pending: list[str] = []
+        self._pending_len = 0
+        self._truncated = False
+        self._alt_after_drop: bool | None = None
+        self._new_screen(rows, cols, alternate=False)
+
+    def _new_screen(self, rows: int, cols: int, *, alternate: bool) -> None:
+        self._screen = _AltScreen(cols, rows, self.history)
         self._stream = pyte.Stream(self._screen)
+        if alternate:
+            self._stream.feed("\x1b[?1049h")
 
     @property
     def size(self) -> tuple[int, int]:
         """(rows, cols)."""
         return self._screen.lines, self._screen.columns
 
+    @property
+    def pending(self) -> int:
+        """Characters queued but not yet applied."""
+        return self._pending_len
+
     def feed(self, text: str) -> None:
-        """Apply terminal output."""
-        self._stream.feed(text)
+        """Queue terminal output (cheap: applying it happens in :meth:`catch_up`)."""
+        self._pending.append(text)
+        self._pending_len += len(text)
+        if self._pending_len > self.max_pending:
+            self._compact()
+
+    def _compact(self) -> None:
+        data = "".join(self._pending)
+        cut = len(data) - self.keep
+        # Start the kept tail at a line start, so it never begins inside an escape sequence.
+        newline = data.find("\n", cut)
+        if 0 <= newline < len(data) - 1:
+            cut = newline + 1
+        switches = _ALT_SWITCH.findall(data, 0, cut)
+        if switches:
+            self._alt_after_drop = switches[-1] == "h"
+        self._pending = [data[cut:]]
+        self._pending_len = len(data) - cut
+        self._truncated = True
+
+    def catch_up(self) -> None:
+        """Apply the queued output to the screen."""
+        if self._truncated:
+            alternate = self._alt_after_drop
+            if alternate is None:
+                alternate = self._screen.in_alternate
+            self._new_screen(*self.size, alternate=alternate)
+            self._truncated = False
+            self._alt_after_drop = None
+        if self._pending:
+            data = "".join(self._pending)
+            self._pending.clear()
+            self._pending_len = 0
+            self._stream.feed(data)
 
     def resize(self, rows: int, cols: int) -> None:
         """Follow a size change of the remote pty."""
         if (rows, cols) != self.size:
+            self.catch_up()
             self._screen.resize(rows, cols)
 
     def display(self) -> list[str]:
         """The visible lines as plain text (for tests and logs)."""
+        self.catch_up()
         return list(self._screen.display)
 
     def snapshot(self, scrollback: int = 200) -> str:
         """One escape sequence string that redraws the scrollback tail, screen and cursor."""
+        self.catch_up()
         screen = self._screen
         parts = ["\x1b[0m\x1b[H\x1b[2J\x1b[3J"]
         if not screen.in_alternate and scrollback:

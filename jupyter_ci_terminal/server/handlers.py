@@ -13,7 +13,7 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
-from ..errors import ConfigError
+from ..errors import ConfigError, NotFoundError
 from .base import AUTH_RESOURCE, CIHandlerMixin, translate_errors
 
 _ID = r"(?P<project>[\w.~-]+)"
@@ -107,8 +107,8 @@ class TraceHandler(_Base):
     async def get(self, project: str, job: str) -> None:
         """The job's log as text."""
         backend, proj = await self.registry.resolve(project)
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.finish(await backend.trace(proj, int(job)))
+        text = await backend.trace(proj, int(job))
+        self.finish(text, set_content_type="text/plain; charset=utf-8")
 
 
 class JobActionHandler(_Base):
@@ -176,6 +176,25 @@ class TerminalHandler(_Base):
         self.finish()
 
 
+class RecordingHandler(_Base):
+    """``GET terminals/<name>/recording``: the session's asciicast v2 file."""
+
+    @web.authenticated
+    @authorized
+    @translate_errors
+    async def get(self, name: str) -> None:
+        """Download the recording."""
+        session = self.sessions.get(name)
+        if session.recording is None:
+            msg = "This session is not recorded (CITerminalApp.record_sessions is off)."
+            raise NotFoundError(msg)
+        session.recording.flush()
+        filename = f"{session.name}.cast"
+        self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
+        body = session.recording.path.read_bytes()
+        self.finish(body, set_content_type="application/x-asciicast")
+
+
 _API = r"/ci-terminal/api"
 _NAME = r"(?P<name>[\w.-]+)"
 
@@ -188,4 +207,5 @@ default_handlers: list[tuple[str, type[web.RequestHandler]]] = [
     (rf"{_API}/projects/{_ID}/jobs/(?P<job>\d+)/(?P<action>retry|cancel|play)", JobActionHandler),
     (rf"{_API}/terminals", TerminalsHandler),
     (rf"{_API}/terminals/{_NAME}", TerminalHandler),
+    (rf"{_API}/terminals/{_NAME}/recording", RecordingHandler),
 ]

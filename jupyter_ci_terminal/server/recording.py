@@ -53,6 +53,11 @@ class Recording:
         """Record a size change."""
         self._event("r", f"{cols}x{rows}")
 
+    def flush(self) -> None:
+        """Make everything recorded so far readable from the file."""
+        if self._file is not None:
+            self._file.flush()
+
     def close(self) -> None:
         """Flush and close the file."""
         if self._file is not None:

@@ -31,6 +31,10 @@ from .viewer import Viewer
 
 log = logging.getLogger(__name__)
 
+#: Seconds of quiet output after which the screen model applies what is queued, so redraws stay
+#: cheap in interactive use without putting the (slow) model on the output's hot path.
+IDLE_CATCH_UP = 0.1
+
 FIXED_SIZE_NOTICE = (
     "\r\n\x1b[2m[This runner's terminal protocol cannot resize: the remote size stays fixed."
     " Run `stty rows R cols C` in the shell to change it.]\x1b[0m\r\n"
@@ -83,6 +87,8 @@ class TerminalSession:
         self._pump_task: asyncio.Task[None] | None = None
         self._idle_task: asyncio.Task[None] | None = None
         self._told_fixed_size = False
+        self._last_output = 0.0
+        self._catch_up: asyncio.TimerHandle | None = None
         self.on_end: Callable[[TerminalSession], None] | None = None
 
     @property
@@ -149,10 +155,23 @@ class TerminalSession:
     def _output(self, text: str) -> None:
         self.bytes_out += len(text)
         self.screen.feed(text)
+        loop = asyncio.get_running_loop()
+        self._last_output = loop.time()
+        if self._catch_up is None:
+            self._catch_up = loop.call_later(IDLE_CATCH_UP, self._idle_catch_up)
         if self.recording is not None:
             self.recording.output(text)
         for viewer in self.viewers:
             viewer.push(text)
+
+    def _idle_catch_up(self) -> None:
+        loop = asyncio.get_running_loop()
+        quiet = loop.time() - self._last_output
+        if quiet < IDLE_CATCH_UP:
+            self._catch_up = loop.call_later(IDLE_CATCH_UP - quiet, self._idle_catch_up)
+            return
+        self._catch_up = None
+        self.screen.catch_up()
 
     def _arm_idle(self) -> None:
         if self._idle_task is not None:
@@ -240,6 +259,9 @@ class TerminalSession:
             self._pump_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._pump_task
+        if self._catch_up is not None:
+            self._catch_up.cancel()
+            self._catch_up = None
         if self.recording is not None:
             self.recording.close()
         for viewer in list(self.viewers):

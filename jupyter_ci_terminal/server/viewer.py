@@ -38,7 +38,8 @@ class Viewer:
         self.size: tuple[int, int] | None = None
         self.bytes_out = 0
         self.bytes_in = 0
-        self.resyncs = 0
+        self.overflows = 0  # times the backlog was dropped for a later redraw
+        self.resyncs = 0  # redraws sent after an overflow
         # (is_control, text): control messages are pre-encoded, output is raw text.
         self._queue: deque[tuple[bool, str]] = deque()
         self._queued = 0
@@ -69,6 +70,7 @@ class Viewer:
             self._queue.clear()
             self._queued = 0
             self._lagging = True
+            self.overflows += 1
         else:
             self._queue.append((False, text))
             self._queued += len(text)

@@ -45,3 +45,20 @@ def test_resize_follows_the_remote_pty() -> None:
     model = ScreenModel(24, 80)
     model.resize(40, 120)
     assert model.size == (40, 120)
+
+
+def test_a_flood_of_output_is_bounded_and_keeps_the_tail() -> None:
+    model = ScreenModel(5, 20, max_pending=4096, keep=1024)
+    for i in range(20000):
+        model.feed(f"row {i}\r\n")
+        assert model.pending <= 4096 + 20
+    assert replay(model.snapshot(scrollback=0), 5, 20).display()[3].startswith("row 19999")
+
+
+def test_alternate_screen_switches_in_dropped_output_are_honoured() -> None:
+    model = ScreenModel(5, 20, max_pending=2048, keep=512)
+    model.feed("main\r\n\x1b[?1049h")  # a full-screen program starts...
+    model.feed("".join(f"\x1b[Hframe {i}" for i in range(2000)))  # ...and redraws a lot
+    snap = model.snapshot()
+    assert "\x1b[?1049h" in snap
+    assert replay(snap, 5, 20).display()[0].startswith("frame 1999")

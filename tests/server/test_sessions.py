@@ -1,0 +1,148 @@
+"""Terminal sessions against the real runner: many viewers, reconnect, flow control, resize, end."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from websockets.asyncio.client import connect
+
+from .conftest import CIClient, read_until
+
+
+async def open_session(ci: CIClient) -> dict[str, Any]:
+    job = await ci.running_job("shell-job")
+    session: dict[str, Any] = await ci.post(
+        "terminals", body={"project": "local", "job": job["id"]}
+    )
+    return session
+
+
+async def attach(jp_ws_fetch: Any, name: str) -> Any:
+    ws = await jp_ws_fetch("ci-terminal", "terminals", "websocket", name)
+    assert json.loads(await ws.read_message()) == ["setup", {}]
+    return ws
+
+
+def manager(jp_serverapp: Any) -> Any:
+    return jp_serverapp.web_app.settings["ci_terminal_sessions"]
+
+
+async def test_two_viewers_share_one_runner_connection(
+    ci: CIClient, jp_ws_fetch: Any, jp_serverapp: Any
+) -> None:
+    session = await open_session(ci)
+    alice = await attach(jp_ws_fetch, session["name"])
+    bob = await attach(jp_ws_fetch, session["name"])
+    alice.write_message(json.dumps(["stdin", "echo shared-$((6*7))\r"]))
+    await read_until(alice, "shared-42")
+    await read_until(bob, "shared-42")  # bob sees what alice typed
+    bob.write_message(json.dumps(["stdin", "echo from-bob-$((2*3))\r"]))
+    await read_until(alice, "from-bob-6")
+    listed = await ci.get("terminals")
+    assert listed[0]["viewers"] == 2
+    # The runner allows a single terminal per job (423 for a second one): we hold exactly one.
+    assert len(manager(jp_serverapp).sessions) == 1
+
+
+async def test_reconnect_restores_the_screen_including_full_screen_programs(
+    ci: CIClient, jp_ws_fetch: Any
+) -> None:
+    session = await open_session(ci)
+    ws = await attach(jp_ws_fetch, session["name"])
+    ws.write_message(json.dumps(["set_size", 20, 70, 400, 700]))
+    # A full-screen program: switch to the alternate screen and draw, as vim or less do.
+    ws.write_message(
+        json.dumps(["stdin", "printf '\\033[?1049h\\033[H\\033[2JFULL-%s' SCREEN; sleep 60\r"])
+    )
+    await read_until(ws, "FULL-SCREEN")
+    ws.close()
+
+    again = await attach(jp_ws_fetch, session["name"])
+    kind, redraw = json.loads(await again.read_message())
+    assert kind == "stdout"
+    assert "\x1b[?1049h" in redraw  # the viewer is put back on the alternate screen
+    assert "FULL-SCREEN" in redraw
+    assert "printf" not in redraw  # the main screen's command line is not drawn over it
+    again.write_message(json.dumps(["stdin", "\x03"]))  # end the sleep
+
+
+async def test_a_stalled_viewer_is_bounded_and_resynced_without_slowing_others(
+    ci: CIClient,
+    jp_ws_fetch: Any,
+    jp_serverapp: Any,
+    jp_http_port: int,
+    jp_base_url: str,
+    jp_auth_header: dict[str, str],
+) -> None:
+    session = await open_session(ci)
+    sessions = manager(jp_serverapp)
+    live = sessions.get(session["name"])
+    live.cfg.max_backlog = 64 * 1024
+    url = f"ws://127.0.0.1:{jp_http_port}{jp_base_url}ci-terminal/terminals/websocket/{session['name']}"
+    # With max_queue=1 this client stops reading from the socket as soon as one message waits.
+    async with connect(
+        url, additional_headers=jp_auth_header, max_queue=1, max_size=None
+    ) as stalled:
+        (slow,) = live.viewers  # the only viewer so far
+        fast = await attach(jp_ws_fetch, session["name"])
+        fast.write_message(
+            json.dumps(
+                ["stdin", "head -c 5000000 /dev/zero | tr '\\0' x; echo; echo DONE-$((1+1))\r"]
+            )
+        )
+        await read_until(fast, "DONE-2", timeout=90)  # the fast viewer got everything, in time
+        assert slow.backlog <= live.cfg.max_backlog
+        assert slow.overflows >= 1
+        # Once it reads again it gets what the kernel's socket buffers held, then one redraw
+        # instead of the rest it missed.
+        received, redraws = 0, 0
+        async with asyncio.timeout(30):
+            while True:
+                message = await stalled.recv()
+                received += len(message)
+                kind, *content = json.loads(message)
+                redraws += kind == "stdout" and "\x1b[H\x1b[2J\x1b[3J" in content[0]
+                if "DONE-2" in message:
+                    break
+        assert received < 5_000_000
+        assert redraws >= 2  # the redraw on attach, and the resync
+        assert slow.resyncs >= 1
+
+
+async def test_resize_reaches_the_jobs_pty(ci: CIClient, jp_ws_fetch: Any) -> None:
+    session = await open_session(ci)
+    assert session["resizable"] is True  # the local runner speaks channel.k8s.io
+    ws = await attach(jp_ws_fetch, session["name"])
+    ws.write_message(json.dumps(["set_size", 37, 101, 600, 900]))
+    await asyncio.sleep(0.3)
+    ws.write_message(json.dumps(["stdin", "echo size=$(stty size)\r"]))
+    await read_until(ws, "size=37 101")
+
+
+async def test_malformed_messages_close_only_that_socket(ci: CIClient, jp_ws_fetch: Any) -> None:
+    session = await open_session(ci)
+    good = await attach(jp_ws_fetch, session["name"])
+    bad = await attach(jp_ws_fetch, session["name"])
+    bad.write_message(b"\x00\xff", binary=True)
+    while (await bad.read_message()) is not None:
+        pass
+    assert bad.close_code == 1007
+    assert "JSON array" in bad.close_reason
+    good.write_message(json.dumps(["stdin", "echo still-$((40+2))\r"]))
+    await read_until(good, "still-42")
+
+
+async def test_shell_exit_ends_the_session_with_the_reason(ci: CIClient, jp_ws_fetch: Any) -> None:
+    session = await open_session(ci)
+    ws = await attach(jp_ws_fetch, session["name"])
+    ws.write_message(json.dumps(["stdin", "exit\r"]))
+    seen = await read_until(ws, "CI terminal closed")
+    assert "runner closed the terminal" in seen
+    assert json.loads(await ws.read_message()) == ["disconnect", 1]
+    listed = await ci.get("terminals")
+    assert listed[0]["ended"]
+    # A reconnecting tab still gets the screen, then the reason, then disconnect.
+    again = await attach(jp_ws_fetch, session["name"])
+    assert "CI terminal closed" in await read_until(again, "CI terminal closed")
