@@ -1,0 +1,157 @@
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+import {
+  IJob,
+  IPipeline,
+  IProject,
+  ITerminalSession,
+  JobAction,
+  NS
+} from './tokens';
+
+/**
+ * Call the CI terminal REST API at `<baseUrl>ci-terminal/api/<endPoint>`.
+ *
+ * Token and XSRF headers come from `ServerConnection`. A string `body` is
+ * sent as JSON.
+ *
+ * @param endPoint - Path below `ci-terminal/api/`, already URL-encoded.
+ * @param init - Fetch options.
+ * @param settings - Server settings; defaults to the page's.
+ * @returns The decoded JSON body, the text of a non-JSON body, or
+ *   `undefined` for an empty body (e.g. 204).
+ * @throws {ServerConnection.NetworkError} When the server cannot be reached.
+ * @throws {ServerConnection.ResponseError} When the server answers with an
+ *   error status; `message` is the server's error message when it sent one.
+ */
+export async function requestAPI<T>(
+  endPoint = '',
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<T> {
+  const url = URLExt.join(settings.baseUrl, NS, 'api', endPoint);
+  const headers = new Headers(init.headers);
+  if (typeof init.body === 'string' && !headers.has('Content-Type')) {
+    headers.set('Content-Type', 'application/json');
+  }
+  const response = await ServerConnection.makeRequest(
+    url,
+    { ...init, headers },
+    settings
+  );
+  if (!response.ok) {
+    throw await ServerConnection.ResponseError.create(response);
+  }
+  const text = await response.text();
+  if (text === '') {
+    return undefined as T;
+  }
+  const type = response.headers.get('Content-Type') ?? '';
+  return (type.includes('json') ? JSON.parse(text) : text) as T;
+}
+
+/** Server settings whose `baseUrl`/`wsUrl` point below `ci-terminal/`. */
+export function terminalServerSettings(): ServerConnection.ISettings {
+  const base = ServerConnection.makeSettings();
+  return ServerConnection.makeSettings({
+    baseUrl: URLExt.join(base.baseUrl, NS) + '/',
+    wsUrl: URLExt.join(base.wsUrl, NS) + '/'
+  });
+}
+
+/** Human-readable sentence for an error thrown by `requestAPI`. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ServerConnection.NetworkError) {
+    return 'The Jupyter server cannot be reached. Check that it is still running.';
+  }
+  if (error instanceof ServerConnection.ResponseError) {
+    if (error.message.startsWith('Invalid response: 404')) {
+      return 'The CI terminal server extension is not answering (404). Check that jupyter_ci_terminal is enabled in `jupyter server extension list`.';
+    }
+    return `${error.message} (HTTP ${error.response.status})`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+const path = (...parts: (string | number)[]): string =>
+  parts.map(part => encodeURIComponent(String(part))).join('/');
+
+const post = (body: unknown = {}): RequestInit => ({
+  method: 'POST',
+  body: JSON.stringify(body)
+});
+
+/** Typed calls of the CI terminal REST API. */
+export namespace CIApi {
+  /** List the configured CI projects. */
+  export function listProjects(): Promise<IProject[]> {
+    return requestAPI<IProject[]>('projects');
+  }
+
+  /** List a project's recent pipelines, newest first. */
+  export async function listPipelines(project: string): Promise<IPipeline[]> {
+    const pipelines = await requestAPI<IPipeline[]>(
+      path('projects', project, 'pipelines')
+    );
+    return [...pipelines].sort((a, b) => b.id - a.id);
+  }
+
+  /** Start a pipeline, on `ref` or the project's default branch. */
+  export function createPipeline(
+    project: string,
+    ref?: string
+  ): Promise<IPipeline> {
+    return requestAPI<IPipeline>(
+      path('projects', project, 'pipelines'),
+      post(ref ? { ref } : {})
+    );
+  }
+
+  /** List the jobs of a pipeline. */
+  export function listJobs(project: string, pipeline: number): Promise<IJob[]> {
+    return requestAPI<IJob[]>(
+      path('projects', project, 'pipelines', pipeline, 'jobs')
+    );
+  }
+
+  /** Get one job. */
+  export function getJob(project: string, job: number): Promise<IJob> {
+    return requestAPI<IJob>(path('projects', project, 'jobs', job));
+  }
+
+  /** Get a job's log as plain text. */
+  export function getTrace(project: string, job: number): Promise<string> {
+    return requestAPI<string>(path('projects', project, 'jobs', job, 'trace'));
+  }
+
+  /** Retry, cancel or play a job. */
+  export function jobAction(
+    project: string,
+    job: number,
+    action: JobAction
+  ): Promise<IJob> {
+    return requestAPI<IJob>(
+      path('projects', project, 'jobs', job, action),
+      post()
+    );
+  }
+
+  /** Create (or find) the terminal session of a job. */
+  export function createTerminal(
+    project: string,
+    job: number
+  ): Promise<ITerminalSession> {
+    return requestAPI<ITerminalSession>('terminals', post({ project, job }));
+  }
+
+  /** List the server's terminal sessions. */
+  export function listTerminals(): Promise<ITerminalSession[]> {
+    return requestAPI<ITerminalSession[]>('terminals');
+  }
+
+  /** End a terminal session on the server. */
+  export async function deleteTerminal(name: string): Promise<void> {
+    await requestAPI<void>(path('terminals', name), { method: 'DELETE' });
+  }
+}

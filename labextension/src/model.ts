@@ -1,0 +1,189 @@
+import { Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { CIApi, errorMessage } from './api';
+import { IJob, IPipeline, IProject, JobAction } from './tokens';
+
+/** What the CI Pipelines panel shows. */
+export interface ICIState {
+  projects: IProject[];
+  project: IProject | null;
+  /** Recent pipelines of `project`, newest first. */
+  pipelines: IPipeline[];
+  pipeline: IPipeline | null;
+  /** Jobs of `pipeline`. */
+  jobs: IJob[];
+  /** A sentence describing the last failure, or null. */
+  error: string | null;
+  /** False until the first fetch has finished. */
+  loaded: boolean;
+}
+
+/** How many pipelines per project the panel lists. */
+const MAX_PIPELINES = 10;
+
+/**
+ * Polls projects → pipelines → jobs for the CI Pipelines panel.
+ *
+ * The poll only fetches while the panel is `active` (visible) and the page
+ * is visible, and backs off after errors.
+ */
+export class CIModel {
+  constructor(options: { interval: number }) {
+    this._poll = new Poll({
+      auto: false,
+      factory: () => this._fetch(),
+      frequency: {
+        interval: options.interval * 1000,
+        backoff: true,
+        max: 300 * 1000
+      },
+      name: 'jupyter-ci-terminal:CIModel',
+      standby: () => !this._active || 'when-hidden'
+    });
+    void this._poll.start();
+  }
+
+  /** Emitted whenever `state` changes. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get state(): Readonly<ICIState> {
+    return this._state;
+  }
+
+  /** Seconds between fetches. */
+  set interval(seconds: number) {
+    this._poll.frequency = {
+      ...this._poll.frequency,
+      interval: Math.max(1, seconds) * 1000
+    };
+  }
+
+  /** Whether the panel is visible; becoming visible fetches at once. */
+  get active(): boolean {
+    return this._active;
+  }
+  set active(active: boolean) {
+    this._active = active;
+    if (active) {
+      void this.refresh();
+    }
+  }
+
+  get isDisposed(): boolean {
+    return this._poll.isDisposed;
+  }
+
+  /** Show another project (and its newest pipeline). */
+  selectProject(id: string): void {
+    this._projectId = id;
+    this._pipelineId = null;
+    void this.refresh();
+  }
+
+  /** Show the jobs of another pipeline. */
+  selectPipeline(id: number): void {
+    this._pipelineId = id;
+    void this.refresh();
+  }
+
+  /** Fetch now; resolves when the fetch has finished. */
+  async refresh(): Promise<void> {
+    await this._poll.refresh();
+    await this._poll.tick;
+  }
+
+  /**
+   * Start a pipeline for the selected project and select it.
+   *
+   * @throws {ServerConnection.ResponseError} When the server refuses.
+   */
+  async runPipeline(ref?: string): Promise<IPipeline | null> {
+    const project = this._state.project;
+    if (!project) {
+      return null;
+    }
+    const pipeline = await CIApi.createPipeline(project.id, ref);
+    this._projectId = project.id;
+    this._pipelineId = pipeline.id;
+    await this.refresh();
+    return pipeline;
+  }
+
+  /**
+   * Retry, cancel or play a job of the selected project.
+   *
+   * @throws {ServerConnection.ResponseError} When the server refuses.
+   */
+  async jobAction(job: number, action: JobAction): Promise<void> {
+    const project = this._state.project;
+    if (project) {
+      await CIApi.jobAction(project.id, job, action);
+      await this.refresh();
+    }
+  }
+
+  dispose(): void {
+    if (!this.isDisposed) {
+      this._poll.dispose();
+      Signal.clearData(this);
+    }
+  }
+
+  private async _fetch(): Promise<void> {
+    const generation = ++this._generation;
+    const isStale = () => generation !== this._generation || this.isDisposed;
+    try {
+      const next = await this._load();
+      if (!isStale()) {
+        this._update({ ...next, error: null, loaded: true });
+      }
+    } catch (error) {
+      if (!isStale()) {
+        this._update({ error: errorMessage(error), loaded: true });
+      }
+      // Rejecting makes the poll back off.
+      throw error;
+    }
+  }
+
+  private async _load(): Promise<Omit<ICIState, 'error' | 'loaded'>> {
+    const projects = await CIApi.listProjects();
+    const project =
+      projects.find(p => p.id === this._projectId) ?? projects[0] ?? null;
+    if (!project) {
+      return { projects, project, pipelines: [], pipeline: null, jobs: [] };
+    }
+    const pipelines = (await CIApi.listPipelines(project.id)).slice(
+      0,
+      MAX_PIPELINES
+    );
+    const pipeline =
+      pipelines.find(p => p.id === this._pipelineId) ?? pipelines[0] ?? null;
+    const jobs = pipeline ? await CIApi.listJobs(project.id, pipeline.id) : [];
+    return { projects, project, pipelines, pipeline, jobs };
+  }
+
+  private _update(state: Partial<ICIState>): void {
+    this._state = { ...this._state, ...state };
+    this._changed.emit();
+  }
+
+  private _active = false;
+  private _changed = new Signal<this, void>(this);
+  private _generation = 0;
+  private _pipelineId: number | null = null;
+  private _poll: Poll;
+  private _projectId: string | null = null;
+  private _state: ICIState = {
+    projects: [],
+    project: null,
+    pipelines: [],
+    pipeline: null,
+    jobs: [],
+    error: null,
+    loaded: false
+  };
+}

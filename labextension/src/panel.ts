@@ -1,0 +1,77 @@
+import { showErrorMessage } from '@jupyterlab/apputils';
+import { CommandRegistry } from '@lumino/commands';
+import { Message } from '@lumino/messaging';
+import { VirtualDOM } from '@lumino/virtualdom';
+import { Widget } from '@lumino/widgets';
+
+import { errorMessage } from './api';
+import { ciIcon } from './icons';
+import { CIModel } from './model';
+import { CommandIDs } from './tokens';
+import { IViewHandlers, renderPanel } from './view';
+
+/** The left sidebar panel: projects → recent pipelines → jobs by stage. */
+export class CIPanel extends Widget {
+  constructor(options: { model: CIModel; commands: CommandRegistry }) {
+    super();
+    this.id = 'jp-ci-terminal-panel';
+    this.addClass('jp-CIPanel');
+    this.title.icon = ciIcon;
+    this.title.caption = 'CI Pipelines';
+    this._model = options.model;
+    this._model.changed.connect(() => this.update(), this);
+    const { commands } = options;
+    const model = this._model;
+    this._handlers = {
+      selectProject: id => model.selectProject(id),
+      selectPipeline: id => model.selectPipeline(id),
+      refresh: () => void commands.execute(CommandIDs.refresh),
+      runPipeline: () => void commands.execute(CommandIDs.runPipeline),
+      debug: job => {
+        const project = model.state.project?.id;
+        void commands.execute(
+          CommandIDs.openTerminal,
+          project === undefined ? { job: job.id } : { project, job: job.id }
+        );
+      },
+      jobAction: (job, action) => {
+        model.jobAction(job.id, action).catch(error => {
+          void showErrorMessage(
+            `Could not ${action} job ${job.name} #${job.id}`,
+            errorMessage(error)
+          );
+        });
+      }
+    };
+  }
+
+  get model(): CIModel {
+    return this._model;
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    if (this.isVisible) {
+      this._model.active = true;
+    }
+    this.update();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    this._model.active = true;
+    this.update();
+  }
+
+  protected onAfterHide(msg: Message): void {
+    this._model.active = false;
+  }
+
+  protected onUpdateRequest(msg: Message): void {
+    VirtualDOM.render(
+      renderPanel(this._model.state, this._handlers),
+      this.node
+    );
+  }
+
+  private _handlers: IViewHandlers;
+  private _model: CIModel;
+}
