@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Float, Int, Unicode
+from traitlets import Bool, Float, Int, List, Unicode, default
 
 from ..errors import CIError
 from .backends import Backend
+from .backends.gitlab import GitLabBackend
 from .backends.local import LocalBackend
+from .gitlab_handlers import gitlab_handlers
 from .handlers import default_handlers
 from .manager import ProjectRegistry, SessionManager
 from .recording import AuditLog, prune
@@ -107,6 +111,65 @@ class CITerminalApp(ExtensionApp):
         help="On runners that cannot resize (terminal.gitlab.com), type `stty rows R cols C` into the shell on resize. Default: False.",
     )
 
+    gitlab_url = Unicode(
+        config=True,
+        help="""GitLab instance whose projects are shown beside the local runner (URL, e.g.
+        https://gitlab.example.com). Default: $GITLAB_URL; empty: no gitlab backend.""",
+    )
+    gitlab_token = Unicode(
+        config=True,
+        help="""API token for gitlab_url: a personal, project or group access token with the api
+        scope. Default: $GITLAB_TOKEN.""",
+    )
+    gitlab_projects = List(
+        Unicode(),
+        config=True,
+        help="""GitLab projects to show (paths such as group/project, or numeric ids). Default:
+        $GITLAB_PROJECTS (comma- or space-separated); empty: the token user's projects with CI,
+        most recently active first.""",
+    )
+    gitlab_ca_bundle = Unicode(
+        config=True,
+        help="""PEM file of the CA(s) GitLab's certificate is checked against, for REST and
+        terminals (path). Default: $GITLAB_CA_BUNDLE; empty: the system's CAs.""",
+    )
+    gitlab_max_projects = Int(
+        20, config=True, help="Projects listed when gitlab_projects is empty. Default: 20."
+    )
+    gitlab_retries = Int(
+        3,
+        config=True,
+        help="""Retries of a GitLab REST call after 429, 5xx or a lost connection, waiting 0.1 s,
+        0.2 s, 0.4 s ... (or GitLab's Retry-After). Default: 3.""",
+    )
+    gitlab_timeout = Float(
+        15.0, config=True, help="Seconds to wait for one GitLab REST answer. Default: 15."
+    )
+    gitlab_sessions_per_user = Bool(
+        None,
+        allow_none=True,
+        config=True,
+        help="""Keep a GitLab web session per Jupyter user. Default (None): per user, unless the
+        server uses Jupyter's own token or password login, where every client (browser, kernel)
+        is the server's one user.""",
+    )
+
+    @default("gitlab_url")
+    def _gitlab_url_default(self) -> str:
+        return os.environ.get("GITLAB_URL", "")
+
+    @default("gitlab_token")
+    def _gitlab_token_default(self) -> str:
+        return os.environ.get("GITLAB_TOKEN", "")
+
+    @default("gitlab_projects")
+    def _gitlab_projects_default(self) -> list[str]:
+        return [p for p in re.split(r"[,\s]+", os.environ.get("GITLAB_PROJECTS", "")) if p]
+
+    @default("gitlab_ca_bundle")
+    def _gitlab_ca_bundle_default(self) -> str:
+        return os.environ.get("GITLAB_CA_BUNDLE", "")
+
     def _data_path(self, value: str, default: str) -> Path:
         return (
             Path(value).expanduser()
@@ -126,7 +189,32 @@ class CITerminalApp(ExtensionApp):
             runner_args=args,
             startup_timeout=self.runner_startup_timeout,
         )
-        return [self._local]
+        backends: list[Backend] = [self._local]
+        if self.gitlab_url and not self.gitlab_token:
+            self.log.warning(
+                "GitLab at %s is not shown: set a token (GITLAB_TOKEN).", self.gitlab_url
+            )
+        elif self.gitlab_url:
+            backends.append(self._gitlab())
+        return backends
+
+    def _gitlab(self) -> GitLabBackend:
+        assert self.serverapp is not None
+        per_user = self.gitlab_sessions_per_user
+        if per_user is None:
+            # Jupyter's own logins share one token or password, so they identify no user.
+            provider = type(self.serverapp.identity_provider).__module__
+            per_user = not provider.startswith("jupyter_server.")
+        return GitLabBackend(
+            self.gitlab_url,
+            self.gitlab_token,
+            projects=self.gitlab_projects,
+            ca_bundle=self.gitlab_ca_bundle,
+            max_projects=self.gitlab_max_projects,
+            retries=self.gitlab_retries,
+            timeout=self.gitlab_timeout,
+            per_user_sessions=per_user,
+        )
 
     def initialize_settings(self) -> None:
         """Build the project registry and the session manager."""
@@ -160,6 +248,7 @@ class CITerminalApp(ExtensionApp):
     def initialize_handlers(self) -> None:
         """Register the REST routes and the terminal websocket."""
         self.handlers.extend(default_handlers)
+        self.handlers.extend(gitlab_handlers)
         self.handlers.append((r"/ci-terminal/terminals/websocket/(?P<name>[\w.-]+)", CITermSocket))
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:

@@ -58,7 +58,7 @@ async def test_unknown_session_is_404_and_non_running_job_explains(
             body=json.dumps({"project": "local", "job": 99999}),
         )
     assert e.value.code == 404
-    assert json.loads(e.value.response.body)["message"]
+    assert json.loads(e.value.response.body)["message"] == "There is no job 99999 in root_dir."
 
 
 async def test_bad_request_bodies_get_one_sentence(jp_fetch: Any) -> None:
@@ -154,3 +154,15 @@ class TestUnderAHubPrefix:
         assert json.loads(await ws.read_message()) == ["setup", {}]
         ws.write_message(json.dumps(["stdin", "echo prefixed-$((5*5))\r"]))
         await read_until(ws, "prefixed-25")
+
+
+class TestNoPipeline:
+    @pytest.fixture
+    def ci_yaml(self) -> str:
+        return ""
+
+    async def test_a_folder_without_gitlab_ci_yml_lists_no_project(self, ci: CIClient) -> None:
+        assert await ci.get("projects") == []
+        with pytest.raises(HTTPClientError) as e:
+            await ci.get("projects", "local", "pipelines")
+        assert e.value.code == 404

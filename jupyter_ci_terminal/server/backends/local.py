@@ -98,7 +98,9 @@ class LocalBackend(RestBackendMixin):
             return self._rest
 
     async def projects(self) -> list[Project]:
-        """The one folder this runner serves."""
+        """The one folder this runner serves; none when it has no pipeline to run."""
+        if not (self.project_dir / ".gitlab-ci.yml").is_file() and self._serving_runner() is None:
+            return []
         await self.client()
         assert self._info is not None
         name = self.project_dir.name or str(self.project_dir)

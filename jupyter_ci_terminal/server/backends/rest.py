@@ -40,7 +40,7 @@ class RestClient:
         except gle.GitlabError as e:
             code = e.response_code
             if code == 404:
-                msg = f"{self.what} has no such object."
+                msg = f"{self.what} answered: {e.error_message or 'not found'}."
                 raise NotFoundError(msg) from None
             if code == 403:
                 msg = f"{self.what} does not allow this action."
@@ -101,7 +101,11 @@ class RestBackendMixin:
     async def job(self, project: Project, job_id: int) -> JSON:
         """One job."""
         rest, path = await self._path(project, "jobs", int(job_id))
-        result: JSON = await rest.get(path)
+        try:
+            result: JSON = await rest.get(path)
+        except NotFoundError:
+            msg = f"There is no job {int(job_id)} in {project.name}."
+            raise NotFoundError(msg) from None
         return result
 
     async def trace(self, project: Project, job_id: int) -> str:

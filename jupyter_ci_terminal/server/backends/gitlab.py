@@ -1,0 +1,317 @@
+"""The ``gitlab`` backend: a GitLab instance's projects over REST v4, terminals through Workhorse.
+
+Job state uses the API token (python-gitlab, off the event loop, with retries). Terminals go
+where GitLab's own Debug button goes, ``/<namespace>/<project>/-/jobs/<id>/terminal.ws``,
+which GitLab serves only to a signed-in web session: each Jupyter user gives theirs once
+(:mod:`..websession`), and it is checked, then sent as the Channel's ``Cookie`` header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+import gitlab.exceptions as gle
+import requests
+
+from ...channel import Channel
+from ...errors import (
+    BackendError,
+    ConfigError,
+    ForbiddenError,
+    NoTerminalError,
+    NotFoundError,
+    WebSessionRefusedError,
+    WebSessionRequiredError,
+)
+from ..websession import COOKIE, WebSession, WebSessions, clean_value, current_owner
+from .base import JSON, Project
+from .gitlab_rules import (
+    SUBPROTOCOL,
+    needs_session,
+    session_refused,
+    terminal_state,
+    terminal_url,
+    workhorse_refusals,
+)
+from .rest import RestBackendMixin, RestClient
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _read_text(path: str) -> str:
+    return Path(path).read_text()
+
+
+class GitLabRest(RestClient):
+    """:class:`RestClient` with GitLab's wording and retries on 429, 5xx and lost connections."""
+
+    def __init__(
+        self, url: str, token: str, *, host: str, verify: bool | str, timeout: float, retries: int
+    ) -> None:
+        super().__init__(url, token, what=f"GitLab at {host}", ssl_verify=verify)
+        self.gl.timeout = timeout
+        # python-gitlab's backoff: 0.1 s, 0.2 s, 0.4 s ... or GitLab's Retry-After on 429.
+        self.gl.retry_transient_errors = retries > 0
+        self.retries = retries
+
+    async def call(self, fn: Callable[[], T]) -> T:
+        """Run one python-gitlab call in a thread; 401/403/404 become one sentence each."""
+        try:
+            return await asyncio.to_thread(fn)
+        except gle.GitlabAuthenticationError:
+            msg = (
+                f"{self.what} rejected the API token (CITerminalApp.gitlab_token or GITLAB_TOKEN):"
+                " it is wrong, expired or revoked."
+            )
+            raise BackendError(msg) from None
+        except gle.GitlabError as e:
+            if e.response_code == 403:
+                msg = (
+                    f"{self.what} does not allow this to the API token's user (it needs the"
+                    " Developer role, and a token with the api scope)."
+                )
+                raise ForbiddenError(msg) from None
+            if e.response_code == 404:
+                msg = f"{self.what} has no such project, pipeline or job, or the API token's user cannot see it."
+                raise NotFoundError(msg) from None
+            detail = f": {e.error_message}" if e.error_message else ""
+            msg = f"{self.what} answered HTTP {e.response_code}{detail}."
+            raise BackendError(msg) from None
+        except requests.RequestException:
+            msg = f"{self.what} is not reachable."
+            raise BackendError(msg) from None
+
+    async def get(self, path: str, **query: Any) -> Any:
+        """GET a JSON resource."""
+        return await self.call(
+            lambda: self.gl.http_get(path, query_data=query, max_retries=self.retries)
+        )
+
+    async def post(self, path: str, **data: Any) -> Any:
+        """POST and return the JSON answer."""
+        return await self.call(
+            lambda: self.gl.http_post(path, post_data=data or None, max_retries=self.retries)
+        )
+
+    async def text(self, path: str) -> str:
+        """GET a text resource."""
+
+        def fetch() -> str:
+            result = self.gl.http_get(path, raw=True, max_retries=self.retries)
+            assert isinstance(result, requests.Response)
+            return result.content.decode("utf-8", "replace")
+
+        return await self.call(fetch)
+
+
+class GitLabBackend(RestBackendMixin):
+    """Projects of one GitLab instance."""
+
+    kind = "gitlab"
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        projects: Sequence[str] = (),
+        ca_bundle: str = "",
+        max_projects: int = 20,
+        retries: int = 3,
+        timeout: float = 15.0,
+        per_user_sessions: bool = True,
+        name: str = "gitlab",
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.host = urlsplit(self.url).netloc or self.url
+        self.name = name
+        self.wanted = [str(p).strip() for p in projects if str(p).strip()]
+        self.ca_bundle = ca_bundle
+        self.max_projects = max_projects
+        self.per_user_sessions = per_user_sessions
+        self.web_sessions = WebSessions()
+        self._token = token
+        self._retries, self._timeout = retries, timeout
+        self._rest: GitLabRest | None = None
+        self._ca_pem: str | None = None
+        self._me: JSON | None = None
+        self._archived: dict[str, bool] = {}
+        self._paths: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return f"<GitLabBackend {self.name} {self.url}>"
+
+    @property
+    def _verify(self) -> bool | str:
+        """What requests verifies TLS against: the CA bundle's path, else its default roots."""
+        return str(Path(self.ca_bundle).expanduser()) if self.ca_bundle else True
+
+    async def client(self) -> RestClient:
+        """The REST client (no request is made until it is used)."""
+        if self._rest is None:
+            if self.ca_bundle:
+                try:
+                    self._ca_pem = await asyncio.to_thread(_read_text, str(self._verify))
+                except OSError:
+                    msg = (
+                        f"The GitLab CA bundle {self.ca_bundle} cannot be read"
+                        " (CITerminalApp.gitlab_ca_bundle)."
+                    )
+                    raise ConfigError(msg) from None
+            self._rest = GitLabRest(
+                self.url,
+                self._token,
+                host=self.host,
+                verify=self._verify,
+                timeout=self._timeout,
+                retries=self._retries,
+            )
+        return self._rest
+
+    # -- projects ---------------------------------------------------------------------------
+
+    def _project(self, body: JSON) -> Project:
+        remote = int(body["id"])
+        project = Project(
+            f"{self.name}-{remote}", str(body["path_with_namespace"]), self.kind, remote
+        )
+        self._archived[project.id] = bool(body.get("archived"))
+        self._paths[project.id] = project.name
+        return project
+
+    async def projects(self) -> list[Project]:
+        """The configured projects, or the user's most recently active ones with CI enabled."""
+        rest = await self.client()
+        if not self.wanted:
+            rows = await rest.get(
+                "/projects",
+                membership=True,
+                archived=False,
+                order_by="last_activity_at",
+                sort="desc",
+                per_page=self.max_projects,
+            )
+            return [
+                self._project(p)
+                for p in rows
+                if p.get("builds_access_level", "enabled") != "disabled"
+                and p.get("jobs_enabled", True)
+            ]
+        found: list[Project] = []
+        problems: list[str] = []
+        for wanted in self.wanted:
+            try:
+                found.append(self._project(await rest.get(f"/projects/{quote(wanted, safe='')}")))
+            except NotFoundError:
+                problems.append(
+                    f"GitLab at {self.host} has no project {wanted!r} the API token's user can see."
+                )
+        for problem in problems:
+            log.warning("%s", problem)
+        if not found and problems:
+            raise BackendError(" ".join(problems))
+        return found
+
+    # -- jobs, with the computed terminal object ---------------------------------------------
+
+    async def _token_user(self) -> JSON:
+        if self._me is None:
+            rest = await self.client()
+            self._me = dict(await rest.get("/user"))
+        return self._me
+
+    async def _viewer(self) -> JSON:
+        """The GitLab user terminals would open as: the web session's, else the token's."""
+        session = self.web_sessions.get(current_owner(self.per_user_sessions))
+        if session is not None:
+            return {"id": session.user_id, "username": session.username}
+        return await self._token_user()
+
+    def _with_terminal(self, project: Project, job: JSON, me: JSON) -> JSON:
+        archived = self._archived.get(project.id, False)
+        return {**job, "terminal": terminal_state(job, me, archived)}
+
+    async def pipeline_jobs(self, project: Project, pipeline_id: int) -> list[JSON]:
+        """The pipeline's jobs, each with ``terminal``."""
+        jobs = await super().pipeline_jobs(project, pipeline_id)
+        me = await self._viewer()
+        return [self._with_terminal(project, job, me) for job in jobs]
+
+    async def job(self, project: Project, job_id: int) -> JSON:
+        """One job, with ``terminal``."""
+        job = await super().job(project, job_id)
+        return self._with_terminal(project, job, await self._viewer())
+
+    async def job_action(self, project: Project, job_id: int, action: str) -> JSON:
+        """Retry, cancel or play; the resulting job comes with ``terminal``."""
+        job = await super().job_action(project, job_id, action)
+        return self._with_terminal(project, job, await self._viewer())
+
+    # -- web sessions and terminals -----------------------------------------------------------
+
+    async def _session_user(self, value: str) -> JSON:
+        """Who GitLab says the web session signs in (``GET /user`` with the cookie, no token)."""
+
+        def fetch() -> requests.Response:
+            return requests.get(
+                f"{self.url}/api/v4/user",
+                cookies={COOKIE: value},
+                allow_redirects=False,
+                verify=self._verify,
+                timeout=self._timeout,
+            )
+
+        try:
+            response = await asyncio.to_thread(fetch)
+        except requests.RequestException:
+            msg = f"GitLab at {self.host} is not reachable."
+            raise BackendError(msg) from None
+        if response.status_code in (301, 302, 401):
+            raise WebSessionRefusedError(session_refused(self.host))
+        if response.status_code != 200:
+            msg = f"GitLab at {self.host} answered HTTP {response.status_code} when checking the web session."
+            raise BackendError(msg)
+        return dict(response.json())
+
+    async def set_web_session(self, owner: str, text: str) -> None:
+        """Check ``text`` with GitLab, then keep it for ``owner``."""
+        value = clean_value(text)
+        user = await self._session_user(value)
+        self.web_sessions.put(
+            owner, WebSession(value, int(user["id"]), str(user.get("username", "")))
+        )
+
+    async def channel(self, project: Project, job_id: int) -> Channel:
+        """The job's ``terminal.ws`` with the current user's web session, once GitLab would allow it."""
+        owner = current_owner(self.per_user_sessions)
+        session = self.web_sessions.get(owner)
+        if session is None:
+            raise WebSessionRequiredError(needs_session(self.host))
+        job = await self.job(project, job_id)
+        if not job["terminal"]["available"]:
+            raise NoTerminalError(job["terminal"]["reason"])
+        try:
+            await self._session_user(session.value)
+        except WebSessionRefusedError:
+            self.web_sessions.forget(owner, session)
+            raise
+        return Channel(
+            url=terminal_url(self.url, self._paths.get(project.id, project.name), job_id),
+            subprotocols=(SUBPROTOCOL,),
+            header={"Cookie": [session.cookie]},
+            ca_pem=self._ca_pem,
+            refusals=workhorse_refusals(self.host),
+        )
+
+    async def close(self) -> None:
+        """Forget every web session and the HTTP connections."""
+        self.web_sessions.clear()
+        rest, self._rest = self._rest, None
+        if rest is not None:
+            await asyncio.to_thread(rest.gl.session.close)
