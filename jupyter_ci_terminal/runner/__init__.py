@@ -1,0 +1,1 @@
+"""The embedded local runner: ``.gitlab-ci.yml`` pipelines, job terminals and a GitLab API subset."""

@@ -1,0 +1,125 @@
+"""Decide at pipeline creation which jobs exist and how: ``workflow:rules``, ``rules``, ``only``/``except``.
+
+Follows GitLab: the first matching rule wins, ``when: never`` or no match leaves the job out,
+``rules:changes`` is true for pipelines without a push diff, and a job-level ``when: manual``
+defaults to ``allow_failure: true`` while a manual rule does not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .config import evaluate_if
+from .spec import JobSpec
+
+
+@dataclass
+class Decision:
+    """How a job enters a pipeline."""
+
+    when: str
+    allow_failure: bool
+    allow_failure_exit_codes: list[int] = field(default_factory=list)
+    variables: dict[str, str] = field(default_factory=dict)
+    start_in: float | None = None
+
+
+def _rule_matches(rule: dict[str, Any], variables: dict[str, str], project: Path) -> bool:
+    if "if" in rule and not evaluate_if(str(rule["if"]), variables):
+        return False
+    patterns = rule.get("exists")
+    if patterns:
+        return any(next(project.glob(p.lstrip("/")), None) is not None for p in patterns)
+    return True
+
+
+def workflow_variables(
+    rules: list[Any] | None, variables: dict[str, str], project: Path
+) -> dict[str, str]:
+    """Return the variables a matching workflow rule adds; raise if the pipeline is filtered out."""
+    if not rules:
+        return {}
+    for rule in rules:
+        if not isinstance(rule, dict):
+            msg = "workflow:rules:rule config should be a hash"
+            raise ConfigError(msg)
+        if _rule_matches(rule, variables, project):
+            if rule.get("when") == "never":
+                break
+            return {str(k): str(v) for k, v in (rule.get("variables") or {}).items()}
+    msg = "Pipeline filtered out by workflow rules."
+    raise ConfigError(msg)
+
+
+def _ref_matches(patterns: list[Any], ref: str, source: str) -> bool:
+    for pattern in patterns:
+        text = str(pattern)
+        if text == "branches" or text == ref:
+            return True
+        if text in ("api", "web", "pushes", "schedules", "triggers", "pipelines", "external"):
+            if {"pushes": "push", "schedules": "schedule", "triggers": "trigger"}.get(
+                text, text
+            ) == source:
+                return True
+        elif len(text) > 1 and text.startswith("/") and text.rstrip("i").endswith("/"):
+            flags = re.IGNORECASE if text.endswith("i") else 0
+            if re.search(text[1:].rstrip("i")[:-1], ref, flags):
+                return True
+    return False
+
+
+def _only_except(job: JobSpec, variables: dict[str, str], ref: str, source: str) -> bool:
+    for clause, wanted in ((job.only, True), (job.except_, False)):
+        if not clause:
+            continue
+        matched = True
+        if "refs" in clause:
+            refs = clause["refs"] if isinstance(clause["refs"], list) else [clause["refs"]]
+            matched = _ref_matches(refs, ref, source)
+        if "variables" in clause:
+            exprs = (
+                clause["variables"]
+                if isinstance(clause["variables"], list)
+                else [clause["variables"]]
+            )
+            matched = matched and any(evaluate_if(str(e), variables) for e in exprs)
+        if matched != wanted:
+            return False
+    return True
+
+
+def decide(
+    job: JobSpec, variables: dict[str, str], project: Path, ref: str, source: str
+) -> Decision | None:
+    """Return how ``job`` enters the pipeline, or None when its rules leave it out."""
+    scoped = {**variables, **job.variables}
+    if job.rules is None:
+        if not _only_except(job, scoped, ref, source):
+            return None
+        allow = job.allow_failure if job.allow_failure is not None else job.when == "manual"
+        return Decision(job.when, allow, job.allow_failure_exit_codes, start_in=job.start_in)
+    for rule in job.rules:
+        try:
+            matched = _rule_matches(rule, scoped, project)
+        except ConfigError as e:
+            msg = f"jobs:{job.name}:rules {e}"
+            raise ConfigError(msg) from e
+        if not matched:
+            continue
+        when = rule.get("when") or job.when
+        if when == "never":
+            return None
+        # A manual rule does not default to allow_failure: true, unlike a job-level when: manual.
+        allow_rule = rule.get("allow_failure", job.allow_failure)
+        return Decision(
+            when=when,
+            allow_failure=bool(allow_rule),
+            allow_failure_exit_codes=job.allow_failure_exit_codes,
+            variables=dict(rule.get("variables") or {}),
+            start_in=rule.get("start_in", job.start_in),
+        )
+    return None

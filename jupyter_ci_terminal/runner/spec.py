@@ -1,0 +1,291 @@
+"""The normalised job model, and GitLab's keyword checks that turn a merged job mapping into it.
+
+Messages follow GitLab's wording (``jobs:<name>:<keyword> config ...``) so they read like the ones
+users already know; keywords the shell executor cannot honour are warnings, never silent skips.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..errors import ConfigError
+from .values import int_list, parse_duration, string_list, variables_map
+
+WHEN = ("on_success", "on_failure", "always", "manual", "delayed")
+RETRY_WHEN = (
+    "always",
+    "unknown_failure",
+    "script_failure",
+    "api_failure",
+    "stuck_or_timeout_failure",
+    "runner_system_failure",
+    "runner_unsupported",
+    "stale_schedule",
+    "job_execution_timeout",
+    "archived_failure",
+    "unmet_prerequisites",
+    "scheduler_failure",
+    "data_integrity_failure",
+)
+SUPPORTED = frozenset(
+    {
+        "after_script",
+        "allow_failure",
+        "artifacts",
+        "before_script",
+        "except",
+        "extends",
+        "inherit",
+        "needs",
+        "only",
+        "retry",
+        "rules",
+        "script",
+        "stage",
+        "start_in",
+        "timeout",
+        "variables",
+        "when",
+        "dependencies",
+        "interruptible",
+    }
+)
+#: Valid GitLab keywords this runner does not implement, with what the user should know.
+IGNORED = {
+    "image": "is not used by the shell executor",
+    "services": "is not used by the shell executor",
+    "tags": "is ignored: every job runs on this local runner",
+    "cache": "is not supported by the local runner; nothing is cached",
+    "coverage": "is not supported by the local runner",
+    "environment": "is not supported by the local runner",
+    "parallel": "is not supported by the local runner; the job runs once",
+    "resource_group": "is not supported by the local runner",
+    "release": "is not supported by the local runner",
+    "pages": "is not supported by the local runner",
+    "secrets": "is not supported by the local runner",
+    "id_tokens": "is not supported by the local runner",
+    "hooks": "is not supported by the local runner",
+    "identity": "is not supported by the local runner",
+    "dast_configuration": "is not supported by the local runner",
+    "manual_confirmation": "is not supported by the local runner",
+    "trigger": "is not supported by the local runner; the job is not created",
+    "run": "is not supported by the local runner",
+}
+ARTIFACT_KEYS = frozenset({"paths", "when", "name", "expire_in", "exclude", "expose_as", "public"})
+
+
+@dataclass
+class JobSpec:
+    """One job as the runner executes it (after extends, default and includes)."""
+
+    name: str
+    stage: str
+    script: list[str]
+    before_script: list[str] = field(default_factory=list)
+    after_script: list[str] = field(default_factory=list)
+    variables: dict[str, str] = field(default_factory=dict)
+    when: str = "on_success"
+    allow_failure: bool | None = None
+    allow_failure_exit_codes: list[int] = field(default_factory=list)
+    #: None: wait for earlier stages; a list (maybe empty): wait for these jobs only.
+    needs: list[dict[str, Any]] | None = None
+    timeout: float | None = None
+    start_in: float | None = None
+    retry_max: int = 0
+    retry_when: list[str] = field(default_factory=lambda: ["always"])
+    retry_exit_codes: list[int] = field(default_factory=list)
+    artifacts_paths: list[str] = field(default_factory=list)
+    artifacts_exclude: list[str] = field(default_factory=list)
+    artifacts_when: str = "on_success"
+    rules: list[dict[str, Any]] | None = None
+    only: dict[str, Any] | None = None
+    except_: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (stored with each job)."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> JobSpec:
+        """Rebuild a spec stored with :meth:`to_json`."""
+        return cls(**data)
+
+
+def _needs(value: Any, where: str) -> list[dict[str, Any]]:
+    items = value if isinstance(value, list) else [value]
+    out: list[dict[str, Any]] = []
+    for item in items:
+        if isinstance(item, str):
+            out.append({"job": item, "optional": False, "artifacts": True})
+        elif isinstance(item, dict) and isinstance(item.get("job"), str):
+            extra = set(item) - {"job", "optional", "artifacts"}
+            if extra:
+                msg = f"{where} config contains unknown keys: {', '.join(sorted(extra))}"
+                raise ConfigError(msg)
+            out.append(
+                {
+                    "job": item["job"],
+                    "optional": bool(item.get("optional", False)),
+                    "artifacts": bool(item.get("artifacts", True)),
+                }
+            )
+        else:
+            msg = f"{where} job should be a string or a hash"
+            raise ConfigError(msg)
+    return out
+
+
+def build_job(name: str, raw: dict[str, Any], warnings: list[str]) -> JobSpec:
+    """Check one merged job mapping and return its spec; warnings are appended to ``warnings``."""
+    where = f"jobs:{name}"
+    unknown = sorted(k for k in raw if k not in SUPPORTED and k not in IGNORED)
+    if unknown:
+        msg = f"{where} config contains unknown keys: {', '.join(unknown)}"
+        raise ConfigError(msg)
+    for key in sorted(set(raw) & set(IGNORED)):
+        warnings.append(f"{where}:{key} {IGNORED[key]}")
+    if "script" not in raw:
+        msg = f"{where} config should implement the script:, run:, or trigger: keyword"
+        raise ConfigError(msg)
+    stage = raw.get("stage", "test")
+    if not isinstance(stage, str):
+        msg = f"{where}:stage config should be a string"
+        raise ConfigError(msg)
+    spec = JobSpec(
+        name=name,
+        stage=stage,
+        script=string_list(raw["script"], f"{where}:script"),
+        before_script=string_list(raw.get("before_script"), f"{where}:before_script"),
+        after_script=string_list(raw.get("after_script"), f"{where}:after_script"),
+        variables=variables_map(raw.get("variables"), f"{where}:variables"),
+    )
+    if not spec.script:
+        msg = f"{where}:script config should be a string or a nested array of strings up to 10 levels deep"
+        raise ConfigError(msg)
+    when = raw.get("when", "on_success")
+    if when not in WHEN:
+        msg = f"{where}:when config should be one of: {', '.join(WHEN)}"
+        raise ConfigError(msg)
+    spec.when = when
+    if when == "delayed":
+        if "start_in" not in raw:
+            msg = f"{where}:start_in config should be a duration when the job is delayed"
+            raise ConfigError(msg)
+        spec.start_in = parse_duration(raw["start_in"], f"{where}:start_in")
+    _allow_failure(spec, raw.get("allow_failure"), where)
+    if "needs" in raw:
+        spec.needs = _needs(raw["needs"], f"{where}:needs")
+    if "timeout" in raw:
+        spec.timeout = parse_duration(raw["timeout"], f"{where}:timeout")
+    _retry(spec, raw.get("retry"), where)
+    _artifacts(spec, raw.get("artifacts"), where, warnings)
+    if "rules" in raw:
+        spec.rules = _rules(raw["rules"], where)
+    for key in ("only", "except"):
+        if key in raw:
+            value = raw[key]
+            refs = {"refs": value} if isinstance(value, list | str) else value
+            if not isinstance(refs, dict):
+                msg = f"{where}:{key} config should be an array of strings or a hash"
+                raise ConfigError(msg)
+            setattr(spec, "except_" if key == "except" else key, refs)
+    return spec
+
+
+def _allow_failure(spec: JobSpec, value: Any, where: str) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool):
+        spec.allow_failure = value
+    elif isinstance(value, dict) and set(value) == {"exit_codes"}:
+        spec.allow_failure = False
+        spec.allow_failure_exit_codes = int_list(
+            value["exit_codes"], f"{where}:allow_failure:exit_codes"
+        )
+    else:
+        msg = f"{where}:allow_failure config should be a hash or a boolean value"
+        raise ConfigError(msg)
+
+
+def _retry(spec: JobSpec, value: Any, where: str) -> None:
+    if value is None:
+        return
+    if isinstance(value, dict):
+        extra = set(value) - {"max", "when", "exit_codes"}
+        if extra:
+            msg = f"{where}:retry config contains unknown keys: {', '.join(sorted(extra))}"
+            raise ConfigError(msg)
+        when = value.get("when", ["always"])
+        spec.retry_when = [when] if isinstance(when, str) else list(when)
+        bad = [w for w in spec.retry_when if w not in RETRY_WHEN]
+        if bad:
+            msg = f"{where}:retry when unknown values: {', '.join(map(str, bad))}"
+            raise ConfigError(msg)
+        if "exit_codes" in value:
+            spec.retry_exit_codes = int_list(value["exit_codes"], f"{where}:retry:exit_codes")
+        value = value.get("max", 0)
+    if isinstance(value, bool) or not isinstance(value, int):
+        msg = f"{where}:retry config should be a hash or an integer"
+        raise ConfigError(msg)
+    if not 0 <= value <= 2:
+        msg = f"{where}:retry max config must be less than or equal to 2"
+        raise ConfigError(msg)
+    spec.retry_max = value
+
+
+def _artifacts(spec: JobSpec, value: Any, where: str, warnings: list[str]) -> None:
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        msg = f"{where}:artifacts config should be a hash"
+        raise ConfigError(msg)
+    for key in sorted(set(value) - ARTIFACT_KEYS):
+        warnings.append(f"{where}:artifacts:{key} is not supported by the local runner")
+    spec.artifacts_paths = string_list(value.get("paths"), f"{where}:artifacts:paths")
+    spec.artifacts_exclude = string_list(value.get("exclude"), f"{where}:artifacts:exclude")
+    when = value.get("when", "on_success")
+    if when not in ("on_success", "on_failure", "always"):
+        msg = f"{where}:artifacts:when config should be on_success, on_failure or always"
+        raise ConfigError(msg)
+    spec.artifacts_when = when
+
+
+def _rules(value: Any, where: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        msg = f"{where}:rules config should be an array of hashes"
+        raise ConfigError(msg)
+    rules: list[dict[str, Any]] = []
+    for i, rule in enumerate(value):
+        if not isinstance(rule, dict):
+            msg = f"{where}:rules:rule config should be a hash"
+            raise ConfigError(msg)
+        extra = set(rule) - {
+            "if",
+            "when",
+            "allow_failure",
+            "variables",
+            "changes",
+            "exists",
+            "needs",
+            "start_in",
+        }
+        if extra:
+            msg = f"{where}:rules:rule config contains unknown keys: {', '.join(sorted(extra))}"
+            raise ConfigError(msg)
+        when = rule.get("when")
+        if when is not None and when not in (*WHEN, "never"):
+            msg = f"{where}:rules:rule when unknown value: {when}"
+            raise ConfigError(msg)
+        out = dict(rule)
+        if "variables" in rule:
+            out["variables"] = variables_map(rule["variables"], f"{where}:rules:{i}:variables")
+        if "start_in" in rule:
+            out["start_in"] = parse_duration(rule["start_in"], f"{where}:rules:{i}:start_in")
+        if "exists" in rule:
+            exists = rule["exists"]
+            out["exists"] = string_list(
+                exists.get("paths") if isinstance(exists, dict) else exists, where
+            )
+        rules.append(out)
+    return rules
