@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 
-__all__ = ["__version__"]
+if TYPE_CHECKING:
+    from .kernel.api import ci
+
+__all__ = ["__version__", "ci", "load_ipython_extension"]
+
+
+def __getattr__(name: str) -> Any:
+    # The notebook API loads on first use, so the server extension never imports it.
+    if name == "ci":
+        from .kernel.api import ci
+
+        return ci
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext jupyter_ci_terminal``: register the CI magics."""
+    from .kernel.magics import load_ipython_extension as load
+
+    load(ipython)
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

@@ -17,7 +17,7 @@ from .backends import Backend
 from .backends.gitlab import GitLabBackend
 from .backends.local import LocalBackend
 from .gitlab_handlers import gitlab_handlers
-from .handlers import default_handlers
+from .handlers import OPEN_TERMINAL_SCHEMA, default_handlers
 from .manager import ProjectRegistry, SessionManager
 from .recording import AuditLog, prune
 from .sessions import SessionSettings
@@ -235,6 +235,10 @@ class CITerminalApp(ExtensionApp):
             stty_resize=self.stty_resize,
             audit=AuditLog(audit),
         )
+        assert self.serverapp is not None
+        if self.serverapp.event_logger is not None:
+            # %ci_attach in a kernel asks JupyterLab to open the tab through this event.
+            self.serverapp.event_logger.register_event_schema(OPEN_TERMINAL_SCHEMA)
         registry = ProjectRegistry(self._backends())
         enabled = self.terminals_enabled
         if enabled is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from jupyter_server.auth.decorator import authorized
@@ -17,6 +18,9 @@ from ..errors import ConfigError, NotFoundError
 from .base import AUTH_RESOURCE, CIHandlerMixin, translate_errors
 
 _ID = r"(?P<project>[\w.~-]+)"
+
+OPEN_TERMINAL_EVENT = "https://events.jupyter.org/jupyter_ci_terminal/open-terminal/v1"
+OPEN_TERMINAL_SCHEMA = Path(__file__).parent / "events" / "open-terminal.yaml"
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 #: Opening a shell is ``execute`` on ``terminals``, as for Jupyter's own terminals.
@@ -153,7 +157,32 @@ class TerminalsHandler(_Base):
                 raise ConfigError(msg)
             project = projects[0].id
         session = await self.sessions.create(str(project), job)
+        if body.get("open") is True:
+            # A kernel asked for a tab (%ci_attach): JupyterLab listens on the event bus.
+            self.event_logger.emit(
+                schema_id=OPEN_TERMINAL_EVENT,
+                data={
+                    "project": session.project.id,
+                    "job": session.job_id,
+                    "name": session.name,
+                    "title": session.title,
+                    "notebook": self._notebook_path(body.get("notebook")),
+                },
+            )
         self.finish(json.dumps(session.to_json()))
+
+    def _notebook_path(self, value: object) -> str | None:
+        """The kernel's JPY_SESSION_NAME relative to the root folder, or None."""
+        if not isinstance(value, str) or not value:
+            return None
+        path = Path(value)
+        if not path.is_absolute():
+            return path.as_posix()
+        try:
+            root = Path(self.settings["server_root_dir"]).resolve()
+            return path.resolve().relative_to(root).as_posix()
+        except (KeyError, ValueError):
+            return None
 
 
 class TerminalHandler(_Base):

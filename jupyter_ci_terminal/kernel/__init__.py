@@ -1,0 +1,40 @@
+"""The notebook side: the ``ci`` API, Job objects, magics and the attach output.
+
+``from jupyter_ci_terminal import ci`` for the API; ``%load_ext jupyter_ci_terminal`` for the
+magics. Both talk only to the Jupyter server's CI terminal extension.
+"""
+
+from __future__ import annotations
+
+from .api import CI, ci
+from .attachment import MIME_TYPE, Attachment
+from .discovery import ServerInfo, find_server
+from .errors import (
+    CITimeoutError,
+    CommandFailedError,
+    JobStateError,
+    NoServerError,
+    ServerAuthError,
+)
+from .jobs import Job, JobList
+from .pipelines import Pipeline, PipelineList
+from .shell import RunResult
+
+__all__ = [
+    "CI",
+    "MIME_TYPE",
+    "Attachment",
+    "CITimeoutError",
+    "CommandFailedError",
+    "Job",
+    "JobList",
+    "JobStateError",
+    "NoServerError",
+    "Pipeline",
+    "PipelineList",
+    "RunResult",
+    "ServerAuthError",
+    "ServerInfo",
+    "ci",
+    "find_server",
+]

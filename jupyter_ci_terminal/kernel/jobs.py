@@ -1,0 +1,233 @@
+"""Jobs as Python objects: state, actions, waiting, logs, and commands run in the job."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from typing import TYPE_CHECKING, Any, Literal
+
+from .attachment import Attachment
+from .display import Progress, badge, duration, table_html, table_text
+from .errors import CITimeoutError, JobStateError
+from .shell import RunResult, run_in_session, strip_ansi
+
+if TYPE_CHECKING:
+    from .client import ServerClient
+
+#: Statuses before a job runs, and after it ended; ``manual`` waits for someone to play it.
+WAITING = ("created", "waiting_for_resource", "preparing", "pending", "scheduled")
+FINISHED = ("success", "failed", "canceled", "skipped")
+STATUSES = (*WAITING, "running", "canceling", "manual", *FINISHED)
+
+_SECTION = re.compile(r"section_(?:start|end):\d+:[^\r\n]*\r(?:\x1b\[0K)?")
+JOB_COLUMNS = ("id", "name", "stage", "status", "ref", "pipeline", "duration")
+
+
+class Job:
+    """One CI job of a project served through the Jupyter server."""
+
+    def __init__(self, client: ServerClient, project: str, data: dict[str, Any]) -> None:
+        self._client = client
+        self.project = project
+        #: GitLab's job JSON, as last fetched.
+        self.data = dict(data)
+
+    @property
+    def id(self) -> int:
+        """The job id."""
+        return int(self.data["id"])
+
+    @property
+    def name(self) -> str:
+        """The job name."""
+        return str(self.data.get("name", ""))
+
+    @property
+    def stage(self) -> str:
+        """The job's stage."""
+        return str(self.data.get("stage", ""))
+
+    @property
+    def status(self) -> str:
+        """GitLab's status: created, pending, running, success, failed, canceled, skipped, manual…"""
+        return str(self.data.get("status", ""))
+
+    @property
+    def ref(self) -> str:
+        """The branch or tag."""
+        return str(self.data.get("ref", ""))
+
+    @property
+    def hold(self) -> bool:
+        """True while a finished job is held open for debugging."""
+        return bool(self.data.get("hold"))
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds the job ran (so far), or None before it started."""
+        value = self.data.get("duration")
+        return float(value) if isinstance(value, int | float) else None
+
+    @property
+    def pipeline_id(self) -> int | None:
+        """The id of the job's pipeline."""
+        pipeline = self.data.get("pipeline")
+        return int(pipeline["id"]) if isinstance(pipeline, dict) and "id" in pipeline else None
+
+    @property
+    def finished(self) -> bool:
+        """True once the job ended (success, failed, canceled, skipped)."""
+        return self.status in FINISHED
+
+    @property
+    def debuggable(self) -> bool:
+        """True while the job's shell can be attached to."""
+        return self.status == "running" or self.hold
+
+    def _path(self, *parts: object) -> tuple[object, ...]:
+        return ("projects", self.project, "jobs", self.id, *parts)
+
+    def refresh(self) -> Job:
+        """Fetch the job's current state; returns the job itself."""
+        self.data = dict(self._client.get(*self._path()))
+        return self
+
+    def wait(
+        self,
+        until: Literal["running", "held", "finished"] = "running",
+        timeout: float | None = None,
+        *,
+        interval: float = 1.0,
+        progress: bool = True,
+    ) -> Job:
+        """Poll until the job runs (its shell can be attached to), is held, or has finished.
+
+        Args:
+            until: ``"running"``, ``"held"`` (its script ended and ``CI_DEBUG_HOLD`` keeps it
+                open for debugging) or ``"finished"``.
+            timeout: Seconds before giving up (None: no limit; interrupt the kernel to stop).
+            interval: Seconds between polls.
+            progress: Show the wait (a live line in notebooks, status changes on stderr elsewhere).
+
+        Raises:
+            JobStateError: The job ended, or is a manual job, before reaching ``until``.
+            CITimeoutError: ``timeout`` passed first.
+        """
+        reached = {
+            "running": lambda: self.debuggable,
+            "held": lambda: self.hold,
+            "finished": lambda: self.finished,
+        }
+        if until not in reached:
+            msg = f'until must be "running", "held" or "finished", not {until!r}.'
+            raise ValueError(msg)
+        shown = Progress(f"Job {self.id} {self.name}", until, enabled=progress)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            self.refresh()
+            if reached[until]():
+                shown.update(self.status, done=True)
+                return self
+            shown.update(self.status)
+            if self.status == "manual":
+                msg = f"Job {self.id} ({self.name}) is a manual job: start it with job.play()."
+                raise JobStateError(msg)
+            if self.finished:
+                msg = (
+                    f"Job {self.id} ({self.name}) ended with status {self.status} and has no "
+                    "shell any more; run it again with job.retry()."
+                )
+                raise JobStateError(msg)
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                msg = f"Job {self.id} ({self.name}) is still {self.status} after {timeout:g} s."
+                raise CITimeoutError(msg)
+            time.sleep(interval if deadline is None else max(0.0, min(interval, deadline - now)))
+
+    def log(self, tail: int | None = None, *, ansi: bool = False) -> str:
+        """The job's log; ``tail`` keeps the last lines; ``ansi=True`` keeps the colours."""
+        text = _SECTION.sub("", self._client.text(*self._path("trace")))
+        text = text.replace("\r\n", "\n") if ansi else strip_ansi(text)
+        if tail is not None:
+            text = "\n".join(text.rstrip("\n").split("\n")[-tail:]) + "\n" if tail > 0 else ""
+        return text
+
+    def retry(self) -> Job:
+        """Run the job again; returns the new job."""
+        return Job(self._client, self.project, self._client.post(*self._path("retry")))
+
+    def cancel(self) -> Job:
+        """Cancel the job; returns the job itself, updated."""
+        self.data = dict(self._client.post(*self._path("cancel")))
+        return self
+
+    def play(self) -> Job:
+        """Start a manual job; returns the job itself, updated."""
+        self.data = dict(self._client.post(*self._path("play")))
+        return self
+
+    def _session(self, *, open_tab: bool) -> dict[str, Any]:
+        body: dict[str, Any] = {"project": self.project, "job": self.id}
+        if open_tab:
+            # Asks the server to tell JupyterLab to open the tab, next to this notebook if known.
+            body.update(open=True, notebook=os.environ.get("JPY_SESSION_NAME"))
+        return dict(self._client.post("terminals", body=body))
+
+    def attach(self, *, open_tab: bool = True) -> Attachment:
+        """Open the job's terminal session; JupyterLab shows it as a tab (``open_tab``)."""
+        session = self._session(open_tab=open_tab)
+        return Attachment(
+            project=self.project,
+            job=self.id,
+            name=str(session["name"]),
+            title=str(session.get("title") or f"CI: {self.name} #{self.id}"),
+            status=self.refresh().status,
+            server=self._client.server.url,
+        )
+
+    def run(self, command: str, timeout: float | None = 60.0) -> RunResult:
+        """Run ``command`` in the job's shell and return its output and exit code.
+
+        It is typed into the job's terminal session (whoever watches that terminal sees it) and
+        runs in a subshell of the job's shell, with the job's environment and working directory;
+        stdout and stderr come back together, as the terminal shows them, without colours. On
+        timeout the command is interrupted (Ctrl-C) and :class:`CITimeoutError` raised.
+        """
+        session = self._session(open_tab=False)
+        return run_in_session(
+            self._client, str(session["name"]), command, job=self.id, timeout=timeout
+        )
+
+    def row(self) -> tuple[object, ...]:
+        """The job's cells in a jobs table (see ``JOB_COLUMNS``)."""
+        status = f"{self.status} (held)" if self.hold else self.status
+        return (
+            self.id, self.name, self.stage, status, self.ref, self.pipeline_id,
+            duration(self.duration),
+        )  # fmt: skip
+
+    def __repr__(self) -> str:
+        held = ", held" if self.hold else ""
+        return (
+            f"<Job {self.id} {self.name!r}: {self.status}{held} "
+            f"(stage {self.stage}, pipeline {self.pipeline_id}, project {self.project!r})>"
+        )
+
+    def _repr_html_(self) -> str:
+        return JobList([self])._repr_html_()
+
+
+class JobList(list[Job]):
+    """Jobs, shown as a table."""
+
+    def __repr__(self) -> str:
+        if not self:
+            return "No jobs."
+        return table_text(JOB_COLUMNS, [job.row() for job in self])
+
+    def _repr_html_(self) -> str:
+        if not self:
+            return "<i>No jobs.</i>"
+        rows = [(*job.row()[:3], badge(job.status, job.hold), *job.row()[4:]) for job in self]
+        return table_html(JOB_COLUMNS, rows, raw=3)
