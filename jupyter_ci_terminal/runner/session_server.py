@@ -137,8 +137,11 @@ class ExecHandler(websocket.WebSocketHandler):
             done = self.write_message(frame.payload, binary=frame.binary)
         except websocket.WebSocketClosedError:
             return
-        if not done.done():
+        stream = self.ws_connection.stream if self.ws_connection is not None else None
+        if stream is not None and stream.writing():
             # Back-pressure: a client that stops reading stops the shell, not our memory.
+            # (The write future is never done right after the call, so ask the stream whether
+            # it still holds unsent bytes instead.)
             shell = self.shell
             shell.pause()
             done.add_done_callback(lambda _: shell.resume() if not self.ended else None)

@@ -39,6 +39,10 @@ def _set_size(fd: int, rows: int, cols: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
 
+#: Most bytes read from the pty per wakeup, in one output frame.
+READ_BATCH = 64 * 1024
+
+
 class PtyShell:
     """A running login shell on a pty; output is delivered to ``on_output``."""
 
@@ -94,18 +98,29 @@ class PtyShell:
 
     def _on_readable(self) -> None:
         assert self.master is not None
-        try:
-            data = os.read(self.master, 65536)
-        except BlockingIOError:
-            return
-        except OSError as e:
-            # EIO: every slave fd is closed, i.e. the shell and its children are gone.
-            if e.errno != errno.EIO:
-                raise
-            data = b""
-        if data:
-            self.on_output(data)
-        else:
+        # A pty read returns at most ~4 KiB: drain what is there (up to READ_BATCH) so that
+        # one wakeup makes one websocket frame, not twenty.
+        chunks: list[bytes] = []
+        size = 0
+        ended = False
+        while size < READ_BATCH:
+            try:
+                data = os.read(self.master, 65536)
+            except BlockingIOError:
+                break
+            except OSError as e:
+                # EIO: every slave fd is closed, i.e. the shell and its children are gone.
+                if e.errno != errno.EIO:
+                    raise
+                data = b""
+            if not data:
+                ended = True
+                break
+            chunks.append(data)
+            size += len(data)
+        if chunks:
+            self.on_output(b"".join(chunks))
+        if ended and self.master is not None:
             self.pause()
             self.on_exit()
 

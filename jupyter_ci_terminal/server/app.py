@@ -47,6 +47,11 @@ class CITerminalApp(ExtensionApp):
         help="""Start the local runner (`jupyter ci-runner serve`) for project_dir on first use when
         none serves it yet, and stop it with the server. Default: True.""",
     )
+    runner_concurrent = Int(
+        4,
+        config=True,
+        help="Jobs the embedded runner runs at the same time (the runner's Scheduler.concurrent). Default: 4.",
+    )
     runner_session_timeout = Int(
         1800,
         config=True,
@@ -180,7 +185,10 @@ class CITerminalApp(ExtensionApp):
     def _backends(self) -> list[Backend]:
         assert self.serverapp is not None
         root = Path(self.project_dir or self.serverapp.root_dir).expanduser()
-        args = [f"--session-timeout={self.runner_session_timeout}"]
+        args = [
+            f"--session-timeout={self.runner_session_timeout}",
+            f"--concurrent={self.runner_concurrent}",
+        ]
         if self.start_pipeline:
             args.append("--run-pipeline")
         self._local = LocalBackend(

@@ -89,6 +89,11 @@ class TerminalSession:
         self._told_fixed_size = False
         self._last_output = 0.0
         self._catch_up: asyncio.TimerHandle | None = None
+        # Cleared while every viewer is behind: reading from the runner waits, so a viewer
+        # that is merely slow gets all the output (the runner then slows the shell) instead of
+        # a redraw. One viewer that keeps up is enough to keep reading: it is never slowed.
+        self._flowing = asyncio.Event()
+        self._flowing.set()
         self.on_end: Callable[[TerminalSession], None] | None = None
 
     @property
@@ -145,6 +150,9 @@ class TerminalSession:
                 text = self._decoder.decode(self._codec.decode_output(frame))
                 if text:
                     self._output(text)
+                if self.viewers and all(v.behind for v in self.viewers):
+                    self._flowing.clear()
+                    await self._flowing.wait()
         except ProtocolError as e:
             reason = str(e)
         except Exception:
@@ -185,8 +193,13 @@ class TerminalSession:
         if not self.viewers:
             await self.close(f"no viewer for {self.cfg.detached_timeout:g} s")
 
+    def _resume_reading(self) -> None:
+        if not self.viewers or not all(v.behind for v in self.viewers):
+            self._flowing.set()
+
     def attach(self, viewer: Viewer) -> None:
         """Add a viewer: it gets ``setup``, then the current screen."""
+        viewer.on_drain = self._resume_reading
         self.viewers.add(viewer)
         viewer.start(terminado.setup(), self.screen.snapshot(self.cfg.scrollback))
         if self.ended is not None:
@@ -198,6 +211,7 @@ class TerminalSession:
         """Remove a viewer (its tab closed or reloaded); the session lives on."""
         if viewer in self.viewers:
             self.viewers.discard(viewer)
+            self._resume_reading()
             self.cfg.audit.write("detach", how=how, **self._audit_fields(viewer))
             self._arm_idle()
 

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from ..protocol import terminado
 
 #: Output is coalesced into stdout messages of at most this many characters.
-BATCH = 64 * 1024
+BATCH = 16 * 1024
 
 
 class Viewer:
@@ -48,6 +48,13 @@ class Viewer:
         self._closing = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        #: Called when the backlog falls to half the cap or less (the session resumes reading).
+        self.on_drain: Callable[[], None] | None = None
+
+    @property
+    def behind(self) -> bool:
+        """True while more than half the backlog cap is waiting to be sent."""
+        return self._queued > self.max_backlog // 2
 
     @property
     def backlog(self) -> int:
@@ -117,6 +124,8 @@ class Viewer:
                     continue
                 await self._send(message)
                 self.bytes_out += len(message)
+                if self.on_drain is not None and not self.behind:
+                    self.on_drain()
 
     async def stop(self) -> None:
         """Stop the sender without sending more."""

@@ -101,3 +101,18 @@ async def read_until(ws: Any, needle: str, timeout: float = 20) -> str:
         if kind == "stdout":
             seen += content[0]
     return seen
+
+
+@pytest.fixture
+def jp_ws_fetch(jp_ws_fetch: Any) -> Any:
+    """pytest-jupyter's websocket client, with every socket closed after the test."""
+    opened: list[Any] = []
+
+    async def fetch(*parts: str, **kwargs: Any) -> Any:
+        ws = await jp_ws_fetch(*parts, **kwargs)
+        opened.append(ws)
+        return ws
+
+    yield fetch
+    for ws in opened:
+        ws.close()

@@ -56,6 +56,12 @@ class RestClient:
         """GET a JSON resource."""
         return await self.call(lambda: self.gl.http_get(path, query_data=query))
 
+    async def list_all(self, path: str, **query: Any) -> list[Any]:
+        """GET every page of a list resource (GitLab pages at 100 items at most)."""
+        return list(
+            await self.call(lambda: self.gl.http_list(path, query_data=query, get_all=True))
+        )
+
     async def post(self, path: str, **data: Any) -> Any:
         """POST and return the JSON answer."""
         return await self.call(lambda: self.gl.http_post(path, post_data=data or None))
@@ -96,7 +102,7 @@ class RestBackendMixin:
     async def pipeline_jobs(self, project: Project, pipeline_id: int) -> list[JSON]:
         """The jobs of one pipeline."""
         rest, path = await self._path(project, "pipelines", int(pipeline_id), "jobs")
-        return list(await rest.get(path, per_page=100))
+        return await rest.list_all(path, per_page=100)
 
     async def job(self, project: Project, job_id: int) -> JSON:
         """One job."""
