@@ -86,8 +86,22 @@ class PipelineJobsHandler(_Base):
     @translate_errors
     async def get(self, project: str, pipeline: str) -> None:
         """A pipeline's jobs."""
+        include_retried = self.get_query_argument("include_retried", "false") == "true"
         backend, proj = await self.registry.resolve(project)
-        self.finish(json.dumps(await backend.pipeline_jobs(proj, int(pipeline))))
+        jobs = await backend.pipeline_jobs(proj, int(pipeline), include_retried=include_retried)
+        self.finish(json.dumps(jobs))
+
+
+class PipelineActionHandler(_Base):
+    """``POST projects/<p>/pipelines/<id>/(retry|cancel)``."""
+
+    @web.authenticated
+    @authorized
+    @translate_errors
+    async def post(self, project: str, pipeline: str, action: str) -> None:
+        """Run the action."""
+        backend, proj = await self.registry.resolve(project)
+        self.finish(json.dumps(await backend.pipeline_action(proj, int(pipeline), action)))
 
 
 class JobHandler(_Base):
@@ -231,6 +245,10 @@ default_handlers: list[tuple[str, type[web.RequestHandler]]] = [
     (rf"{_API}/projects", ProjectsHandler),
     (rf"{_API}/projects/{_ID}/pipelines", PipelinesHandler),
     (rf"{_API}/projects/{_ID}/pipelines/(?P<pipeline>\d+)/jobs", PipelineJobsHandler),
+    (
+        rf"{_API}/projects/{_ID}/pipelines/(?P<pipeline>\d+)/(?P<action>retry|cancel)",
+        PipelineActionHandler,
+    ),
     (rf"{_API}/projects/{_ID}/jobs/(?P<job>\d+)", JobHandler),
     (rf"{_API}/projects/{_ID}/jobs/(?P<job>\d+)/trace", TraceHandler),
     (rf"{_API}/projects/{_ID}/jobs/(?P<job>\d+)/(?P<action>retry|cancel|play)", JobActionHandler),

@@ -11,6 +11,51 @@ import {
 } from './tokens';
 
 /**
+ * An error answer of the CI terminal REST API.
+ *
+ * The server answers `{"message": <sentence>, "reason": <error class>}`;
+ * `reason` tells e.g. an administrator's `ForbiddenError` from a refusal by
+ * GitLab (`WebSessionRequiredError`).
+ */
+export class CIResponseError extends ServerConnection.ResponseError {
+  constructor(
+    response: Response,
+    message: string,
+    readonly reason: string | null
+  ) {
+    super(response, message);
+  }
+
+  /** Read the error from a failed response. */
+  static async create(response: Response): Promise<CIResponseError> {
+    let message = `Invalid response: ${response.status} ${response.statusText}`;
+    let reason: string | null = null;
+    try {
+      const data = JSON.parse(await response.text());
+      if (typeof data?.message === 'string' && data.message !== '') {
+        message = data.message;
+      }
+      reason = typeof data?.reason === 'string' ? data.reason : null;
+    } catch {
+      // Not JSON (e.g. a proxy's HTML page): keep the status line.
+    }
+    return new CIResponseError(response, message, reason);
+  }
+}
+
+/**
+ * Why the server refuses every CI terminal (an administrator switched them
+ * off), or null when `error` says something else.
+ */
+export function terminalsDisabledReason(error: unknown): string | null {
+  return error instanceof CIResponseError &&
+    error.response.status === 403 &&
+    error.reason === 'ForbiddenError'
+    ? error.message
+    : null;
+}
+
+/**
  * Call the CI terminal REST API at `<baseUrl>ci-terminal/api/<endPoint>`.
  *
  * Token and XSRF headers come from `ServerConnection`. A string `body` is
@@ -22,8 +67,8 @@ import {
  * @returns The decoded JSON body, the text of a non-JSON body, or
  *   `undefined` for an empty body (e.g. 204).
  * @throws {ServerConnection.NetworkError} When the server cannot be reached.
- * @throws {ServerConnection.ResponseError} When the server answers with an
- *   error status; `message` is the server's error message when it sent one.
+ * @throws {CIResponseError} When the server answers with an error status;
+ *   `message` is the server's error message when it sent one.
  */
 export async function requestAPI<T>(
   endPoint = '',
@@ -41,7 +86,7 @@ export async function requestAPI<T>(
     settings
   );
   if (!response.ok) {
-    throw await ServerConnection.ResponseError.create(response);
+    throw await CIResponseError.create(response);
   }
   const text = await response.text();
   if (text === '') {
@@ -108,10 +153,20 @@ export namespace CIApi {
     );
   }
 
-  /** List the jobs of a pipeline. */
-  export function listJobs(project: string, pipeline: number): Promise<IJob[]> {
+  /**
+   * List the jobs of a pipeline.
+   *
+   * With `includeRetried`, attempts replaced by a retry are listed too
+   * (`retried: true`), when the server passes the option on.
+   */
+  export function listJobs(
+    project: string,
+    pipeline: number,
+    { includeRetried = false }: { includeRetried?: boolean } = {}
+  ): Promise<IJob[]> {
+    const query = includeRetried ? '?include_retried=true' : '';
     return requestAPI<IJob[]>(
-      path('projects', project, 'pipelines', pipeline, 'jobs')
+      path('projects', project, 'pipelines', pipeline, 'jobs') + query
     );
   }
 
@@ -143,6 +198,11 @@ export namespace CIApi {
     job: number
   ): Promise<ITerminalSession> {
     return requestAPI<ITerminalSession>('terminals', post({ project, job }));
+  }
+
+  /** Get one terminal session (`ended` says why it closed, if it did). */
+  export function getTerminal(name: string): Promise<ITerminalSession> {
+    return requestAPI<ITerminalSession>(path('terminals', name));
   }
 
   /** List the server's terminal sessions. */

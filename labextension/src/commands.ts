@@ -2,12 +2,35 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { showErrorMessage } from '@jupyterlab/apputils';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import { errorMessage } from './api';
+import { CIApi, errorMessage } from './api';
 import { ciIcon } from './icons';
+import { CILogs, CILogWidget } from './log';
 import { CIModel } from './model';
-import { pickJob } from './picker';
+import { chooseProject, IJobTarget, LOG_PICK, pickJob } from './picker';
 import { CITerminals, CITerminalWidget } from './terminal';
-import { CommandIDs, IOpenTerminalArgs } from './tokens';
+import {
+  CommandIDs,
+  IJob,
+  IOpenTerminalArgs,
+  JOB_ACTION_COMMANDS,
+  JobAction
+} from './tokens';
+
+/** Argument schema of the commands that act on one job. */
+const JOB_ARGS = {
+  type: 'object',
+  properties: {
+    project: {
+      type: 'string',
+      description: 'Project id, as listed by GET ci-terminal/api/projects'
+    },
+    job: { type: 'integer', description: 'CI job id' },
+    fromContextMenu: {
+      type: 'boolean',
+      description: 'Use the job row the context menu was opened on'
+    }
+  }
+};
 
 /** Read `IOpenTerminalArgs` from command args; a job id may be a string. */
 function openTerminalArgs(args: ReadonlyPartialJSONObject): IOpenTerminalArgs {
@@ -22,25 +45,54 @@ function openTerminalArgs(args: ReadonlyPartialJSONObject): IOpenTerminalArgs {
   return Number.isInteger(job) && job > 0 ? { project, job } : { project };
 }
 
+/**
+ * The job the args name, or, for a context menu item, the job row the menu
+ * was opened on (`.jp-CIPanel-job[data-project][data-job]`).
+ */
+function jobTarget(
+  app: JupyterFrontEnd,
+  args: ReadonlyPartialJSONObject
+): IJobTarget | null {
+  if (args.fromContextMenu) {
+    const row = app.contextMenuHitTest(
+      node =>
+        node.dataset.job !== undefined && node.dataset.project !== undefined
+    );
+    return row
+      ? { project: row.dataset.project!, job: Number(row.dataset.job) }
+      : null;
+  }
+  const { project, job } = openTerminalArgs(args);
+  return project !== undefined && job !== undefined ? { project, job } : null;
+}
+
 /** Register `ci-terminal:open-terminal`. */
 export function addTerminalCommands(
   app: JupyterFrontEnd,
   terminals: CITerminals
 ): void {
+  const caption = 'Open the live shell of a running CI job in a terminal tab';
   app.commands.addCommand(CommandIDs.openTerminal, {
     label: args =>
-      args.isLauncher ? 'CI Job Terminal' : 'Open CI job terminal',
-    caption: 'Open the live shell of a running CI job in a terminal tab',
+      args.isLauncher
+        ? 'CI Job Terminal'
+        : args.isPalette
+          ? 'CI: Open job terminal…'
+          : args.fromContextMenu
+            ? 'Debug'
+            : 'Open CI job terminal',
+    caption: () => terminals.disabledReason ?? caption,
     icon: args => (args.isPalette ? undefined : ciIcon),
+    isEnabled: () => terminals.disabledReason === null,
     describedBy: {
       args: {
-        type: 'object',
+        ...JOB_ARGS,
         properties: {
-          project: {
+          ...JOB_ARGS.properties,
+          name: {
             type: 'string',
-            description: 'Project id, as listed by GET ci-terminal/api/projects'
+            description: 'Session name, to show an ended session on restore'
           },
-          job: { type: 'integer', description: 'CI job id' },
           restore: {
             type: 'boolean',
             description:
@@ -49,17 +101,18 @@ export function addTerminalCommands(
         }
       }
     },
-    execute: async (args): Promise<CITerminalWidget | undefined> => {
+    execute: async (args): Promise<CITerminalWidget | null | undefined> => {
       const hint = openTerminalArgs(args);
       try {
+        if (args.restore && hint.project && hint.job) {
+          const name = typeof args.name === 'string' ? args.name : undefined;
+          return await terminals.restore(hint.project, hint.job, name);
+        }
         const target =
-          hint.project !== undefined && hint.job !== undefined
-            ? { project: hint.project, job: hint.job }
-            : await pickJob(hint);
+          jobTarget(app, args) ??
+          (args.fromContextMenu ? null : await pickJob(hint));
         if (target) {
-          return await terminals.openJobTerminal(target.project, target.job, {
-            activate: !args.restore
-          });
+          return await terminals.openJobTerminal(target.project, target.job);
         }
       } catch (error) {
         if (args.restore) {
@@ -74,24 +127,98 @@ export function addTerminalCommands(
       return undefined;
     }
   });
+  terminals.disabledChanged.connect(() =>
+    app.commands.notifyCommandChanged(CommandIDs.openTerminal)
+  );
 }
 
-/** Register the commands of the CI Pipelines panel. */
-export function addPanelCommands(app: JupyterFrontEnd, model: CIModel): void {
+/** Register `ci-terminal:open-log`. */
+export function addLogCommands(app: JupyterFrontEnd, logs: CILogs): void {
+  app.commands.addCommand(CommandIDs.openLog, {
+    label: args =>
+      args.isPalette
+        ? 'CI: Open job log…'
+        : args.fromContextMenu
+          ? 'Open Log'
+          : 'Open CI job log',
+    caption: 'Show the log of a CI job, following it while the job runs',
+    describedBy: {
+      args: {
+        ...JOB_ARGS,
+        properties: {
+          ...JOB_ARGS.properties,
+          restore: {
+            type: 'boolean',
+            description: 'Re-open a tab after a page reload, in the background'
+          }
+        }
+      }
+    },
+    execute: async (args): Promise<CILogWidget | null | undefined> => {
+      try {
+        const target =
+          jobTarget(app, args) ??
+          (args.fromContextMenu
+            ? null
+            : await pickJob(openTerminalArgs(args), LOG_PICK));
+        if (target) {
+          return logs.open(target.project, target.job, {
+            activate: !args.restore
+          });
+        }
+      } catch (error) {
+        await showErrorMessage(
+          'Cannot open the CI job log',
+          errorMessage(error)
+        );
+      }
+      return undefined;
+    }
+  });
+}
+
+/** The label of each job action. */
+const ACTION_LABELS: Record<JobAction, string> = {
+  retry: 'Retry',
+  cancel: 'Cancel',
+  play: 'Play'
+};
+
+/**
+ * Register the commands of the CI Pipelines panel (`panelId`).
+ *
+ * A job row's context menu offers an action when the row's `data-action`
+ * names it (see `view.ts`).
+ */
+export function addPanelCommands(
+  app: JupyterFrontEnd,
+  model: CIModel,
+  panelId: string
+): void {
+  app.commands.addCommand(CommandIDs.showPipelines, {
+    label: args =>
+      args.isPalette ? 'CI: Show pipelines' : 'Show CI Pipelines',
+    caption: 'Show the CI Pipelines panel',
+    icon: args => (args.isPalette ? undefined : ciIcon),
+    execute: () => app.shell.activateById(panelId)
+  });
+
   app.commands.addCommand(CommandIDs.refresh, {
-    label: 'Refresh CI pipelines',
+    label: args =>
+      args.isPalette ? 'CI: Refresh pipelines' : 'Refresh CI pipelines',
     caption: 'Fetch projects, pipelines and jobs now',
     execute: () => model.refresh()
   });
 
   app.commands.addCommand(CommandIDs.runPipeline, {
-    label: 'Run CI pipeline',
-    caption: 'Start a pipeline for the project shown in the CI Pipelines panel',
-    isEnabled: () => model.state.project !== null,
+    label: args => (args.isPalette ? 'CI: Run pipeline' : 'Run CI pipeline'),
+    caption:
+      'Start a pipeline for the project shown in the CI Pipelines panel, on its default branch',
     describedBy: {
       args: {
         type: 'object',
         properties: {
+          project: { type: 'string', description: 'Project id' },
           ref: {
             type: 'string',
             description: 'Branch or tag; default branch if omitted'
@@ -101,12 +228,55 @@ export function addPanelCommands(app: JupyterFrontEnd, model: CIModel): void {
     },
     execute: async args => {
       try {
+        let project =
+          typeof args.project === 'string'
+            ? args.project
+            : model.state.project?.id;
+        if (project === undefined) {
+          const chosen = await chooseProject(
+            await CIApi.listProjects(),
+            'Run CI pipeline'
+          );
+          project = chosen?.id;
+        }
+        if (project === undefined) {
+          return null;
+        }
         const ref = typeof args.ref === 'string' ? args.ref : undefined;
-        return await model.runPipeline(ref);
+        const pipeline = await model.runPipeline(project, ref);
+        app.shell.activateById(panelId);
+        return pipeline;
       } catch (error) {
         await showErrorMessage('Cannot start a pipeline', errorMessage(error));
         return null;
       }
     }
   });
+
+  for (const [action, id] of Object.entries(JOB_ACTION_COMMANDS) as [
+    JobAction,
+    string
+  ][]) {
+    const label = ACTION_LABELS[action];
+    app.commands.addCommand(id, {
+      label: args => (args.fromContextMenu ? label : `${label} CI job`),
+      caption: `${label} a CI job`,
+      describedBy: { args: JOB_ARGS },
+      execute: async (args): Promise<IJob | null> => {
+        const target = jobTarget(app, args);
+        if (!target) {
+          return null;
+        }
+        try {
+          return await model.jobAction(target.project, target.job, action);
+        } catch (error) {
+          await showErrorMessage(
+            `Could not ${action} job #${target.job}`,
+            errorMessage(error)
+          );
+          return null;
+        }
+      }
+    });
+  }
 }

@@ -14,8 +14,14 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITerminal } from '@jupyterlab/terminal';
 
 import { attachRendererFactory } from './attach';
-import { addPanelCommands, addTerminalCommands } from './commands';
+import {
+  addLogCommands,
+  addPanelCommands,
+  addTerminalCommands
+} from './commands';
+import { CILogs, CILogWidget } from './log';
 import { CIModel } from './model';
+import { takeTabLink } from './shell';
 import { CIPanel } from './panel';
 import { watchSettings, watchTerminalOptions } from './settings';
 import { CITerminals, CITerminalWidget } from './terminal';
@@ -24,7 +30,11 @@ import {
   CommandIDs,
   DEFAULT_SETTINGS,
   ISettings,
+  JOB_ACTION_COMMANDS,
+  LINK_PLUGIN_ID,
+  LOG_PLUGIN_ID,
   NS,
+  OPEN_TERMINAL_EVENT,
   PANEL_PLUGIN_ID,
   PLUGIN_ID
 } from './tokens';
@@ -54,6 +64,7 @@ const terminalPlugin: JupyterFrontEndPlugin<void> = {
     const tracker = new WidgetTracker<CITerminalWidget>({ namespace: NS });
     const terminals = new CITerminals({
       shell: app.shell,
+      commands: app.commands,
       tracker,
       settings: () => settings,
       terminalOptions: () => terminalOptions
@@ -79,6 +90,16 @@ const terminalPlugin: JupyterFrontEndPlugin<void> = {
       );
     });
 
+    // %ci_attach in a kernel asks for the tab through Jupyter's event bus.
+    app.serviceManager.events.stream.connect((_, event) => {
+      if (event.schema_id === OPEN_TERMINAL_EVENT) {
+        void app.commands.execute(CommandIDs.openTerminal, {
+          project: event.project as string,
+          job: event.job as number
+        });
+      }
+    });
+
     palette?.addItem({
       command: CommandIDs.openTerminal,
       category: 'CI',
@@ -95,9 +116,46 @@ const terminalPlugin: JupyterFrontEndPlugin<void> = {
       args: widget => ({
         project: widget.session.project,
         job: widget.session.job,
+        name: widget.session.name,
         restore: true
       }),
       name: widget => widget.session.name
+    });
+  }
+};
+
+/** Job log tabs: the open-log command, tab tracking and restoring. */
+const logPlugin: JupyterFrontEndPlugin<void> = {
+  id: LOG_PLUGIN_ID,
+  description:
+    'Shows CI job logs with colours and collapsible sections, following running jobs.',
+  autoStart: true,
+  optional: [ICommandPalette, ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null
+  ): void => {
+    const tracker = new WidgetTracker<CILogWidget>({ namespace: `${NS}-log` });
+    const logs = new CILogs({
+      shell: app.shell,
+      tracker,
+      commands: app.commands
+    });
+    addLogCommands(app, logs);
+    palette?.addItem({
+      command: CommandIDs.openLog,
+      category: 'CI',
+      args: { isPalette: true }
+    });
+    void restorer?.restore(tracker, {
+      command: CommandIDs.openLog,
+      args: widget => ({
+        project: widget.project,
+        job: widget.jobId,
+        restore: true
+      }),
+      name: widget => `${widget.project}-${widget.jobId}`
     });
   }
 };
@@ -118,12 +176,59 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
     const panel = new CIPanel({ model, commands: app.commands });
     app.shell.add(panel, 'left', { rank: 750 });
     restorer?.add(panel, `${NS}:panel`);
-    addPanelCommands(app, model);
-    for (const command of [CommandIDs.refresh, CommandIDs.runPipeline]) {
-      palette?.addItem({ command, category: 'CI' });
+    addPanelCommands(app, model, panel.id);
+    for (const command of [
+      CommandIDs.showPipelines,
+      CommandIDs.runPipeline,
+      CommandIDs.refresh
+    ]) {
+      palette?.addItem({ command, category: 'CI', args: { isPalette: true } });
     }
+    // A job row's context menu: the same actions as its buttons.
+    const row = '.jp-CIPanel-job';
+    const menu: [string, string][] = [
+      [CommandIDs.openLog, row],
+      [CommandIDs.openTerminal, `${row}[data-debug="true"]`],
+      ...Object.entries(JOB_ACTION_COMMANDS).map(
+        ([action, command]): [string, string] => [
+          command,
+          `${row}[data-action="${action}"]`
+        ]
+      )
+    ];
+    menu.forEach(([command, selector], rank) =>
+      app.contextMenu.addItem({
+        command,
+        selector,
+        rank,
+        args: { fromContextMenu: true }
+      })
+    );
     void watchSettings(registry, value => {
       model.interval = value.pollInterval;
+    });
+  }
+};
+
+/**
+ * Opens the job tab a JupyterLab URL asks for (`?ci-open=…`): where the shell
+ * has no room for a tab (Notebook 7), the tab opens in JupyterLab that way.
+ */
+const linkPlugin: JupyterFrontEndPlugin<void> = {
+  id: LINK_PLUGIN_ID,
+  description: 'Opens the CI job tab named in the page URL.',
+  autoStart: true,
+  activate: (app: JupyterFrontEnd): void => {
+    void app.restored.then(() => {
+      const link = takeTabLink();
+      if (link) {
+        const command =
+          link.kind === 'log' ? CommandIDs.openLog : CommandIDs.openTerminal;
+        void app.commands.execute(command, {
+          project: link.project,
+          job: link.job
+        });
+      }
     });
   }
 };
@@ -139,4 +244,10 @@ const attachPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [terminalPlugin, panelPlugin, attachPlugin];
+export default [
+  terminalPlugin,
+  logPlugin,
+  panelPlugin,
+  linkPlugin,
+  attachPlugin
+];

@@ -2,6 +2,7 @@ import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { CIApi, errorMessage } from './api';
+import { groupJobsByStage, IStage } from './jobs';
 import { IJob, IPipeline, IProject, JobAction } from './tokens';
 
 /** What the CI Pipelines panel shows. */
@@ -11,8 +12,10 @@ export interface ICIState {
   /** Recent pipelines of `project`, newest first. */
   pipelines: IPipeline[];
   pipeline: IPipeline | null;
-  /** Jobs of `pipeline`. */
+  /** Jobs of `pipeline` (replaced attempts included when the server lists them). */
   jobs: IJob[];
+  /** `jobs` by stage, in pipeline order, without replaced attempts. */
+  stages: IStage[];
   /** A sentence describing the last failure, or null. */
   error: string | null;
   /** False until the first fetch has finished. */
@@ -96,33 +99,46 @@ export class CIModel {
   }
 
   /**
-   * Start a pipeline for the selected project and select it.
+   * Start a pipeline and show it.
    *
-   * @throws {ServerConnection.ResponseError} When the server refuses.
+   * @param project - Project id; the selected project by default.
+   * @throws {CIResponseError} When the server refuses.
    */
-  async runPipeline(ref?: string): Promise<IPipeline | null> {
-    const project = this._state.project;
-    if (!project) {
+  async runPipeline(
+    project = this._state.project?.id,
+    ref?: string
+  ): Promise<IPipeline | null> {
+    if (project === undefined) {
       return null;
     }
-    const pipeline = await CIApi.createPipeline(project.id, ref);
-    this._projectId = project.id;
+    const pipeline = await CIApi.createPipeline(project, ref);
+    this._projectId = project;
     this._pipelineId = pipeline.id;
     await this.refresh();
     return pipeline;
   }
 
   /**
-   * Retry, cancel or play a job of the selected project.
+   * Retry, cancel or play a job, then refresh.
    *
-   * @throws {ServerConnection.ResponseError} When the server refuses.
+   * @returns The job the server answers with: for a retry, the new job.
+   * @throws {CIResponseError} When the server refuses.
    */
-  async jobAction(job: number, action: JobAction): Promise<void> {
-    const project = this._state.project;
-    if (project) {
-      await CIApi.jobAction(project.id, job, action);
+  async jobAction(
+    project: string,
+    job: number,
+    action: JobAction
+  ): Promise<IJob> {
+    const result = await CIApi.jobAction(project, job, action);
+    if (project === this._state.project?.id) {
       await this.refresh();
     }
+    return result;
+  }
+
+  /** A job of the shown pipeline, by id. */
+  findJob(id: number): IJob | undefined {
+    return this._state.jobs.find(job => job.id === id);
   }
 
   dispose(): void {
@@ -154,7 +170,14 @@ export class CIModel {
     const project =
       projects.find(p => p.id === this._projectId) ?? projects[0] ?? null;
     if (!project) {
-      return { projects, project, pipelines: [], pipeline: null, jobs: [] };
+      return {
+        projects,
+        project,
+        pipelines: [],
+        pipeline: null,
+        jobs: [],
+        stages: []
+      };
     }
     const pipelines = (await CIApi.listPipelines(project.id)).slice(
       0,
@@ -162,8 +185,17 @@ export class CIModel {
     );
     const pipeline =
       pipelines.find(p => p.id === this._pipelineId) ?? pipelines[0] ?? null;
-    const jobs = pipeline ? await CIApi.listJobs(project.id, pipeline.id) : [];
-    return { projects, project, pipelines, pipeline, jobs };
+    // Replaced attempts are not shown, but their ids tell the stage order.
+    const jobs = pipeline
+      ? await CIApi.listJobs(project.id, pipeline.id, { includeRetried: true })
+      : [];
+    const key = `${project.id}/${pipeline?.id}`;
+    const stages = groupJobsByStage(jobs, this._stageOrders.get(key));
+    this._stageOrders.set(
+      key,
+      stages.map(stage => stage.name)
+    );
+    return { projects, project, pipelines, pipeline, jobs, stages };
   }
 
   private _update(state: Partial<ICIState>): void {
@@ -177,12 +209,15 @@ export class CIModel {
   private _pipelineId: number | null = null;
   private _poll: Poll;
   private _projectId: string | null = null;
+  /** Stage order seen per pipeline: job objects do not carry it. */
+  private _stageOrders = new Map<string, string[]>();
   private _state: ICIState = {
     projects: [],
     project: null,
     pipelines: [],
     pipeline: null,
     jobs: [],
+    stages: [],
     error: null,
     loaded: false
   };

@@ -1,13 +1,12 @@
-import { showErrorMessage } from '@jupyterlab/apputils';
 import { CommandRegistry } from '@lumino/commands';
 import { Message } from '@lumino/messaging';
 import { VirtualDOM } from '@lumino/virtualdom';
 import { Widget } from '@lumino/widgets';
 
-import { errorMessage } from './api';
 import { ciIcon } from './icons';
+import { terminalsBlocked } from './jobs';
 import { CIModel } from './model';
-import { CommandIDs } from './tokens';
+import { CommandIDs, IJob, JOB_ACTION_COMMANDS } from './tokens';
 import { IViewHandlers, renderPanel } from './view';
 
 /** The left sidebar panel: projects → recent pipelines → jobs by stage. */
@@ -22,27 +21,31 @@ export class CIPanel extends Widget {
     this._model.changed.connect(() => this.update(), this);
     const { commands } = options;
     const model = this._model;
+    const jobArgs = (job: IJob) => ({
+      project: model.state.project?.id ?? '',
+      job: job.id
+    });
     this._handlers = {
       selectProject: id => model.selectProject(id),
       selectPipeline: id => model.selectPipeline(id),
       refresh: () => void commands.execute(CommandIDs.refresh),
       runPipeline: () => void commands.execute(CommandIDs.runPipeline),
-      debug: job => {
-        const project = model.state.project?.id;
-        void commands.execute(
-          CommandIDs.openTerminal,
-          project === undefined ? { job: job.id } : { project, job: job.id }
-        );
-      },
-      jobAction: (job, action) => {
-        model.jobAction(job.id, action).catch(error => {
-          void showErrorMessage(
-            `Could not ${action} job ${job.name} #${job.id}`,
-            errorMessage(error)
-          );
-        });
-      }
+      debug: job =>
+        void commands.execute(CommandIDs.openTerminal, jobArgs(job)),
+      openLog: job => void commands.execute(CommandIDs.openLog, jobArgs(job)),
+      jobAction: (job, action) =>
+        void commands.execute(JOB_ACTION_COMMANDS[action], jobArgs(job)),
+      terminalsDisabled: () => terminalsBlocked(commands)
     };
+    // The Debug buttons follow the open-terminal command's state.
+    commands.commandChanged.connect((_, change) => {
+      if (
+        change.id === CommandIDs.openTerminal ||
+        change.type === 'many-changed'
+      ) {
+        this.update();
+      }
+    }, this);
   }
 
   get model(): CIModel {

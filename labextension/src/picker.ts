@@ -15,27 +15,54 @@ export interface IJobTarget {
   job: number;
 }
 
-/** A job whose shell can be attached to, with where it lives. */
-export interface IDebuggableJob {
+/** A job, with where it lives. */
+export interface IFoundJob {
   project: IProject;
   pipeline: IPipeline;
   job: IJob;
 }
 
-const TITLE = 'Open CI job terminal';
+/** What `pickJob` asks for. */
+export interface IPickOptions {
+  /** The dialog title. */
+  title: string;
+  /** Which jobs to offer. */
+  filter: (job: IJob) => boolean;
+  /** How a job is described in the list, after its name and id. */
+  describe: (job: IJob) => string;
+  /** The question when no job passes the filter. */
+  noneFound: (project: IProject) => string;
+}
+
+/** The open-terminal dialog: running (or held) jobs. */
+export const DEBUG_PICK: IPickOptions = {
+  title: 'Open CI job terminal',
+  filter: isDebuggable,
+  describe: job => (job.status === 'running' ? 'running' : 'on hold'),
+  noneFound: project => `No running job was found in ${project.name}. Job ID:`
+};
+
+/** The open-log dialog: every job of the recent pipelines. */
+export const LOG_PICK: IPickOptions = {
+  title: 'Open CI job log',
+  filter: () => true,
+  describe: job => job.status.replace(/_/g, ' '),
+  noneFound: project => `No job was found in ${project.name}. Job ID:`
+};
 
 /** How many recent pipelines of each project are searched for jobs. */
 const RECENT_PIPELINES = 5;
 
 /**
- * List the running (or held) jobs of the recent pipelines of `projects`.
+ * List the jobs of the recent pipelines of `projects` that pass `filter`.
  *
  * Projects that cannot be listed are skipped; if none can, the first error
  * is thrown.
  */
-export async function findDebuggableJobs(
-  projects: IProject[]
-): Promise<IDebuggableJob[]> {
+export async function findJobs(
+  projects: IProject[],
+  filter: (job: IJob) => boolean = isDebuggable
+): Promise<IFoundJob[]> {
   const errors: unknown[] = [];
   const perProject = await Promise.all(
     projects.map(async project => {
@@ -45,7 +72,7 @@ export async function findDebuggableJobs(
           pipelines.slice(0, RECENT_PIPELINES).map(async pipeline => {
             const jobs = await CIApi.listJobs(project.id, pipeline.id);
             return jobs
-              .filter(isDebuggable)
+              .filter(job => !job.retried && filter(job))
               .map(job => ({ project, pipeline, job }));
           })
         );
@@ -63,13 +90,14 @@ export async function findDebuggableJobs(
 }
 
 /**
- * Ask the user which job to attach to, filling in what `hint` lacks.
+ * Ask the user which job to use, filling in what `hint` lacks.
  *
  * @returns The chosen job, or null when the user cancels.
  * @throws {Error} When no CI project is configured.
  */
 export async function pickJob(
-  hint: IOpenTerminalArgs = {}
+  hint: IOpenTerminalArgs = {},
+  options: IPickOptions = DEBUG_PICK
 ): Promise<IJobTarget | null> {
   let projects = await CIApi.listProjects();
   if (hint.project !== undefined) {
@@ -84,13 +112,13 @@ export async function pickJob(
   }
 
   if (hint.job === undefined) {
-    const jobs = await findDebuggableJobs(projects);
+    const jobs = await findJobs(projects, options.filter);
     if (jobs.length > 0) {
-      return chooseJob(jobs, projects.length > 1);
+      return chooseJob(jobs, projects.length > 1, options);
     }
   }
 
-  const project = await chooseProject(projects);
+  const project = await chooseProject(projects, options.title);
   if (!project) {
     return null;
   }
@@ -98,8 +126,8 @@ export async function pickJob(
     return { project: project.id, job: hint.job };
   }
   const answer = await InputDialog.getNumber({
-    title: TITLE,
-    label: `No running job was found in ${project.name}. Job ID:`
+    title: options.title,
+    label: options.noneFound(project)
   });
   const job = answer.value;
   if (!answer.button.accept || job === null || !Number.isInteger(job)) {
@@ -109,16 +137,16 @@ export async function pickJob(
 }
 
 async function chooseJob(
-  jobs: IDebuggableJob[],
-  showProject: boolean
+  jobs: IFoundJob[],
+  showProject: boolean,
+  options: IPickOptions
 ): Promise<IJobTarget | null> {
   const items = jobs.map(({ project, pipeline, job }) => {
     const where = showProject ? `${project.name}, ` : '';
-    const state = job.status === 'running' ? 'running' : 'on hold';
-    return `${job.name} #${job.id} (${where}pipeline #${pipeline.id}, ${state})`;
+    return `${job.name} #${job.id} (${where}pipeline #${pipeline.id}, ${options.describe(job)})`;
   });
   const answer = await InputDialog.getItem({
-    title: TITLE,
+    title: options.title,
     label: 'Job',
     items
   });
@@ -129,13 +157,17 @@ async function chooseJob(
   return { project: jobs[index].project.id, job: jobs[index].job.id };
 }
 
-async function chooseProject(projects: IProject[]): Promise<IProject | null> {
+/** Ask which project to use; the only one is used without asking. */
+export async function chooseProject(
+  projects: IProject[],
+  title: string
+): Promise<IProject | null> {
   if (projects.length === 1) {
     return projects[0];
   }
   const items = projects.map(project => `${project.name} (${project.id})`);
   const answer = await InputDialog.getItem({
-    title: TITLE,
+    title,
     label: 'Project',
     items
   });

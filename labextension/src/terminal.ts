@@ -6,9 +6,13 @@ import {
   TerminalManager
 } from '@jupyterlab/services';
 import { ITerminal, Terminal } from '@jupyterlab/terminal';
-import { terminalIcon } from '@jupyterlab/ui-components';
+import { terminalIcon, Toolbar } from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
+import { ISignal, Signal } from '@lumino/signaling';
 
-import { CIApi, terminalServerSettings } from './api';
+import { CIApi, terminalServerSettings, terminalsDisabledReason } from './api';
+import { addMainTab } from './shell';
+import { TerminalStatusStrip } from './strip';
 import { ISettings, ITerminalSession, NS } from './tokens';
 
 /**
@@ -71,13 +75,15 @@ export class CITerminalAPIClient implements TerminalNS.ITerminalAPIClient {
   private _names = new Set<string>();
 }
 
-/** A main-area tab holding the terminal of one CI job. */
+/** A main-area tab holding the terminal of one CI job, under a status strip. */
 export class CITerminalWidget extends MainAreaWidget<Terminal> {
   constructor(
     content: Terminal,
-    readonly session: ITerminalSession
+    readonly session: ITerminalSession,
+    commands: CommandRegistry
   ) {
-    super({ content, reveal: content.ready });
+    // A plain toolbar: a reactive one would fold the strip into its "…" menu.
+    super({ content, reveal: content.ready, toolbar: new Toolbar() });
     this.id = `${NS}-${session.name}`;
     this.addClass('jp-CITerminal');
     const title = content.title;
@@ -92,12 +98,52 @@ export class CITerminalWidget extends MainAreaWidget<Terminal> {
     };
     title.changed.connect(keepLabel);
     keepLabel();
+
+    this.strip = new TerminalStatusStrip({ session, commands });
+    this.toolbar.addItem('ci-terminal-status', this.strip);
+    const connection = content.session;
+    const onStatus = (): void => {
+      this.strip.connectionStatus = connection.connectionStatus;
+    };
+    connection.connectionStatusChanged.connect(onStatus);
+    onStatus();
+    // `disconnect` disposes the connection; a closed tab disposes it too.
+    connection.disposed.connect(() => {
+      if (!this.isDisposed) {
+        this._setEnded();
+      }
+    });
+  }
+
+  /** The job state strip above the terminal. */
+  readonly strip: TerminalStatusStrip;
+
+  /** Whether the session has ended (the tab is then read-only). */
+  get ended(): boolean {
+    return this.hasClass('jp-mod-readonly');
+  }
+
+  /** Keep the output readable, but take no more input. */
+  private _setEnded(): void {
+    this.addClass('jp-mod-readonly');
+    this.strip.markEnded();
+    // The disposed connection drops input already; also stop the terminal
+    // from taking focus and keystrokes (the stock widget does not expose
+    // xterm's `disableStdin`).
+    const input = this.content.node.querySelector<HTMLTextAreaElement>(
+      'textarea.xterm-helper-textarea'
+    );
+    if (input) {
+      input.readOnly = true;
+      input.disabled = true;
+    }
   }
 }
 
 /** Options of `CITerminals`. */
 export interface ICITerminalsOptions {
   shell: JupyterFrontEnd.IShell;
+  commands: CommandRegistry;
   tracker: WidgetTracker<CITerminalWidget>;
   /** Current settings of the terminal plugin. */
   settings: () => ISettings;
@@ -128,23 +174,75 @@ export class CITerminals {
   /**
    * Open the terminal of a job, creating its server session if needed.
    *
-   * @throws {ServerConnection.ResponseError} When the server refuses, e.g.
-   *   because the job is not running.
+   * @returns The tab, or null when this page's shell has no room for it
+   *   and it opened in JupyterLab instead.
+   * @throws {CIResponseError} When the server refuses, e.g. because the job
+   *   is not running.
    */
   async openJobTerminal(
     project: string,
     job: number,
     options: { activate?: boolean } = {}
-  ): Promise<CITerminalWidget> {
-    const session = await CIApi.createTerminal(project, job);
+  ): Promise<CITerminalWidget | null> {
+    let session: ITerminalSession;
+    try {
+      session = await CIApi.createTerminal(project, job);
+    } catch (error) {
+      const reason = terminalsDisabledReason(error);
+      if (reason !== null) {
+        this._setDisabled(reason);
+      }
+      throw error;
+    }
+    this._setDisabled(null);
     return this.attach(session, options);
   }
 
-  /** Show a session's tab, opening one if none is connected. */
+  /**
+   * Re-open a tab after a page reload: the job's live session, or else the
+   * ended session's last screen, read-only.
+   *
+   * @throws The error of opening the live session when there is neither.
+   */
+  async restore(
+    project: string,
+    job: number,
+    name: string | undefined
+  ): Promise<CITerminalWidget | null> {
+    try {
+      return await this.openJobTerminal(project, job, { activate: false });
+    } catch (error) {
+      const session =
+        name === undefined
+          ? null
+          : await CIApi.getTerminal(name).catch(() => null);
+      if (!session || !session.ended) {
+        throw error;
+      }
+      return this.attach(session, { activate: false });
+    }
+  }
+
+  /** Why the server refuses every terminal, or null. */
+  get disabledReason(): string | null {
+    return this._disabledReason;
+  }
+
+  /** Emitted when `disabledReason` changes. */
+  get disabledChanged(): ISignal<this, string | null> {
+    return this._disabledChanged;
+  }
+
+  /**
+   * Show a session's tab, opening one if none is connected.
+   *
+   * @returns The tab, or null when this page's shell has no room for it
+   *   and it opened in JupyterLab instead.
+   */
   attach(
     session: ITerminalSession,
     { activate = true }: { activate?: boolean } = {}
-  ): CITerminalWidget {
+  ): CITerminalWidget | null {
     const { shell, tracker } = this._options;
     const existing = this.find(session.name);
     if (existing && !existing.content.session.isDisposed) {
@@ -167,15 +265,27 @@ export class CITerminals {
       shutdownOnClose: false,
       closeOnExit: false
     });
-    const widget = new CITerminalWidget(content, session);
+    const widget = new CITerminalWidget(
+      content,
+      session,
+      this._options.commands
+    );
     connection.disposed.connect(() => this.client.untrack(session.name));
     widget.disposed.connect(() => connection.dispose());
 
-    shell.add(widget, 'main', {
-      type: 'CI Terminal',
-      mode: openIn === 'split-right' ? 'split-right' : undefined,
-      activate
-    });
+    const added = addMainTab(
+      shell,
+      widget,
+      {
+        type: 'CI Terminal',
+        mode: openIn === 'split-right' ? 'split-right' : undefined,
+        activate
+      },
+      { kind: 'terminal', project: session.project, job: session.job }
+    );
+    if (!added) {
+      return null;
+    }
     void tracker.add(widget);
     return widget;
   }
@@ -183,7 +293,17 @@ export class CITerminals {
   /** Close every connection (not the server sessions). */
   dispose(): void {
     this.manager.dispose();
+    Signal.clearData(this);
   }
 
+  private _setDisabled(reason: string | null): void {
+    if (reason !== this._disabledReason) {
+      this._disabledReason = reason;
+      this._disabledChanged.emit(reason);
+    }
+  }
+
+  private _disabledChanged = new Signal<this, string | null>(this);
+  private _disabledReason: string | null = null;
   private _options: ICITerminalsOptions;
 }

@@ -13,6 +13,12 @@ export const PLUGIN_ID = 'jupyter-ci-terminal:plugin';
 /** Id of the CI Pipelines side panel plugin. */
 export const PANEL_PLUGIN_ID = 'jupyter-ci-terminal:panel';
 
+/** Id of the job log viewer plugin. */
+export const LOG_PLUGIN_ID = 'jupyter-ci-terminal:logs';
+
+/** Id of the plugin opening the job tab a page URL names. */
+export const LINK_PLUGIN_ID = 'jupyter-ci-terminal:open-from-url';
+
 /** Id of the plugin rendering `%ci_attach` outputs. */
 export const ATTACH_PLUGIN_ID = 'jupyter-ci-terminal:attach-renderer';
 
@@ -20,10 +26,20 @@ export const ATTACH_PLUGIN_ID = 'jupyter-ci-terminal:attach-renderer';
 export namespace CommandIDs {
   /** Open (or focus) the terminal of a CI job; args `IOpenTerminalArgs`. */
   export const openTerminal = `${NS}:open-terminal`;
+  /** Open (or focus) the log of a CI job; args `IOpenTerminalArgs`. */
+  export const openLog = `${NS}:open-log`;
+  /** Show the CI Pipelines panel. */
+  export const showPipelines = `${NS}:show-pipelines`;
   /** Refresh the CI Pipelines panel now. */
   export const refresh = `${NS}:refresh`;
   /** Start a pipeline for the project selected in the CI Pipelines panel. */
   export const runPipeline = `${NS}:run-pipeline`;
+  /** Retry a finished job; args `{project, job}`. */
+  export const retryJob = `${NS}:retry-job`;
+  /** Cancel a job that has not finished; args `{project, job}`. */
+  export const cancelJob = `${NS}:cancel-job`;
+  /** Start a manual job; args `{project, job}`. */
+  export const playJob = `${NS}:play-job`;
 }
 
 /** Where a project's pipelines run. */
@@ -46,6 +62,13 @@ export type CIStatus =
 
 /** Job actions the server accepts at `POST projects/<p>/jobs/<id>/<action>`. */
 export type JobAction = 'retry' | 'cancel' | 'play';
+
+/** The command running each job action. */
+export const JOB_ACTION_COMMANDS: Readonly<Record<JobAction, string>> = {
+  retry: CommandIDs.retryJob,
+  cancel: CommandIDs.cancelJob,
+  play: CommandIDs.playJob
+};
 
 /** `GET projects` item. */
 export interface IProject {
@@ -76,8 +99,19 @@ export interface IJob {
   finished_at: string | null;
   duration: number | null;
   allow_failure: boolean;
-  /** True while a finished job is kept alive for debugging. */
+  /** True while a finished job is kept alive for debugging (`CI_DEBUG_HOLD`). */
   hold?: boolean;
+  /** True for an attempt that was replaced by a retry. */
+  retried?: boolean;
+  /** Whether the job's shell can be opened, when the backend knows (GitLab). */
+  terminal?: IJobTerminal;
+}
+
+/** `IJob.terminal`: can a terminal be opened for this job, and if not, why. */
+export interface IJobTerminal {
+  available: boolean;
+  /** One sentence saying why not, when `available` is false. */
+  reason: string;
 }
 
 /** `POST terminals` / `GET terminals` item: a server-side terminal session. */
@@ -89,6 +123,16 @@ export interface ITerminalSession {
   job_name: string;
   /** Tab title, `CI: <job name> #<id>`. */
   title: string;
+  /** `host:port` of the runner serving the job's shell. */
+  runner?: string;
+  /** How many browser tabs are attached to the session. */
+  viewers?: number;
+  /** Whether the remote terminal follows the tab's size. */
+  resizable?: boolean;
+  /** Why the session ended, or null while it is open. */
+  ended?: string | null;
+  /** Whether the session is recorded (`GET terminals/<name>/recording`). */
+  recording?: boolean;
 }
 
 /** MIME type of `%ci_attach` / `Job.attach()` outputs (`IAttachment`). */
@@ -104,7 +148,7 @@ export interface IAttachment {
   status: CIStatus;
 }
 
-/** Arguments of `ci-terminal:open-terminal`; without them the command asks. */
+/** Arguments of the job commands; without them the command asks. */
 export interface IOpenTerminalArgs {
   project?: string;
   job?: number;
@@ -129,5 +173,12 @@ export const DEFAULT_SETTINGS: Readonly<ISettings> = Object.freeze({
 
 /** True when a job's shell can be attached to. */
 export function isDebuggable(job: IJob): boolean {
-  return job.status === 'running' || job.hold === true;
+  return (
+    (job.status === 'running' || job.hold === true) &&
+    job.terminal?.available !== false
+  );
 }
+
+/** The Jupyter event a kernel's %ci_attach emits to open a job's terminal tab. */
+export const OPEN_TERMINAL_EVENT =
+  'https://events.jupyter.org/jupyter_ci_terminal/open-terminal/v1';

@@ -1,8 +1,18 @@
 import { Time } from '@jupyterlab/coreutils';
 import { h, VirtualElement } from '@lumino/virtualdom';
 
+import {
+  debugState,
+  formatDuration,
+  IStage,
+  jobAction,
+  jobStatusClass,
+  jobStatusText,
+  stageStatusClass,
+  statusLabel
+} from './jobs';
 import { ICIState } from './model';
-import { IJob, IPipeline, IProject, isDebuggable, JobAction } from './tokens';
+import { IJob, IPipeline, IProject, JobAction } from './tokens';
 
 /** What the rendered panel can ask for. */
 export interface IViewHandlers {
@@ -11,7 +21,10 @@ export interface IViewHandlers {
   runPipeline(): void;
   refresh(): void;
   debug(job: IJob): void;
+  openLog(job: IJob): void;
   jobAction(job: IJob, action: JobAction): void;
+  /** Why no terminal can be opened at all, or null. */
+  terminalsDisabled(): string | null;
 }
 
 /** Render the CI Pipelines panel for `state`. */
@@ -33,11 +46,11 @@ function renderHeader(
   return h.header(
     { className: 'jp-CIPanel-header' },
     h.h2({ className: 'jp-CIPanel-title' }, 'CI Pipelines'),
-    button('Run pipeline', () => handlers.runPipeline(), {
+    actionButton('Run pipeline', () => handlers.runPipeline(), {
       title: 'Start a pipeline on the default branch',
-      disabled: state.project === null
+      disabled: state.loaded && state.project === null
     }),
-    button('Refresh', () => handlers.refresh(), {
+    actionButton('Refresh', () => handlers.refresh(), {
       title: 'Refresh projects, pipelines and jobs now'
     })
   );
@@ -81,8 +94,10 @@ function renderContent(
     return content;
   }
   content.push(renderPipelines(state.pipelines, state.pipeline, handlers));
-  if (state.pipeline) {
-    content.push(renderJobs(state.pipeline, state.jobs, handlers));
+  if (state.pipeline && state.project) {
+    content.push(
+      renderStages(state.project, state.pipeline, state.stages, handlers)
+    );
   }
   return content;
 }
@@ -93,7 +108,11 @@ function renderProjects(
   handlers: IViewHandlers
 ): VirtualElement {
   return h.div(
-    { className: 'jp-CIPanel-projects', role: 'tablist' },
+    {
+      className: 'jp-CIPanel-projects',
+      role: 'tablist',
+      'aria-label': 'CI projects'
+    },
     ...projects.map(project =>
       h.button(
         {
@@ -115,109 +134,151 @@ function renderPipelines(
   handlers: IViewHandlers
 ): VirtualElement {
   return h.ul(
-    { className: 'jp-CIPanel-pipelines', 'aria-label': 'Recent pipelines' },
-    ...pipelines.map(pipeline =>
-      h.li(
+    {
+      className: 'jp-CIPanel-pipelines',
+      role: 'listbox',
+      'aria-label': 'Recent pipelines'
+    },
+    ...pipelines.map(pipeline => {
+      const select = () => handlers.selectPipeline(pipeline.id);
+      const duration = formatDuration(pipeline.duration);
+      return h.li(
         {
           className: 'jp-CIPanel-pipeline',
+          role: 'option',
+          tabindex: '0',
+          dataset: { pipeline: String(pipeline.id) },
           'aria-selected': String(pipeline.id === selected?.id),
-          title: `Pipeline #${pipeline.id} on ${pipeline.ref} (${pipeline.sha.slice(0, 8)}): ${pipeline.status}`,
-          onclick: () => handlers.selectPipeline(pipeline.id)
+          title: `Pipeline #${pipeline.id} on ${pipeline.ref} (${pipeline.sha.slice(0, 8)}): ${statusLabel(pipeline.status)}`,
+          onclick: select,
+          onkeydown: onActivateKey(select)
         },
-        statusBadge(pipeline.status),
+        statusBadge(`jp-CIStatus-${pipeline.status}`, pipeline.status),
         h.span({ className: 'jp-CIPanel-id' }, `#${pipeline.id}`),
         h.span({ className: 'jp-CIPanel-ref' }, pipeline.ref),
         h.span(
           { className: 'jp-CIPanel-time' },
-          Time.formatHuman(pipeline.created_at)
+          [Time.formatHuman(pipeline.created_at), duration]
+            .filter(Boolean)
+            .join(' · ')
         )
-      )
-    )
+      );
+    })
   );
 }
 
-function renderJobs(
+function renderStages(
+  project: IProject,
   pipeline: IPipeline,
-  jobs: IJob[],
+  stages: readonly IStage[],
   handlers: IViewHandlers
 ): VirtualElement {
-  if (jobs.length === 0) {
+  if (stages.length === 0) {
     return message(`Pipeline #${pipeline.id} has no job.`);
   }
-  // GitLab lists jobs newest first; ids follow the stage order.
-  const stages = new Map<string, IJob[]>();
-  for (const job of [...jobs].sort((a, b) => a.id - b.id)) {
-    stages.set(job.stage, [...(stages.get(job.stage) ?? []), job]);
-  }
+  const terminalsDisabled = handlers.terminalsDisabled();
   return h.div(
     { className: 'jp-CIPanel-jobs' },
-    ...[...stages].map(([stage, stageJobs]) =>
+    ...stages.map(stage =>
       h.section(
-        { className: 'jp-CIPanel-stage' },
-        h.h3({ className: 'jp-CIPanel-section' }, stage),
+        { className: 'jp-CIPanel-stage', dataset: { stage: stage.name } },
+        h.h3(
+          { className: 'jp-CIPanel-section' },
+          statusBadge(stageStatusClass(stage), stage.status),
+          h.span({}, stage.name)
+        ),
         h.ul(
-          { className: 'jp-CIPanel-jobList' },
-          ...stageJobs.map(job => renderJob(job, handlers))
+          {
+            className: 'jp-CIPanel-jobList',
+            'aria-label': `Stage ${stage.name}`
+          },
+          ...stage.jobs.map(job =>
+            renderJob(project, job, handlers, terminalsDisabled)
+          )
         )
       )
     )
   );
 }
 
-function renderJob(job: IJob, handlers: IViewHandlers): VirtualElement {
-  const action = secondaryAction(job);
+function renderJob(
+  project: IProject,
+  job: IJob,
+  handlers: IViewHandlers,
+  terminalsDisabled: string | null
+): VirtualElement {
+  const action = jobAction(job);
+  const debug = debugState(job, terminalsDisabled);
+  const status = jobStatusText(job);
   return h.li(
-    { className: 'jp-CIPanel-job', dataset: { job: String(job.id) } },
-    statusBadge(job.status, job.hold ? `${job.status}, on hold` : ''),
-    h.span(
-      { className: 'jp-CIPanel-jobName', title: `${job.name} #${job.id}` },
+    {
+      className: 'jp-CIPanel-job',
+      dataset: {
+        project: project.id,
+        job: String(job.id),
+        status: job.status,
+        // Context menu items select on these.
+        action: action?.action ?? '',
+        debug: String(debug?.enabled === true)
+      }
+    },
+    statusBadge(jobStatusClass(job), status),
+    h.button(
+      {
+        className: 'jp-CIPanel-jobName',
+        title: `${job.name} #${job.id}: ${status}. Open its log`,
+        onclick: () => handlers.openLog(job)
+      },
       job.name
     ),
+    job.hold
+      ? h.span(
+          {
+            className: 'jp-CIPanel-tag',
+            title: 'CI_DEBUG_HOLD keeps this job open: use Debug to attach'
+          },
+          'on hold'
+        )
+      : null,
     h.span({ className: 'jp-CIPanel-time' }, formatDuration(job.duration)),
     action
-      ? button(action.label, () => handlers.jobAction(job, action.action), {
-          title: `${action.label} ${job.name} #${job.id}`
-        })
+      ? actionButton(
+          action.label,
+          () => handlers.jobAction(job, action.action),
+          {
+            title: `${action.label} ${job.name} #${job.id}`,
+            className: `jp-CIPanel-${action.action}`
+          }
+        )
       : null,
-    isDebuggable(job)
-      ? button('Debug', () => handlers.debug(job), {
-          title: `Open a terminal in ${job.name} #${job.id}`,
-          className: 'jp-CIPanel-debug'
+    debug
+      ? actionButton('Debug', () => handlers.debug(job), {
+          title: debug.title,
+          className: 'jp-CIPanel-debug',
+          disabled: !debug.enabled
         })
       : null
   );
 }
 
-function secondaryAction(
-  job: IJob
-): { label: string; action: JobAction } | null {
-  switch (job.status) {
-    case 'manual':
-      return { label: 'Play', action: 'play' };
-    case 'failed':
-    case 'canceled':
-      return { label: 'Retry', action: 'retry' };
-    case 'pending':
-    case 'created':
-      return { label: 'Cancel', action: 'cancel' };
-    default:
-      return null;
-  }
+function statusBadge(className: string, text: string): VirtualElement {
+  const label = statusLabel(text as IJob['status']);
+  return h.span({
+    className: `jp-CIStatus ${className}`,
+    title: label,
+    role: 'img',
+    'aria-label': label
+  });
 }
 
-function statusBadge(status: string, note = ''): VirtualElement {
-  const text = note || status.replace(/_/g, ' ');
-  return h.span(
-    {
-      className: `jp-CIStatus jp-CIStatus-${status}`,
-      title: text,
-      'aria-label': text
-    },
-    ''
-  );
-}
-
-function button(
+/**
+ * A button of the panel or a tab's strip.
+ *
+ * A disabled button stays focusable and keeps its tooltip (browsers show no
+ * tooltip on `disabled` buttons): it is marked `aria-disabled` and ignores
+ * clicks.
+ */
+export function actionButton(
   label: string,
   onclick: () => void,
   options: { title?: string; disabled?: boolean; className?: string } = {}
@@ -226,24 +287,24 @@ function button(
     {
       className: `jp-CIPanel-button ${options.className ?? ''}`.trim(),
       title: options.title ?? label,
-      onclick,
-      ...(options.disabled ? { disabled: 'disabled' } : {})
+      ...(options.disabled
+        ? { 'aria-disabled': 'true' }
+        : { onclick: () => onclick() })
     },
     label
   );
 }
 
-function message(text: string, className = ''): VirtualElement {
-  return h.p({ className: `jp-CIPanel-message ${className}`.trim() }, text);
+/** Enter or Space runs `activate`, as on a button. */
+function onActivateKey(activate: () => void): (event: KeyboardEvent) => void {
+  return event => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      activate();
+    }
+  };
 }
 
-/** Format seconds as e.g. "1m 05s"; empty when unknown. */
-export function formatDuration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) {
-    return '';
-  }
-  const total = Math.round(seconds);
-  const minutes = Math.floor(total / 60);
-  const rest = String(total % 60).padStart(2, '0');
-  return minutes > 0 ? `${minutes}m ${rest}s` : `${total}s`;
+function message(text: string, className = ''): VirtualElement {
+  return h.p({ className: `jp-CIPanel-message ${className}`.trim() }, text);
 }

@@ -41,8 +41,14 @@ class Backend(Protocol):
         """Start a pipeline on ``ref`` (the default branch when None)."""
         ...
 
-    async def pipeline_jobs(self, project: Project, pipeline_id: int) -> list[JSON]:
-        """The jobs of one pipeline."""
+    async def pipeline_jobs(
+        self, project: Project, pipeline_id: int, *, include_retried: bool = False
+    ) -> list[JSON]:
+        """The jobs of one pipeline (retried ones too when asked)."""
+        ...
+
+    async def pipeline_action(self, project: Project, pipeline_id: int, action: str) -> JSON:
+        """Run ``retry`` or ``cancel`` on a pipeline."""
         ...
 
     async def job(self, project: Project, job_id: int) -> JSON:

@@ -20,6 +20,7 @@ from .base import JSON, Project
 T = TypeVar("T")
 
 JOB_ACTIONS = ("retry", "cancel", "play")
+PIPELINE_ACTIONS = ("retry", "cancel")
 
 
 class RestClient:
@@ -99,10 +100,24 @@ class RestBackendMixin:
         result: JSON = await rest.post(path, **({"ref": ref} if ref else {}))
         return result
 
-    async def pipeline_jobs(self, project: Project, pipeline_id: int) -> list[JSON]:
-        """The jobs of one pipeline."""
+    async def pipeline_jobs(
+        self, project: Project, pipeline_id: int, *, include_retried: bool = False
+    ) -> list[JSON]:
+        """The jobs of one pipeline (with the retried ones when asked, as GitLab does)."""
         rest, path = await self._path(project, "pipelines", int(pipeline_id), "jobs")
-        return await rest.list_all(path, per_page=100)
+        query: dict[str, Any] = {"per_page": 100}
+        if include_retried:
+            query["include_retried"] = "true"
+        return await rest.list_all(path, **query)
+
+    async def pipeline_action(self, project: Project, pipeline_id: int, action: str) -> JSON:
+        """Retry or cancel a pipeline."""
+        if action not in PIPELINE_ACTIONS:
+            msg = f"Unknown pipeline action {action!r}; use one of {', '.join(PIPELINE_ACTIONS)}."
+            raise NotFoundError(msg)
+        rest, path = await self._path(project, "pipelines", int(pipeline_id), action)
+        result: JSON = await rest.post(path)
+        return result
 
     async def job(self, project: Project, job_id: int) -> JSON:
         """One job."""

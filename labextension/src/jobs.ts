@@ -1,0 +1,229 @@
+/**
+ * What the panel and the tabs show about jobs: stages in pipeline order,
+ * GitLab's status words, and which actions a job offers. Pure functions.
+ */
+
+import { CIStatus, CommandIDs, IJob, JobAction } from './tokens';
+
+/** Statuses after which a job or pipeline no longer changes by itself. */
+const FINISHED: ReadonlySet<CIStatus> = new Set<CIStatus>([
+  'success',
+  'failed',
+  'canceled',
+  'skipped',
+  'manual'
+]);
+
+/** Statuses of a job that is queued or running. */
+const ACTIVE: ReadonlySet<CIStatus> = new Set<CIStatus>([
+  'created',
+  'waiting_for_resource',
+  'preparing',
+  'pending',
+  'running',
+  'canceling',
+  'scheduled'
+]);
+
+/** Whether a job (or pipeline) has stopped changing by itself. */
+export function isFinished(status: CIStatus): boolean {
+  return FINISHED.has(status);
+}
+
+/** The status as GitLab words it: "running", "waiting for resource". */
+export function statusLabel(status: CIStatus): string {
+  return status.replace(/_/g, ' ');
+}
+
+/** A job's status with what qualifies it: "failed (allowed to fail)", "running, on hold". */
+export function jobStatusText(job: IJob): string {
+  let text = statusLabel(job.status);
+  if (job.hold) {
+    text += ', on hold for debugging';
+  }
+  if (job.status === 'failed' && job.allow_failure) {
+    text += ' (allowed to fail)';
+  }
+  return text;
+}
+
+/** The CSS status class of a job: a failure that is allowed shows as a warning. */
+export function jobStatusClass(job: IJob): string {
+  return job.status === 'failed' && job.allow_failure
+    ? 'jp-CIStatus-warning'
+    : `jp-CIStatus-${job.status}`;
+}
+
+/** A pipeline stage with its jobs. */
+export interface IStage {
+  name: string;
+  jobs: IJob[];
+  status: CIStatus;
+}
+
+/** The CSS status class of a stage: passed with an allowed failure is a warning. */
+export function stageStatusClass(stage: IStage): string {
+  const allowed = stage.jobs.some(
+    job => job.status === 'failed' && job.allow_failure
+  );
+  return stage.status === 'success' && allowed
+    ? 'jp-CIStatus-warning'
+    : `jp-CIStatus-${stage.status}`;
+}
+
+/**
+ * Group jobs by stage, in pipeline order, leaving out replaced attempts.
+ *
+ * Job objects do not carry the stage order. Stages in `knownOrder` (from an
+ * earlier call for the same pipeline) keep their place; new stages follow,
+ * ordered by their oldest job, replaced attempts included, since ids follow
+ * the stage order when a pipeline is created.
+ */
+export function groupJobsByStage(
+  jobs: readonly IJob[],
+  knownOrder: readonly string[] = []
+): IStage[] {
+  const firstId = new Map<string, number>();
+  const byStage = new Map<string, IJob[]>();
+  for (const job of [...jobs].sort((a, b) => a.id - b.id)) {
+    if (!firstId.has(job.stage)) {
+      firstId.set(job.stage, job.id);
+    }
+    if (!job.retried) {
+      byStage.set(job.stage, [...(byStage.get(job.stage) ?? []), job]);
+    }
+  }
+  const known = knownOrder.filter(stage => byStage.has(stage));
+  const added = [...byStage.keys()]
+    .filter(stage => !known.includes(stage))
+    .sort((a, b) => firstId.get(a)! - firstId.get(b)!);
+  return [...known, ...added].map(name => {
+    const stageJobs = byStage.get(name)!;
+    return { name, jobs: stageJobs, status: aggregateStatus(stageJobs) };
+  });
+}
+
+/** The status of a group of jobs (a stage), as GitLab composes it. */
+export function aggregateStatus(jobs: readonly IJob[]): CIStatus {
+  const statuses = jobs.map(job =>
+    job.status === 'failed' && job.allow_failure ? 'success' : job.status
+  );
+  const any = (...wanted: CIStatus[]): boolean =>
+    statuses.some(status => wanted.includes(status));
+  if (statuses.length === 0) {
+    return 'created';
+  }
+  if (statuses.every(status => status === 'skipped')) {
+    return 'skipped';
+  }
+  if (any('running', 'canceling')) {
+    return 'running';
+  }
+  if (any('pending', 'preparing', 'waiting_for_resource')) {
+    return any('success', 'failed', 'canceled') ? 'running' : 'pending';
+  }
+  if (any('failed')) {
+    return 'failed';
+  }
+  if (any('canceled')) {
+    return 'canceled';
+  }
+  if (any('created')) {
+    return any('success') ? 'running' : 'created';
+  }
+  if (any('scheduled')) {
+    return 'scheduled';
+  }
+  if (any('manual')) {
+    return 'manual';
+  }
+  return 'success';
+}
+
+/** A button a job row offers. */
+export interface IJobAction {
+  action: JobAction;
+  label: string;
+}
+
+/** The action GitLab offers for a job: Play, Retry or Cancel. */
+export function jobAction(job: IJob): IJobAction | null {
+  if (job.retried) {
+    return null;
+  }
+  switch (job.status) {
+    case 'manual':
+    case 'scheduled':
+      return { action: 'play', label: 'Play' };
+    case 'success':
+    case 'failed':
+    case 'canceled':
+      return { action: 'retry', label: 'Retry' };
+    default:
+      return ACTIVE.has(job.status) && job.status !== 'canceling'
+        ? { action: 'cancel', label: 'Cancel' }
+        : null;
+  }
+}
+
+/** The Debug button of a job: shown or not, enabled or not, and why. */
+export interface IDebugState {
+  enabled: boolean;
+  /** The button's tooltip. */
+  title: string;
+}
+
+/**
+ * Whether a job shows a Debug button, and in which state.
+ *
+ * @param terminalsDisabled - Why the server refuses every terminal, or null.
+ * @returns null when the job has no shell to open (not running nor held).
+ */
+export function debugState(
+  job: IJob,
+  terminalsDisabled: string | null = null
+): IDebugState | null {
+  const running = job.status === 'running' || job.hold === true;
+  if (!running && job.terminal?.available !== true) {
+    return null;
+  }
+  if (terminalsDisabled !== null) {
+    return { enabled: false, title: terminalsDisabled };
+  }
+  if (job.terminal?.available === false) {
+    return {
+      enabled: false,
+      title: job.terminal.reason || 'This job has no terminal to open.'
+    };
+  }
+  return { enabled: true, title: `Open a terminal in ${job.name} #${job.id}` };
+}
+
+/** Format seconds as e.g. "1m 05s"; empty when unknown. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) {
+    return '';
+  }
+  const total = Math.round(seconds);
+  const minutes = Math.floor(total / 60);
+  const rest = String(total % 60).padStart(2, '0');
+  return minutes > 0 ? `${minutes}m ${rest}s` : `${total}s`;
+}
+
+/** The part of Lumino's command registry `terminalsBlocked` reads. */
+export interface ICommandState {
+  hasCommand(id: string): boolean;
+  isEnabled(id: string): boolean;
+  caption(id: string): string;
+}
+
+/**
+ * Why job terminals cannot be opened at all, read from the open-terminal
+ * command (disabled, with the reason as its caption), or null.
+ */
+export function terminalsBlocked(commands: ICommandState): string | null {
+  const id = CommandIDs.openTerminal;
+  return commands.hasCommand(id) && !commands.isEnabled(id)
+    ? commands.caption(id)
+    : null;
+}
