@@ -7,10 +7,11 @@ backend resolves a job to this one object and one dialer serves them all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import BackendError
+from .errors import BackendError, ChannelError
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ class Channel:
     header: dict[str, list[str]] = field(default_factory=dict, repr=False)
     ca_pem: str | None = field(default=None, repr=False)
     max_session_time: int | None = None
+    #: What an HTTP refusal of the upgrade means at this endpoint, by status: the error to raise
+    #: and its sentence. GitLab's Workhorse answers differently from a runner (404/500/302).
+    refusals: Mapping[int, tuple[type[ChannelError], str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def from_authorize_json(cls, body: dict[str, Any]) -> Channel:

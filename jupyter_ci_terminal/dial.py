@@ -84,7 +84,7 @@ async def dial(
         if e.code == 599:
             msg = f"The runner at {host} did not answer within {connect_timeout:g} s."
             raise ChannelError(msg) from None
-        cls, text = _STATUS_ERRORS.get(
+        cls, text = channel.refusals.get(e.code) or _STATUS_ERRORS.get(
             e.code, (ChannelError, f"The runner at {host} answered HTTP {e.code}.")
         )
         raise cls(text) from None

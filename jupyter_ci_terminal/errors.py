@@ -7,13 +7,15 @@
     ├── ProtocolError             a malformed frame or message (terminado or runner side)
     ├── NotFoundError             unknown project, pipeline, job or terminal session
     ├── ForbiddenError            the action is switched off or not allowed
+    │   └── WebSessionRequiredError   GitLab needs the user's web session for terminals
     ├── BackendError              a CI backend (local runner, GitLab) failed or is unreachable
     └── ChannelError              dialing a job's terminal failed
         ├── TokenRefusedError     401 from the runner
         ├── TerminalInUseError    423: another client holds the job's terminal
         ├── ShellNotReadyError    503: the job has not started its shell yet
         ├── NoTerminalError       404: job not running or no terminal
-        └── TLSVerifyError        the runner's certificate did not verify
+        ├── TLSVerifyError        the runner's certificate did not verify
+        └── WebSessionRefusedError  GitLab refused the web session (expired, signed out)
 
 Every message is one sentence a person can act on, and never contains a secret.
 """
@@ -52,6 +54,10 @@ class ForbiddenError(CIError):
     status = 403
 
 
+class WebSessionRequiredError(ForbiddenError):
+    """GitLab opens job terminals only for a signed-in web session, which this user has not given."""
+
+
 class BackendError(CIError):
     """A CI backend failed or could not be reached."""
 
@@ -88,3 +94,10 @@ class NoTerminalError(ChannelError):
 
 class TLSVerifyError(ChannelError):
     """The runner's TLS certificate did not verify against the pinned CA."""
+
+
+class WebSessionRefusedError(ChannelError):
+    """GitLab did not accept the user's web session (302 to sign-in, or 401)."""
+
+    # 403, not 401: a 401 from a Jupyter API reads as "your Jupyter login expired" to clients.
+    status = 403

@@ -198,7 +198,11 @@ class CITerminalApp(ExtensionApp):
             startup_timeout=self.runner_startup_timeout,
         )
         backends: list[Backend] = [self._local]
-        if self.gitlab_url and not self.gitlab_token:
+        if self.gitlab_url and not self.gitlab_url.startswith(("https://", "http://")):
+            self.log.warning(
+                "GitLab at %s is not shown: gitlab_url must start with https://.", self.gitlab_url
+            )
+        elif self.gitlab_url and not self.gitlab_token:
             self.log.warning(
                 "GitLab at %s is not shown: set a token (GITLAB_TOKEN).", self.gitlab_url
             )

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
-import gitlab.exceptions as gle
 import requests
 
 from ...channel import Channel
 from ...errors import (
     BackendError,
     ConfigError,
-    ForbiddenError,
     NoTerminalError,
     NotFoundError,
     WebSessionRefusedError,
@@ -30,6 +27,7 @@ from ...errors import (
 )
 from ..websession import COOKIE, WebSession, WebSessions, clean_value, current_owner
 from .base import JSON, Project
+from .gitlab_rest import GitLabRest, read_text, unreachable
 from .gitlab_rules import (
     SUBPROTOCOL,
     needs_session,
@@ -41,73 +39,6 @@ from .gitlab_rules import (
 from .rest import RestBackendMixin, RestClient
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
-def _read_text(path: str) -> str:
-    return Path(path).read_text()
-
-
-class GitLabRest(RestClient):
-    """:class:`RestClient` with GitLab's wording and retries on 429, 5xx and lost connections."""
-
-    def __init__(
-        self, url: str, token: str, *, host: str, verify: bool | str, timeout: float, retries: int
-    ) -> None:
-        super().__init__(url, token, what=f"GitLab at {host}", ssl_verify=verify)
-        self.gl.timeout = timeout
-        # python-gitlab's backoff: 0.1 s, 0.2 s, 0.4 s ... or GitLab's Retry-After on 429.
-        self.gl.retry_transient_errors = retries > 0
-        self.retries = retries
-
-    async def call(self, fn: Callable[[], T]) -> T:
-        """Run one python-gitlab call in a thread; 401/403/404 become one sentence each."""
-        try:
-            return await asyncio.to_thread(fn)
-        except gle.GitlabAuthenticationError:
-            msg = (
-                f"{self.what} rejected the API token (CITerminalApp.gitlab_token or GITLAB_TOKEN):"
-                " it is wrong, expired or revoked."
-            )
-            raise BackendError(msg) from None
-        except gle.GitlabError as e:
-            if e.response_code == 403:
-                msg = (
-                    f"{self.what} does not allow this to the API token's user (it needs the"
-                    " Developer role, and a token with the api scope)."
-                )
-                raise ForbiddenError(msg) from None
-            if e.response_code == 404:
-                msg = f"{self.what} has no such project, pipeline or job, or the API token's user cannot see it."
-                raise NotFoundError(msg) from None
-            detail = f": {e.error_message}" if e.error_message else ""
-            msg = f"{self.what} answered HTTP {e.response_code}{detail}."
-            raise BackendError(msg) from None
-        except requests.RequestException:
-            msg = f"{self.what} is not reachable."
-            raise BackendError(msg) from None
-
-    async def get(self, path: str, **query: Any) -> Any:
-        """GET a JSON resource."""
-        return await self.call(
-            lambda: self.gl.http_get(path, query_data=query, max_retries=self.retries)
-        )
-
-    async def post(self, path: str, **data: Any) -> Any:
-        """POST and return the JSON answer."""
-        return await self.call(
-            lambda: self.gl.http_post(path, post_data=data or None, max_retries=self.retries)
-        )
-
-    async def text(self, path: str) -> str:
-        """GET a text resource."""
-
-        def fetch() -> str:
-            result = self.gl.http_get(path, raw=True, max_retries=self.retries)
-            assert isinstance(result, requests.Response)
-            return result.content.decode("utf-8", "replace")
-
-        return await self.call(fetch)
 
 
 class GitLabBackend(RestBackendMixin):
@@ -157,7 +88,7 @@ class GitLabBackend(RestBackendMixin):
         if self._rest is None:
             if self.ca_bundle:
                 try:
-                    self._ca_pem = await asyncio.to_thread(_read_text, str(self._verify))
+                    self._ca_pem = await asyncio.to_thread(read_text, str(self._verify))
                 except OSError:
                     msg = (
                         f"The GitLab CA bundle {self.ca_bundle} cannot be read"
@@ -191,8 +122,8 @@ class GitLabBackend(RestBackendMixin):
         if not self.wanted:
             rows = await rest.get(
                 "/projects",
-                membership=True,
-                archived=False,
+                membership="true",
+                archived="false",
                 order_by="last_activity_at",
                 sort="desc",
                 per_page=self.max_projects,
@@ -237,9 +168,11 @@ class GitLabBackend(RestBackendMixin):
         archived = self._archived.get(project.id, False)
         return {**job, "terminal": terminal_state(job, me, archived)}
 
-    async def pipeline_jobs(self, project: Project, pipeline_id: int) -> list[JSON]:
+    async def pipeline_jobs(
+        self, project: Project, pipeline_id: int, *, include_retried: bool = False
+    ) -> list[JSON]:
         """The pipeline's jobs, each with ``terminal``."""
-        jobs = await super().pipeline_jobs(project, pipeline_id)
+        jobs = await super().pipeline_jobs(project, pipeline_id, include_retried=include_retried)
         me = await self._viewer()
         return [self._with_terminal(project, job, me) for job in jobs]
 
@@ -269,9 +202,8 @@ class GitLabBackend(RestBackendMixin):
 
         try:
             response = await asyncio.to_thread(fetch)
-        except requests.RequestException:
-            msg = f"GitLab at {self.host} is not reachable."
-            raise BackendError(msg) from None
+        except requests.RequestException as e:
+            raise unreachable(self.host, e) from None
         if response.status_code in (301, 302, 401):
             raise WebSessionRefusedError(session_refused(self.host))
         if response.status_code != 200:

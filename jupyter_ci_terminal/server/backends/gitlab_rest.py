@@ -1,0 +1,103 @@
+"""GitLab's REST client: python-gitlab off the event loop, with retries and GitLab's wording."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import gitlab.exceptions as gle
+import requests
+
+from ...errors import BackendError, ForbiddenError, NotFoundError
+from .rest import RestClient
+
+T = TypeVar("T")
+
+
+def read_text(path: str) -> str:
+    """Read a small file (run in a thread)."""
+    return Path(path).read_text()
+
+
+def unreachable(host: str, error: requests.RequestException) -> BackendError:
+    """The sentence for a request that got no HTTP answer."""
+    if isinstance(error, requests.exceptions.SSLError):
+        return BackendError(
+            f"GitLab at {host} presented a certificate that did not verify; give its CA in"
+            " CITerminalApp.gitlab_ca_bundle (GITLAB_CA_BUNDLE)."
+        )
+    return BackendError(f"GitLab at {host} is not reachable.")
+
+
+class GitLabRest(RestClient):
+    """:class:`RestClient` with GitLab's wording and retries on 429, 5xx and lost connections."""
+
+    def __init__(
+        self, url: str, token: str, *, host: str, verify: bool | str, timeout: float, retries: int
+    ) -> None:
+        super().__init__(url, token, what=f"GitLab at {host}", ssl_verify=verify)
+        self.host = host
+        self.gl.timeout = timeout
+        # python-gitlab's backoff: 0.1 s, 0.2 s, 0.4 s ... or GitLab's Retry-After on 429.
+        self.gl.retry_transient_errors = retries > 0
+        self.retries = retries
+
+    async def call(self, fn: Callable[[], T]) -> T:
+        """Run one python-gitlab call in a thread; 401/403/404 become one sentence each."""
+        try:
+            return await asyncio.to_thread(fn)
+        except gle.GitlabAuthenticationError:
+            msg = (
+                f"{self.what} rejected the API token (CITerminalApp.gitlab_token or GITLAB_TOKEN):"
+                " it is wrong, expired or revoked."
+            )
+            raise BackendError(msg) from None
+        except gle.GitlabError as e:
+            if e.response_code == 403:
+                msg = (
+                    f"{self.what} does not allow this to the API token's user (it needs the"
+                    " Developer role, and a token with the api scope)."
+                )
+                raise ForbiddenError(msg) from None
+            if e.response_code == 404:
+                msg = f"{self.what} has no such project, pipeline or job, or the API token's user cannot see it."
+                raise NotFoundError(msg) from None
+            detail = f": {e.error_message}" if e.error_message else ""
+            msg = f"{self.what} answered HTTP {e.response_code}{detail}."
+            raise BackendError(msg) from None
+        except requests.RequestException as e:
+            raise unreachable(self.host, e) from None
+
+    async def get(self, path: str, **query: Any) -> Any:
+        """GET a JSON resource."""
+        return await self.call(
+            lambda: self.gl.http_get(path, query_data=query, max_retries=self.retries)
+        )
+
+    async def list_all(self, path: str, **query: Any) -> list[Any]:
+        """GET every page of a list resource."""
+        return list(
+            await self.call(
+                lambda: self.gl.http_list(
+                    path, query_data=query, get_all=True, max_retries=self.retries
+                )
+            )
+        )
+
+    async def post(self, path: str, **data: Any) -> Any:
+        """POST and return the JSON answer."""
+        return await self.call(
+            lambda: self.gl.http_post(path, post_data=data or None, max_retries=self.retries)
+        )
+
+    async def text(self, path: str) -> str:
+        """GET a text resource."""
+
+        def fetch() -> str:
+            result = self.gl.http_get(path, raw=True, max_retries=self.retries)
+            assert isinstance(result, requests.Response)
+            return result.content.decode("utf-8", "replace")
+
+        return await self.call(fetch)
