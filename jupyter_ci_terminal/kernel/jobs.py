@@ -5,15 +5,13 @@ from __future__ import annotations
 import os
 import re
 import time
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from .attachment import Attachment
 from .display import Progress, badge, duration, table_html, table_text
 from .errors import CITimeoutError, JobStateError
+from .record import Record
 from .shell import RunResult, run_in_session, strip_ansi
-
-if TYPE_CHECKING:
-    from .client import ServerClient
 
 #: Statuses before a job runs, and after it ended; ``manual`` waits for someone to play it.
 WAITING = ("created", "waiting_for_resource", "preparing", "pending", "scheduled")
@@ -24,19 +22,8 @@ _SECTION = re.compile(r"section_(?:start|end):\d+:[^\r\n]*\r(?:\x1b\[0K)?")
 JOB_COLUMNS = ("id", "name", "stage", "status", "ref", "pipeline", "duration")
 
 
-class Job:
+class Job(Record):
     """One CI job of a project served through the Jupyter server."""
-
-    def __init__(self, client: ServerClient, project: str, data: dict[str, Any]) -> None:
-        self._client = client
-        self.project = project
-        #: GitLab's job JSON, as last fetched.
-        self.data = dict(data)
-
-    @property
-    def id(self) -> int:
-        """The job id."""
-        return int(self.data["id"])
 
     @property
     def name(self) -> str:
@@ -47,16 +34,6 @@ class Job:
     def stage(self) -> str:
         """The job's stage."""
         return str(self.data.get("stage", ""))
-
-    @property
-    def status(self) -> str:
-        """GitLab's status: created, pending, running, success, failed, canceled, skipped, manual…"""
-        return str(self.data.get("status", ""))
-
-    @property
-    def ref(self) -> str:
-        """The branch or tag."""
-        return str(self.data.get("ref", ""))
 
     @property
     def hold(self) -> bool:

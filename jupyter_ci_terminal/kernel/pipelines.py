@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from .display import badge, table_html, table_text
 from .jobs import Job, JobList
-
-if TYPE_CHECKING:
-    from .client import ServerClient
+from .record import Record
 
 
-class Pipeline:
+class Pipeline(Record):
     """One pipeline of a project."""
-
-    def __init__(self, client: ServerClient, project: str, data: dict[str, Any]) -> None:
-        self._client = client
-        self.project = project
-        #: GitLab's pipeline JSON, as last fetched.
-        self.data = dict(data)
-
-    @property
-    def id(self) -> int:
-        """The pipeline id."""
-        return int(self.data["id"])
-
-    @property
-    def status(self) -> str:
-        """GitLab's status."""
-        return str(self.data.get("status", ""))
-
-    @property
-    def ref(self) -> str:
-        """The branch or tag."""
-        return str(self.data.get("ref", ""))
 
     @property
     def sha(self) -> str:
