@@ -9,6 +9,7 @@ import {
   JobAction,
   NS
 } from './tokens';
+import { webSessionBody } from './websession';
 
 /**
  * An error answer of the CI terminal REST API.
@@ -213,5 +214,38 @@ export namespace CIApi {
   /** End a terminal session on the server. */
   export async function deleteTerminal(name: string): Promise<void> {
     await requestAPI<void>(path('terminals', name), { method: 'DELETE' });
+  }
+
+  /** `?backend=` of the web-session calls; none: the only GitLab backend. */
+  const backendQuery = (backend?: string | null): string =>
+    backend ? `?backend=${encodeURIComponent(backend)}` : '';
+
+  /**
+   * Give the Jupyter server the user's GitLab web session (the value of the
+   * `_gitlab_session` cookie). Resolves once GitLab accepted it; the server
+   * keeps it in memory and never sends it back.
+   *
+   * @param backend - Name of the GitLab backend; null: the only one.
+   * @throws {CIResponseError} 400 when `session` is not a cookie value, 403
+   *   (`WebSessionRefusedError`) when GitLab refused it, 404 when there is no
+   *   such GitLab backend, 502 when GitLab cannot be reached.
+   */
+  export async function giveWebSession(
+    backend: string | null,
+    session: string
+  ): Promise<void> {
+    await requestAPI<void>('gitlab/session', {
+      method: 'PUT',
+      body: webSessionBody(backend, session)
+    });
+  }
+
+  /** Make the server forget the user's GitLab web session. */
+  export async function forgetWebSession(
+    backend?: string | null
+  ): Promise<void> {
+    await requestAPI<void>('gitlab/session' + backendQuery(backend), {
+      method: 'DELETE'
+    });
   }
 }

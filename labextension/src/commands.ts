@@ -1,5 +1,5 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { showErrorMessage } from '@jupyterlab/apputils';
+import { Notification, showErrorMessage } from '@jupyterlab/apputils';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { CIApi, errorMessage } from './api';
@@ -7,6 +7,7 @@ import { ciIcon } from './icons';
 import { CILogs, CILogWidget } from './log';
 import { CIModel } from './model';
 import { chooseProject, IJobTarget, LOG_PICK, pickJob } from './picker';
+import { WebSessionStatus, withWebSession } from './sessiondialog';
 import { CITerminals, CITerminalWidget } from './terminal';
 import {
   CommandIDs,
@@ -66,10 +67,17 @@ function jobTarget(
   return project !== undefined && job !== undefined ? { project, job } : null;
 }
 
-/** Register `ci-terminal:open-terminal`. */
+/**
+ * Register `ci-terminal:open-terminal`.
+ *
+ * When GitLab needs the user's web session for a job's terminal, the command
+ * asks for it (see `withWebSession`) and tries again; restoring a tab after
+ * a page reload never asks.
+ */
 export function addTerminalCommands(
   app: JupyterFrontEnd,
-  terminals: CITerminals
+  terminals: CITerminals,
+  webSessions?: WebSessionStatus
 ): void {
   const caption = 'Open the live shell of a running CI job in a terminal tab';
   app.commands.addCommand(CommandIDs.openTerminal, {
@@ -112,7 +120,11 @@ export function addTerminalCommands(
           jobTarget(app, args) ??
           (args.fromContextMenu ? null : await pickJob(hint));
         if (target) {
-          return await terminals.openJobTerminal(target.project, target.job);
+          return await withWebSession(
+            () => terminals.openJobTerminal(target.project, target.job),
+            target.project,
+            webSessions
+          );
         }
       } catch (error) {
         if (args.restore) {
@@ -129,6 +141,59 @@ export function addTerminalCommands(
   });
   terminals.disabledChanged.connect(() =>
     app.commands.notifyCommandChanged(CommandIDs.openTerminal)
+  );
+}
+
+/**
+ * Register `ci-terminal:forget-gitlab-session`, enabled once the page has
+ * seen a GitLab project (see `WebSessionStatus`).
+ */
+export function addWebSessionCommands(
+  app: JupyterFrontEnd,
+  status: WebSessionStatus
+): void {
+  app.commands.addCommand(CommandIDs.forgetWebSession, {
+    label: args =>
+      args.isPalette
+        ? 'CI: Forget GitLab web session'
+        : 'Forget GitLab web session',
+    caption: () =>
+      status.configured
+        ? 'Make the Jupyter server drop the GitLab web session it holds for you; job terminals ask for it again'
+        : 'The CI Pipelines panel lists no GitLab project',
+    isEnabled: () => status.configured,
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          backend: {
+            type: 'string',
+            description:
+              'Name of the GitLab backend; needed only when several are configured'
+          }
+        }
+      }
+    },
+    execute: async args => {
+      const backend = typeof args.backend === 'string' ? args.backend : null;
+      try {
+        await CIApi.forgetWebSession(backend);
+        Notification.success(
+          'The Jupyter server no longer holds your GitLab web session.',
+          { autoClose: 5000 }
+        );
+        return true;
+      } catch (error) {
+        await showErrorMessage(
+          'Cannot forget the GitLab web session',
+          errorMessage(error)
+        );
+        return false;
+      }
+    }
+  });
+  status.changed.connect(() =>
+    app.commands.notifyCommandChanged(CommandIDs.forgetWebSession)
   );
 }
 

@@ -17,10 +17,12 @@ import { attachRendererFactory } from './attach';
 import {
   addLogCommands,
   addPanelCommands,
-  addTerminalCommands
+  addTerminalCommands,
+  addWebSessionCommands
 } from './commands';
 import { CILogs, CILogWidget } from './log';
 import { CIModel } from './model';
+import { WebSessionStatus } from './sessiondialog';
 import { takeTabLink } from './shell';
 import { CIPanel } from './panel';
 import { watchSettings, watchTerminalOptions } from './settings';
@@ -38,6 +40,12 @@ import {
   PANEL_PLUGIN_ID,
   PLUGIN_ID
 } from './tokens';
+
+/**
+ * Whether the server has GitLab projects: the panel's listings tell the
+ * terminal plugin's "Forget GitLab web session" command.
+ */
+const webSessions = new WebSessionStatus();
 
 /** CI job terminals: the open-terminal command, tab tracking and restoring. */
 const terminalPlugin: JupyterFrontEndPlugin<void> = {
@@ -69,7 +77,8 @@ const terminalPlugin: JupyterFrontEndPlugin<void> = {
       settings: () => settings,
       terminalOptions: () => terminalOptions
     });
-    addTerminalCommands(app, terminals);
+    addTerminalCommands(app, terminals, webSessions);
+    addWebSessionCommands(app, webSessions);
 
     void watchSettings(registry, value => {
       settings = value;
@@ -100,11 +109,12 @@ const terminalPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
-    palette?.addItem({
-      command: CommandIDs.openTerminal,
-      category: 'CI',
-      args: { isPalette: true }
-    });
+    for (const command of [
+      CommandIDs.openTerminal,
+      CommandIDs.forgetWebSession
+    ]) {
+      palette?.addItem({ command, category: 'CI', args: { isPalette: true } });
+    }
     launcher?.add({
       command: CommandIDs.openTerminal,
       category: 'Other',
@@ -177,6 +187,11 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
     app.shell.add(panel, 'left', { rank: 750 });
     restorer?.add(panel, `${NS}:panel`);
     addPanelCommands(app, model, panel.id);
+    model.changed.connect(() => {
+      if (model.state.loaded && model.state.error === null) {
+        webSessions.learn(model.state.projects);
+      }
+    });
     for (const command of [
       CommandIDs.showPipelines,
       CommandIDs.runPipeline,

@@ -40,6 +40,8 @@ export namespace CommandIDs {
   export const cancelJob = `${NS}:cancel-job`;
   /** Start a manual job; args `{project, job}`. */
   export const playJob = `${NS}:play-job`;
+  /** Make the server forget the user's GitLab web session; args `{backend?}`. */
+  export const forgetWebSession = `${NS}:forget-gitlab-session`;
 }
 
 /** Where a project's pipelines run. */

@@ -42,14 +42,19 @@ def jp_server_cleanup() -> None:
     """No in-process Jupyter server to clean up (see ``jp_asyncio_loop``)."""
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    """JupyterLab serving the demo project (see ``labdriver.GITLAB_CI``)."""
+def require_browser() -> None:
+    """Skip the test when playwright or Chromium is missing."""
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     if chromium_path() is None:
         pytest.skip(
             "Chromium is not installed (Debian: apt install chromium; or set CHROMIUM_PATH)"
         )
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """JupyterLab serving the demo project (see ``labdriver.GITLAB_CI``)."""
+    require_browser()
     base = tmp_path_factory.mktemp("lab")
     root = write_project(base / "demo-project")
     with run_lab(root, base / "home") as server:
@@ -73,8 +78,9 @@ def running_job(pipeline: DemoPipeline) -> RunningJob:
 
 
 @pytest.fixture(scope="session")
-def browser(lab: Lab) -> Iterator[Browser]:
-    """Headless system Chromium, shared by the session."""
+def browser() -> Iterator[Browser]:
+    """Headless system Chromium, shared by the session (not tied to the demo ``lab``)."""
+    require_browser()
     with launch_chromium() as chromium:
         yield chromium
 

@@ -126,9 +126,17 @@ class Lab:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def lab_env(home: Path) -> dict[str, str]:
-    """Environment with every per-user Jupyter folder moved below ``home``."""
-    env = dict(os.environ)
+#: Environment variables that would point the server at a real GitLab (see :func:`lab_env`).
+GITLAB_ENV = ("GITLAB_URL", "GITLAB_TOKEN", "GITLAB_PROJECTS", "GITLAB_CA_BUNDLE")
+
+
+def lab_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment with every per-user Jupyter folder moved below ``home``.
+
+    No GitLab from the caller's environment is configured; ``extra`` is added last (e.g.
+    ``GITLAB_URL``/``GITLAB_TOKEN`` of a mock GitLab).
+    """
+    env = {k: v for k, v in os.environ.items() if k not in GITLAB_ENV}
     for var, sub in [
         ("JUPYTER_CONFIG_DIR", "config"),
         ("JUPYTER_DATA_DIR", "data"),
@@ -138,11 +146,18 @@ def lab_env(home: Path) -> dict[str, str]:
     ]:
         env[var] = str(home / sub)
     env.pop("JUPYTER_TOKEN", None)
+    env.update(extra or {})
     return env
 
 
 @contextlib.contextmanager
-def run_lab(root: Path, home: Path, *extra_args: str, timeout: float = 60) -> Iterator[Lab]:
+def run_lab(
+    root: Path,
+    home: Path,
+    *extra_args: str,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
+) -> Iterator[Lab]:
     """Run ``jupyter lab`` serving ``root`` until the block exits.
 
     Args:
@@ -150,6 +165,7 @@ def run_lab(root: Path, home: Path, *extra_args: str, timeout: float = 60) -> It
         home: an empty folder for Jupyter's per-user files, settings and the server log.
         extra_args: more command-line options, e.g. ``--CITerminalApp.start_pipeline=True``.
         timeout: seconds to wait for the server to answer.
+        env: more environment variables for the server (see :func:`lab_env`).
     """
     home.mkdir(parents=True, exist_ok=True)
     app_settings = home / "app-settings"
@@ -180,7 +196,7 @@ def run_lab(root: Path, home: Path, *extra_args: str, timeout: float = 60) -> It
         process = subprocess.Popen(
             argv,
             cwd=root,
-            env=lab_env(home),
+            env=lab_env(home, env),
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
