@@ -7,7 +7,8 @@ import {
   IProject,
   ITerminalSession,
   JobAction,
-  NS
+  NS,
+  PipelineAction
 } from './tokens';
 import { webSessionBody } from './websession';
 
@@ -151,6 +152,18 @@ export namespace CIApi {
     return requestAPI<IPipeline>(
       path('projects', project, 'pipelines'),
       post(ref ? { ref } : {})
+    );
+  }
+
+  /** Retry or cancel a pipeline; answers the pipeline. */
+  export function pipelineAction(
+    project: string,
+    pipeline: number,
+    action: PipelineAction
+  ): Promise<IPipeline> {
+    return requestAPI<IPipeline>(
+      path('projects', project, 'pipelines', pipeline, action),
+      post()
     );
   }
 

@@ -13,8 +13,11 @@ import {
   CommandIDs,
   IJob,
   IOpenTerminalArgs,
+  IPipeline,
   JOB_ACTION_COMMANDS,
-  JobAction
+  JobAction,
+  PIPELINE_ACTION_COMMANDS,
+  PipelineAction
 } from './tokens';
 
 /** Argument schema of the commands that act on one job. */
@@ -32,6 +35,53 @@ const JOB_ARGS = {
     }
   }
 };
+
+/** Argument schema of the commands that act on one pipeline. */
+const PIPELINE_ARGS = {
+  type: 'object',
+  properties: {
+    project: {
+      type: 'string',
+      description: 'Project id, as listed by GET ci-terminal/api/projects'
+    },
+    pipeline: { type: 'integer', description: 'CI pipeline id' },
+    fromContextMenu: {
+      type: 'boolean',
+      description: 'Use the pipeline row the context menu was opened on'
+    }
+  }
+};
+
+/**
+ * The pipeline the args name, or, for a context menu item, the pipeline row
+ * the menu was opened on (`.jp-CIPanel-pipeline[data-project][data-pipeline]`).
+ */
+function pipelineTarget(
+  app: JupyterFrontEnd,
+  args: ReadonlyPartialJSONObject
+): { project: string; pipeline: number } | null {
+  let project: unknown = args.project;
+  let pipeline: unknown = args.pipeline;
+  if (args.fromContextMenu) {
+    const row = app.contextMenuHitTest(
+      node =>
+        node.dataset.pipeline !== undefined &&
+        node.dataset.project !== undefined
+    );
+    project = row?.dataset.project;
+    pipeline = row?.dataset.pipeline;
+  }
+  const id =
+    typeof pipeline === 'number' || typeof pipeline === 'string'
+      ? Number(pipeline)
+      : NaN;
+  return typeof project === 'string' &&
+    project !== '' &&
+    Number.isInteger(id) &&
+    id > 0
+    ? { project, pipeline: id }
+    : null;
+}
 
 /** Read `IOpenTerminalArgs` from command args; a job id may be a string. */
 function openTerminalArgs(args: ReadonlyPartialJSONObject): IOpenTerminalArgs {
@@ -249,11 +299,17 @@ const ACTION_LABELS: Record<JobAction, string> = {
   play: 'Play'
 };
 
+/** The label of each pipeline action. */
+const PIPELINE_ACTION_LABELS: Record<PipelineAction, string> = {
+  retry: 'Retry',
+  cancel: 'Cancel'
+};
+
 /**
  * Register the commands of the CI Pipelines panel (`panelId`).
  *
- * A job row's context menu offers an action when the row's `data-action`
- * names it (see `view.ts`).
+ * A job or pipeline row's context menu offers an action when the row's
+ * `data-action` names it (see `view.ts`).
  */
 export function addPanelCommands(
   app: JupyterFrontEnd,
@@ -337,6 +393,41 @@ export function addPanelCommands(
         } catch (error) {
           await showErrorMessage(
             `Could not ${action} job #${target.job}`,
+            errorMessage(error)
+          );
+          return null;
+        }
+      }
+    });
+  }
+
+  for (const [action, id] of Object.entries(PIPELINE_ACTION_COMMANDS) as [
+    PipelineAction,
+    string
+  ][]) {
+    const label = PIPELINE_ACTION_LABELS[action];
+    app.commands.addCommand(id, {
+      label: args =>
+        args.fromContextMenu ? `${label} Pipeline` : `${label} CI pipeline`,
+      caption:
+        action === 'retry'
+          ? 'Retry the failed and canceled jobs of a CI pipeline'
+          : 'Cancel the jobs of a CI pipeline that have not finished',
+      describedBy: { args: PIPELINE_ARGS },
+      execute: async (args): Promise<IPipeline | null> => {
+        const target = pipelineTarget(app, args);
+        if (!target) {
+          return null;
+        }
+        try {
+          return await model.pipelineAction(
+            target.project,
+            target.pipeline,
+            action
+          );
+        } catch (error) {
+          await showErrorMessage(
+            `Could not ${action} pipeline #${target.pipeline}`,
             errorMessage(error)
           );
           return null;

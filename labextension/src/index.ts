@@ -38,6 +38,7 @@ import {
   NS,
   OPEN_TERMINAL_EVENT,
   PANEL_PLUGIN_ID,
+  PIPELINE_ACTION_COMMANDS,
   PLUGIN_ID
 } from './tokens';
 
@@ -199,8 +200,9 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
     ]) {
       palette?.addItem({ command, category: 'CI', args: { isPalette: true } });
     }
-    // A job row's context menu: the same actions as its buttons.
+    // A job or pipeline row's context menu: the same actions as its buttons.
     const row = '.jp-CIPanel-job';
+    const pipelineRow = '.jp-CIPanel-pipeline';
     const menu: [string, string][] = [
       [CommandIDs.openLog, row],
       [CommandIDs.openTerminal, `${row}[data-debug="true"]`],
@@ -208,6 +210,12 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
         ([action, command]): [string, string] => [
           command,
           `${row}[data-action="${action}"]`
+        ]
+      ),
+      ...Object.entries(PIPELINE_ACTION_COMMANDS).map(
+        ([action, command]): [string, string] => [
+          command,
+          `${pipelineRow}[data-action="${action}"]`
         ]
       )
     ];

@@ -3,7 +3,14 @@
  * GitLab's status words, and which actions a job offers. Pure functions.
  */
 
-import { CIStatus, CommandIDs, IJob, JobAction } from './tokens';
+import {
+  CIStatus,
+  CommandIDs,
+  IJob,
+  IPipeline,
+  JobAction,
+  PipelineAction
+} from './tokens';
 
 /** Statuses after which a job or pipeline no longer changes by itself. */
 const FINISHED: ReadonlySet<CIStatus> = new Set<CIStatus>([
@@ -161,6 +168,30 @@ export function jobAction(job: IJob): IJobAction | null {
       return { action: 'retry', label: 'Retry' };
     default:
       return ACTIVE.has(job.status) && job.status !== 'canceling'
+        ? { action: 'cancel', label: 'Cancel' }
+        : null;
+  }
+}
+
+/** A button a pipeline row offers. */
+export interface IPipelineAction {
+  action: PipelineAction;
+  label: string;
+}
+
+/**
+ * The action GitLab offers for a whole pipeline: Cancel while it is queued
+ * or running, Retry once it failed or was canceled.
+ */
+export function pipelineAction(
+  pipeline: Pick<IPipeline, 'status'>
+): IPipelineAction | null {
+  switch (pipeline.status) {
+    case 'failed':
+    case 'canceled':
+      return { action: 'retry', label: 'Retry' };
+    default:
+      return ACTIVE.has(pipeline.status) && pipeline.status !== 'canceling'
         ? { action: 'cancel', label: 'Cancel' }
         : null;
   }

@@ -3,7 +3,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { CIApi, errorMessage } from './api';
 import { groupJobsByStage, IStage } from './jobs';
-import { IJob, IPipeline, IProject, JobAction } from './tokens';
+import { IJob, IPipeline, IProject, JobAction, PipelineAction } from './tokens';
 
 /** What the CI Pipelines panel shows. */
 export interface ICIState {
@@ -131,6 +131,26 @@ export class CIModel {
   ): Promise<IJob> {
     const result = await CIApi.jobAction(project, job, action);
     if (project === this._state.project?.id) {
+      await this.refresh();
+    }
+    return result;
+  }
+
+  /**
+   * Retry or cancel a pipeline; when it belongs to the shown project, show
+   * it and refresh.
+   *
+   * @returns The pipeline the server answers with.
+   * @throws {CIResponseError} When the server refuses.
+   */
+  async pipelineAction(
+    project: string,
+    pipeline: number,
+    action: PipelineAction
+  ): Promise<IPipeline> {
+    const result = await CIApi.pipelineAction(project, pipeline, action);
+    if (project === this._state.project?.id) {
+      this._pipelineId = pipeline;
       await this.refresh();
     }
     return result;

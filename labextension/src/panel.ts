@@ -6,7 +6,12 @@ import { Widget } from '@lumino/widgets';
 import { ciIcon } from './icons';
 import { terminalsBlocked } from './jobs';
 import { CIModel } from './model';
-import { CommandIDs, IJob, JOB_ACTION_COMMANDS } from './tokens';
+import {
+  CommandIDs,
+  IJob,
+  JOB_ACTION_COMMANDS,
+  PIPELINE_ACTION_COMMANDS
+} from './tokens';
 import { IViewHandlers, renderPanel } from './view';
 
 /** The left sidebar panel: projects → recent pipelines → jobs by stage. */
@@ -35,6 +40,11 @@ export class CIPanel extends Widget {
       openLog: job => void commands.execute(CommandIDs.openLog, jobArgs(job)),
       jobAction: (job, action) =>
         void commands.execute(JOB_ACTION_COMMANDS[action], jobArgs(job)),
+      pipelineAction: (pipeline, action) =>
+        void commands.execute(PIPELINE_ACTION_COMMANDS[action], {
+          project: model.state.project?.id ?? '',
+          pipeline: pipeline.id
+        }),
       terminalsDisabled: () => terminalsBlocked(commands)
     };
     // The Debug buttons follow the open-terminal command's state.

@@ -40,6 +40,10 @@ export namespace CommandIDs {
   export const cancelJob = `${NS}:cancel-job`;
   /** Start a manual job; args `{project, job}`. */
   export const playJob = `${NS}:play-job`;
+  /** Retry the failed and canceled jobs of a pipeline; args `{project, pipeline}`. */
+  export const retryPipeline = `${NS}:retry-pipeline`;
+  /** Cancel the unfinished jobs of a pipeline; args `{project, pipeline}`. */
+  export const cancelPipeline = `${NS}:cancel-pipeline`;
   /** Make the server forget the user's GitLab web session; args `{backend?}`. */
   export const forgetWebSession = `${NS}:forget-gitlab-session`;
 }
@@ -70,6 +74,17 @@ export const JOB_ACTION_COMMANDS: Readonly<Record<JobAction, string>> = {
   retry: CommandIDs.retryJob,
   cancel: CommandIDs.cancelJob,
   play: CommandIDs.playJob
+};
+
+/** Pipeline actions the server accepts at `POST projects/<p>/pipelines/<id>/<action>`. */
+export type PipelineAction = 'retry' | 'cancel';
+
+/** The command running each pipeline action. */
+export const PIPELINE_ACTION_COMMANDS: Readonly<
+  Record<PipelineAction, string>
+> = {
+  retry: CommandIDs.retryPipeline,
+  cancel: CommandIDs.cancelPipeline
 };
 
 /** `GET projects` item. */

@@ -8,11 +8,12 @@ import {
   jobAction,
   jobStatusClass,
   jobStatusText,
+  pipelineAction,
   stageStatusClass,
   statusLabel
 } from './jobs';
 import { ICIState } from './model';
-import { IJob, IPipeline, IProject, JobAction } from './tokens';
+import { IJob, IPipeline, IProject, JobAction, PipelineAction } from './tokens';
 
 /** What the rendered panel can ask for. */
 export interface IViewHandlers {
@@ -23,6 +24,7 @@ export interface IViewHandlers {
   debug(job: IJob): void;
   openLog(job: IJob): void;
   jobAction(job: IJob, action: JobAction): void;
+  pipelineAction(pipeline: IPipeline, action: PipelineAction): void;
   /** Why no terminal can be opened at all, or null. */
   terminalsDisabled(): string | null;
 }
@@ -93,7 +95,11 @@ function renderContent(
     );
     return content;
   }
-  content.push(renderPipelines(state.pipelines, state.pipeline, handlers));
+  if (state.project) {
+    content.push(
+      renderPipelines(state.project, state.pipelines, state.pipeline, handlers)
+    );
+  }
   if (state.pipeline && state.project) {
     content.push(
       renderStages(state.project, state.pipeline, state.stages, handlers)
@@ -129,6 +135,7 @@ function renderProjects(
 }
 
 function renderPipelines(
+  project: IProject,
   pipelines: IPipeline[],
   selected: IPipeline | null,
   handlers: IViewHandlers
@@ -142,12 +149,19 @@ function renderPipelines(
     ...pipelines.map(pipeline => {
       const select = () => handlers.selectPipeline(pipeline.id);
       const duration = formatDuration(pipeline.duration);
+      const action = pipelineAction(pipeline);
       return h.li(
         {
           className: 'jp-CIPanel-pipeline',
           role: 'option',
           tabindex: '0',
-          dataset: { pipeline: String(pipeline.id) },
+          dataset: {
+            project: project.id,
+            pipeline: String(pipeline.id),
+            status: pipeline.status,
+            // Context menu items select on this.
+            action: action?.action ?? ''
+          },
           'aria-selected': String(pipeline.id === selected?.id),
           title: `Pipeline #${pipeline.id} on ${pipeline.ref} (${pipeline.sha.slice(0, 8)}): ${statusLabel(pipeline.status)}`,
           onclick: select,
@@ -161,7 +175,19 @@ function renderPipelines(
           [Time.formatHuman(pipeline.created_at), duration]
             .filter(Boolean)
             .join(' · ')
-        )
+        ),
+        action
+          ? actionButton(
+              action.label,
+              () => handlers.pipelineAction(pipeline, action.action),
+              {
+                title: `${action.label} pipeline #${pipeline.id}`,
+                className: `jp-CIPanel-${action.action}`,
+                // Its clicks and keys are not the row's (selecting it).
+                contained: true
+              }
+            )
+          : null
       );
     })
   );
@@ -281,15 +307,32 @@ function statusBadge(className: string, text: string): VirtualElement {
 export function actionButton(
   label: string,
   onclick: () => void,
-  options: { title?: string; disabled?: boolean; className?: string } = {}
+  options: {
+    title?: string;
+    disabled?: boolean;
+    className?: string;
+    /** Keep clicks and keys from the element around (e.g. a selectable row). */
+    contained?: boolean;
+  } = {}
 ): VirtualElement {
+  const contained = options.contained === true;
   return h.button(
     {
       className: `jp-CIPanel-button ${options.className ?? ''}`.trim(),
       title: options.title ?? label,
+      ...(contained
+        ? { onkeydown: (event: KeyboardEvent) => event.stopPropagation() }
+        : {}),
       ...(options.disabled
         ? { 'aria-disabled': 'true' }
-        : { onclick: () => onclick() })
+        : {
+            onclick: (event: MouseEvent) => {
+              if (contained) {
+                event.stopPropagation();
+              }
+              onclick();
+            }
+          })
     },
     label
   );

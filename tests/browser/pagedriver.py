@@ -147,11 +147,25 @@ def execute(page: Page, command: str, args: dict[str, Any] | None = None) -> Any
     )
 
 
-def open_panel(page: Page) -> None:
-    """Show the CI Pipelines panel and wait for its first job row."""
+def open_panel(page: Page, pipeline: int | None = None) -> None:
+    """Show the CI Pipelines panel and wait for its first job row.
+
+    With ``pipeline``, show that pipeline's jobs rather than the newest pipeline's (other tests
+    may have started newer pipelines).
+    """
     if not page.locator(".jp-CIPanel").is_visible():
         page.locator(PANEL_TAB).click()
+    if pipeline is not None:
+        # Its id, not the middle of the row, where an action button may be.
+        pipeline_row(page, pipeline).locator(".jp-CIPanel-id").click(timeout=30_000)
+        selected = f'.jp-CIPanel-pipeline[data-pipeline="{pipeline}"][aria-selected="true"]'
+        page.locator(selected).wait_for(timeout=30_000)
     page.locator(".jp-CIPanel-job").first.wait_for(timeout=30_000)
+
+
+def pipeline_row(page: Page, pipeline: int) -> Locator:
+    """The panel row of pipeline ``pipeline``."""
+    return page.locator(f'.jp-CIPanel-pipeline[data-pipeline="{pipeline}"]')
 
 
 def job_row(page: Page, job: int) -> Locator:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from labdriver import FAILING_JOB, DemoPipeline, Lab, wait_for_job
+from labdriver import FAILING_JOB, JOB_NAME, DemoPipeline, Lab, wait_for_job
 from pagedriver import (
     OPEN_LOG,
     current_tab_label,
@@ -13,6 +13,7 @@ from pagedriver import (
     job_row,
     open_lab,
     open_panel,
+    pipeline_row,
     wait_for_tab,
 )
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
 LOG = ".jp-CILogWidget:not(.lm-mod-hidden)"
 
@@ -29,7 +32,7 @@ def test_log_viewer_colours_sections_failure(page: Page, lab: Lab, pipeline: Dem
     collapsible sections, the one marked ``[collapsed=true]`` collapsed."""
     page.set_viewport_size({"width": 1280, "height": 360})  # so that the log overflows
     open_lab(page, lab)
-    open_panel(page)
+    open_panel(page, pipeline.id)
     name = job_row(page, pipeline.failed).locator(".jp-CIPanel-jobName")
     name.focus()
     page.keyboard.press("Enter")
@@ -115,7 +118,7 @@ def test_log_follows_running_job(page: Page, lab: Lab, pipeline: DemoPipeline) -
 def test_retry_creates_new_job(page: Page, lab: Lab, pipeline: DemoPipeline) -> None:
     """Retry on the failed job makes a new job of the same name, which replaces it in the panel."""
     open_lab(page, lab)
-    open_panel(page)
+    open_panel(page, pipeline.id)
     old = job_row(page, pipeline.failed)
     old.locator(".jp-CIPanel-retry").click()
     page.wait_for_function(
@@ -130,3 +133,44 @@ def test_retry_creates_new_job(page: Page, lab: Lab, pipeline: DemoPipeline) -> 
         lab, pipeline.project, pipeline.id, FAILING_JOB, lambda j: j["id"] > pipeline.failed
     )
     assert job_row(page, new["id"]).count() == 1
+
+
+def test_cancel_and_retry_pipeline(page: Page, lab: Lab, pipeline: DemoPipeline) -> None:
+    """A running pipeline's row offers Cancel (also in its context menu), which cancels its
+    jobs; the canceled pipeline offers Retry, which (pressed with Enter) runs them again."""
+    project = pipeline.project
+    # A pipeline of its own: the demo pipeline's running job is shared by other tests.
+    mine = int(lab.api("POST", f"projects/{project}/pipelines", {})["id"])
+    try:
+        running = wait_for_job(lab, project, mine, JOB_NAME, lambda j: j["status"] == "running")
+        open_lab(page, lab)
+        open_panel(page, mine)
+        row = pipeline_row(page, mine)
+        expect(row).to_have_attribute("data-status", "running", timeout=20_000)
+        assert row.locator(".jp-CIPanel-retry").count() == 0
+
+        row.locator(".jp-CIPanel-id").click(button="right")
+        menu_item = page.locator(".lm-Menu .lm-Menu-item", has_text="Cancel Pipeline")
+        expect(menu_item).to_be_visible()
+        page.keyboard.press("Escape")
+        row.locator(".jp-CIPanel-cancel").click()
+        expect(job_row(page, running["id"])).to_have_attribute(
+            "data-status", "canceled", timeout=20_000
+        )
+        expect(row).to_have_attribute("data-status", "canceled", timeout=20_000)
+        assert row.get_attribute("aria-selected") == "true"
+
+        retry = row.locator(".jp-CIPanel-retry")
+        retry.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "([name, old]) => [...document.querySelectorAll('.jp-CIPanel-job')].some(row =>"
+            " row.querySelector('.jp-CIPanel-jobName').textContent === name"
+            " && Number(row.dataset.job) > old && row.dataset.status === 'running')",
+            arg=[JOB_NAME, running["id"]],
+            timeout=30_000,
+        )
+        assert job_row(page, running["id"]).count() == 0  # the canceled attempt was replaced
+        expect(row.locator(".jp-CIPanel-cancel")).to_be_visible(timeout=20_000)
+    finally:
+        lab.api("POST", f"projects/{project}/pipelines/{mine}/cancel")

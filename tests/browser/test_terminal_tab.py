@@ -15,6 +15,7 @@ from pagedriver import (
     current_tab_label,
     execute,
     job_row,
+    new_page,
     open_job_terminal,
     open_lab,
     open_panel,
@@ -29,7 +30,7 @@ from pagedriver import (
 from jupyter_ci_terminal.kernel.attachment import MIME_TYPE as ATTACH_MIME_TYPE
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page, Route
+    from playwright.sync_api import Browser, Page, Route
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -98,7 +99,7 @@ def test_panel_lists_pipeline_and_debug_reuses_tab(
     """The panel lists the pipeline, its stages and jobs; Debug opens the running job's tab once."""
     running = pipeline.running
     open_lab(page, lab)
-    open_panel(page)
+    open_panel(page, pipeline.id)
     assert page.locator(f'.jp-CIPanel-pipeline[data-pipeline="{pipeline.id}"]').is_visible()
     stages = page.locator(".jp-CIPanel-stage").evaluate_all("ns => ns.map(n => n.dataset.stage)")
     # In pipeline order, unless a retry (test_retry_creates_new_job) hid the stage's first job
@@ -147,7 +148,7 @@ def test_debug_disabled_when_refused(page: Page, lab: Lab, pipeline: DemoPipelin
     # ServerConnection adds a cache-busting query string.
     page.route(re.compile(r"/ci-terminal/api/terminals(\?[^/]*)?$"), refuse_terminals)
     open_lab(page, lab)
-    open_panel(page)
+    open_panel(page, pipeline.id)
     failing_row = page.locator(".jp-CIPanel-job").filter(
         has=page.locator(f'.jp-CIPanel-jobName:text-is("{FAILING_JOB}")')
     )
@@ -177,7 +178,7 @@ def test_status_strip_and_read_only_end(page: Page, lab: Lab, pipeline: DemoPipe
     frames = TerminalFrames(page)
     workspace = f"ended-{time.monotonic_ns()}"
     open_lab(page, lab, workspace)
-    open_panel(page)
+    open_panel(page, pipeline.id)
     job_row(page, pipeline.held).locator(".jp-CIPanel-debug").click()
     wait_for_tab(page, f"CI: {HELD_JOB} #{pipeline.held}")
     frames.wait_for_prompt(page)
@@ -211,6 +212,22 @@ def test_status_strip_and_read_only_end(page: Page, lab: Lab, pipeline: DemoPipe
     wait_for_tab(page, f"CI: {HELD_JOB} #{pipeline.held}")
     expect(page.locator(f"{CURRENT_TERMINAL}.jp-mod-readonly")).to_have_count(1, timeout=20_000)
     expect(strip.locator(".jp-CIStrip-ended")).to_contain_text("the runner closed the terminal")
+
+
+def test_strip_shows_shared_viewers(
+    page: Page, browser: Browser, lab: Lab, running_job: RunningJob
+) -> None:
+    """With the job's terminal open in two pages, both strips say it is shared with 2 viewers;
+    once one page is gone, the other's no longer does."""
+    viewers = f"{CURRENT_TERMINAL} .jp-CIStrip-viewers"
+    with new_page(browser) as other:
+        for tab in (page, other):
+            open_lab(tab, lab)
+            assert open_job_terminal(tab, running_job) == running_job.title
+        for tab in (page, other):
+            # The strip polls the session every 3 s.
+            expect(tab.locator(viewers)).to_have_text("Shared with 2 viewers", timeout=20_000)
+    expect(page.locator(viewers)).to_have_count(0, timeout=20_000)
 
 
 def test_reload_restores_tabs(page: Page, lab: Lab, pipeline: DemoPipeline) -> None:

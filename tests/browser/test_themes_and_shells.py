@@ -52,7 +52,7 @@ def test_dark_theme(page: Page, lab: Lab, pipeline: DemoPipeline, screenshots: P
     execute(page, "apputils:change-theme", {"theme": "JupyterLab Dark"})
     try:
         page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
-        open_panel(page)
+        open_panel(page, pipeline.id)
         open_job_terminal(page, pipeline.running)
         page.locator(".jp-CITerminal:not(.lm-mod-hidden) .jp-CIStrip-runner").wait_for()
         panel = page.locator(".jp-CIPanel")

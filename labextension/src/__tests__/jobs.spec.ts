@@ -7,6 +7,7 @@ import {
   jobAction,
   jobStatusClass,
   jobStatusText,
+  pipelineAction,
   stageStatusClass
 } from '../jobs';
 import { CIStatus, IJob } from '../tokens';
@@ -131,6 +132,44 @@ describe('jobAction', () => {
 
   it('offers nothing on a replaced attempt', () => {
     expect(jobAction(job('s', 'failed', { retried: true }))).toBeNull();
+  });
+});
+
+describe('pipelineAction', () => {
+  it('offers Cancel while the pipeline is queued or running', () => {
+    for (const status of [
+      'created',
+      'waiting_for_resource',
+      'preparing',
+      'pending',
+      'running',
+      'scheduled'
+    ] as CIStatus[]) {
+      expect(pipelineAction({ status })).toEqual({
+        action: 'cancel',
+        label: 'Cancel'
+      });
+    }
+  });
+
+  it('offers Retry once the pipeline failed or was canceled', () => {
+    for (const status of ['failed', 'canceled'] as CIStatus[]) {
+      expect(pipelineAction({ status })).toEqual({
+        action: 'retry',
+        label: 'Retry'
+      });
+    }
+  });
+
+  it('offers nothing for a passed, skipped, manual or canceling pipeline', () => {
+    for (const status of [
+      'success',
+      'skipped',
+      'manual',
+      'canceling'
+    ] as CIStatus[]) {
+      expect(pipelineAction({ status })).toBeNull();
+    }
   });
 });
 
