@@ -17,12 +17,11 @@ import { attachRendererFactory } from './attach';
 import {
   addLogCommands,
   addPanelCommands,
-  addTerminalCommands,
-  addWebSessionCommands
+  addTerminalCommands
 } from './commands';
 import { CILogs, CILogWidget } from './log';
 import { CIModel } from './model';
-import { WebSessionStatus } from './sessiondialog';
+import { addWebSessionCommands, WebSessionStatus } from './sessiondialog';
 import { takeTabLink } from './shell';
 import { CIPanel } from './panel';
 import { watchSettings, watchTerminalOptions } from './settings';

@@ -1,10 +1,11 @@
-import { Dialog } from '@jupyterlab/apputils';
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Dialog, Notification, showErrorMessage } from '@jupyterlab/apputils';
 import { ISignal, Signal } from '@lumino/signaling';
 import { h, VirtualDOM } from '@lumino/virtualdom';
 import { Widget } from '@lumino/widgets';
 
 import { CIApi, errorMessage } from './api';
-import { IProject } from './tokens';
+import { CommandIDs, IProject } from './tokens';
 import {
   emptyValueMessage,
   gitlabBackendName,
@@ -261,4 +262,57 @@ namespace Private {
 
   /** Suffixes of the input ids. */
   export const ids = { next: 0 };
+}
+
+/**
+ * Register `ci-terminal:forget-gitlab-session`, enabled once the page has
+ * seen a GitLab project (see `WebSessionStatus`).
+ */
+export function addWebSessionCommands(
+  app: JupyterFrontEnd,
+  status: WebSessionStatus
+): void {
+  app.commands.addCommand(CommandIDs.forgetWebSession, {
+    label: args =>
+      args.isPalette
+        ? 'CI: Forget GitLab web session'
+        : 'Forget GitLab web session',
+    caption: () =>
+      status.configured
+        ? 'Make the Jupyter server drop the GitLab web session it holds for you; job terminals ask for it again'
+        : 'The CI Pipelines panel lists no GitLab project',
+    isEnabled: () => status.configured,
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          backend: {
+            type: 'string',
+            description:
+              'Name of the GitLab backend; needed only when several are configured'
+          }
+        }
+      }
+    },
+    execute: async args => {
+      const backend = typeof args.backend === 'string' ? args.backend : null;
+      try {
+        await CIApi.forgetWebSession(backend);
+        Notification.success(
+          'The Jupyter server no longer holds your GitLab web session.',
+          { autoClose: 5000 }
+        );
+        return true;
+      } catch (error) {
+        await showErrorMessage(
+          'Cannot forget the GitLab web session',
+          errorMessage(error)
+        );
+        return false;
+      }
+    }
+  });
+  status.changed.connect(() =>
+    app.commands.notifyCommandChanged(CommandIDs.forgetWebSession)
+  );
 }
