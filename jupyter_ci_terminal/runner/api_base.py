@@ -7,9 +7,11 @@ import json
 import math
 import urllib.parse
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 
 from tornado import web
+from tornado.log import gen_log
 
 from ..errors import CIError, ConfigError, NotFoundError
 from . import serialize
@@ -61,6 +63,18 @@ class BaseHandler(web.RequestHandler):
             self.finish(json.dumps({"message": {"base": [message]}}))
         else:
             self.finish(json.dumps({"message": message}))
+
+    def log_exception(
+        self,
+        typ: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """A CIError is an answer, not a crash: one line, no traceback."""
+        if isinstance(value, CIError):
+            gen_log.info("%s %s: %s", self.request.method, self.request.path, value)
+            return
+        super().log_exception(typ, value, tb)
 
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
         """Use the status of :class:`CIError` exceptions."""
