@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import gitlab.exceptions as gle
 import requests
@@ -37,12 +37,16 @@ class GitLabRest(RestClient):
     def __init__(
         self, url: str, token: str, *, host: str, verify: bool | str, timeout: float, retries: int
     ) -> None:
-        super().__init__(url, token, what=f"GitLab at {host}", ssl_verify=verify)
+        super().__init__(
+            url,
+            token,
+            what=f"GitLab at {host}",
+            ssl_verify=verify,
+            timeout=timeout,
+            retries=retries,
+            retry_transient=retries > 0,
+        )
         self.host = host
-        self.gl.timeout = timeout
-        # python-gitlab's backoff: 0.1 s, 0.2 s, 0.4 s ... or GitLab's Retry-After on 429.
-        self.gl.retry_transient_errors = retries > 0
-        self.retries = retries
 
     async def call(self, fn: Callable[[], T]) -> T:
         """Run one python-gitlab call in a thread; 401/403/404 become one sentence each."""
@@ -69,35 +73,3 @@ class GitLabRest(RestClient):
             raise BackendError(msg) from None
         except requests.RequestException as e:
             raise unreachable(self.host, e) from None
-
-    async def get(self, path: str, **query: Any) -> Any:
-        """GET a JSON resource."""
-        return await self.call(
-            lambda: self.gl.http_get(path, query_data=query, max_retries=self.retries)
-        )
-
-    async def list_all(self, path: str, **query: Any) -> list[Any]:
-        """GET every page of a list resource."""
-        return list(
-            await self.call(
-                lambda: self.gl.http_list(
-                    path, query_data=query, get_all=True, max_retries=self.retries
-                )
-            )
-        )
-
-    async def post(self, path: str, **data: Any) -> Any:
-        """POST and return the JSON answer."""
-        return await self.call(
-            lambda: self.gl.http_post(path, post_data=data or None, max_retries=self.retries)
-        )
-
-    async def text(self, path: str) -> str:
-        """GET a text resource."""
-
-        def fetch() -> str:
-            result = self.gl.http_get(path, raw=True, max_retries=self.retries)
-            assert isinstance(result, requests.Response)
-            return result.content.decode("utf-8", "replace")
-
-        return await self.call(fetch)

@@ -26,10 +26,29 @@ PIPELINE_ACTIONS = ("retry", "cancel")
 class RestClient:
     """A python-gitlab client whose calls run in a worker thread and raise :class:`CIError`."""
 
-    def __init__(self, url: str, token: str, *, what: str, ssl_verify: bool | str = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        what: str,
+        ssl_verify: bool | str = True,
+        timeout: float = 15.0,
+        retries: int = 10,
+        retry_transient: bool = False,
+    ) -> None:
         # ``what`` names the service in messages ("the local runner", "GitLab at …"); never the token.
         self.what = what
-        self.gl = gitlab.Gitlab(url, private_token=token, ssl_verify=ssl_verify, timeout=15)
+        # python-gitlab's backoff (0.1 s, 0.2 s, 0.4 s … or Retry-After) on 429, and with
+        # ``retry_transient`` also on 5xx and lost connections, at most ``retries`` times.
+        self.retries = retries
+        self.gl = gitlab.Gitlab(
+            url,
+            private_token=token,
+            ssl_verify=ssl_verify,
+            timeout=timeout,
+            retry_transient_errors=retry_transient,
+        )
 
     async def call(self, fn: Callable[[], T]) -> T:
         """Run one blocking python-gitlab call in a thread, translating its errors."""
@@ -55,23 +74,31 @@ class RestClient:
 
     async def get(self, path: str, **query: Any) -> Any:
         """GET a JSON resource."""
-        return await self.call(lambda: self.gl.http_get(path, query_data=query))
+        return await self.call(
+            lambda: self.gl.http_get(path, query_data=query, max_retries=self.retries)
+        )
 
     async def list_all(self, path: str, **query: Any) -> list[Any]:
         """GET every page of a list resource (GitLab pages at 100 items at most)."""
         return list(
-            await self.call(lambda: self.gl.http_list(path, query_data=query, get_all=True))
+            await self.call(
+                lambda: self.gl.http_list(
+                    path, query_data=query, get_all=True, max_retries=self.retries
+                )
+            )
         )
 
     async def post(self, path: str, **data: Any) -> Any:
         """POST and return the JSON answer."""
-        return await self.call(lambda: self.gl.http_post(path, post_data=data or None))
+        return await self.call(
+            lambda: self.gl.http_post(path, post_data=data or None, max_retries=self.retries)
+        )
 
     async def text(self, path: str) -> str:
         """GET a text resource."""
 
         def fetch() -> str:
-            result = self.gl.http_get(path, raw=True)
+            result = self.gl.http_get(path, raw=True, max_retries=self.retries)
             assert isinstance(result, requests.Response)
             return result.content.decode("utf-8", "replace")
 
@@ -112,12 +139,7 @@ class RestBackendMixin:
 
     async def pipeline_action(self, project: Project, pipeline_id: int, action: str) -> JSON:
         """Retry or cancel a pipeline."""
-        if action not in PIPELINE_ACTIONS:
-            msg = f"Unknown pipeline action {action!r}; use one of {', '.join(PIPELINE_ACTIONS)}."
-            raise NotFoundError(msg)
-        rest, path = await self._path(project, "pipelines", int(pipeline_id), action)
-        result: JSON = await rest.post(path)
-        return result
+        return await self._action(project, "pipelines", pipeline_id, action, PIPELINE_ACTIONS)
 
     async def job(self, project: Project, job_id: int) -> JSON:
         """One job."""
@@ -136,9 +158,15 @@ class RestBackendMixin:
 
     async def job_action(self, project: Project, job_id: int, action: str) -> JSON:
         """Retry, cancel or play a job."""
-        if action not in JOB_ACTIONS:
-            msg = f"Unknown job action {action!r}; use one of {', '.join(JOB_ACTIONS)}."
+        return await self._action(project, "jobs", job_id, action, JOB_ACTIONS)
+
+    async def _action(
+        self, project: Project, kind: str, object_id: int, action: str, allowed: tuple[str, ...]
+    ) -> JSON:
+        if action not in allowed:
+            noun = kind.rstrip("s")
+            msg = f"Unknown {noun} action {action!r}; use one of {', '.join(allowed)}."
             raise NotFoundError(msg)
-        rest, path = await self._path(project, "jobs", int(job_id), action)
+        rest, path = await self._path(project, kind, int(object_id), action)
         result: JSON = await rest.post(path)
         return result
