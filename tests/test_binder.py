@@ -7,18 +7,15 @@ from the repository root with a fresh environment's tools first on PATH and a fr
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from labprocess import LabProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,55 +63,10 @@ def test_post_build_then_lab_serves_the_demo_pipeline(tmp_path: Path) -> None:
     assert build.returncode == 0, "\n".join(errors[-30:]) + output[-2000:]
     assert (home / ".jupyter" / "jupyter_server_config.py").is_file()
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    token = secrets.token_hex(16)
-    log = (tmp_path / "lab.log").open("wb")
-    lab = subprocess.Popen(
-        [
-            venv / "bin" / "jupyter",
-            "lab",
-            "--no-browser",
-            "--allow-root",
-            f"--port={port}",
-            "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={token}",
-        ],
-        cwd=repo,
-        env={**env, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}/ci-terminal/api/"
-
-        def get(path: str) -> object:
-            request = urllib.request.Request(
-                base + path, headers={"Authorization": f"token {token}"}
-            )
-            with urllib.request.urlopen(request, timeout=10) as r:
-                return json.loads(r.read())
-
-        deadline = time.monotonic() + 120
-        running: list[str] = []
-        while time.monotonic() < deadline and "train-model" not in running:
-            try:
-                pipelines = get("projects/local/pipelines")
-                assert isinstance(pipelines, list)
-                if pipelines:
-                    jobs = get(f"projects/local/pipelines/{pipelines[0]['id']}/jobs")
-                    assert isinstance(jobs, list)
-                    running = [j["name"] for j in jobs if j["status"] == "running"]
-            except OSError:
-                pass
-            time.sleep(0.5)
-        assert "train-model" in running, (tmp_path / "lab.log").read_text()[-3000:]
-        notebook = urllib.request.urlopen(
-            f"http://127.0.0.1:{port}/lab/tree/examples/demo.ipynb?token={token}", timeout=10
-        )
+    lab_env = {**env, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    with LabProcess(
+        venv / "bin" / "jupyter", [], env=lab_env, log=tmp_path / "lab.log", cwd=repo
+    ) as lab:
+        lab.wait_for_running_job("train-model")
+        notebook = urllib.request.urlopen(lab.url("lab/tree/examples/demo.ipynb"), timeout=10)
         assert notebook.status == 200
-    finally:
-        lab.terminate()
-        lab.wait(60)
-        log.close()

@@ -7,20 +7,17 @@ project: both extensions load and the demo pipeline runs.
 
 from __future__ import annotations
 
-import json
 import re
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tarfile
-import time
 import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
+from labprocess import LabProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,12 +28,6 @@ def run(*argv: str | Path, timeout: float = 600) -> str:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.timeout(900)
@@ -72,65 +63,14 @@ def test_built_wheel_installs_and_runs_the_demo(tmp_path: Path) -> None:
     shutil.copytree(
         ROOT / "examples" / "demo-project", project, ignore=shutil.ignore_patterns(".jupyter-ci")
     )
-    port, token = free_port(), secrets.token_hex(16)
-    env_dirs = {
-        name: tmp_path / name.lower() for name in ("JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR")
+    env = {
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "JUPYTER_DATA_DIR": str(tmp_path / "data"),
+        "PATH": f"{bin_}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
     }
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [
-            bin_ / "jupyter",
-            "lab",
-            "--no-browser",
-            "--allow-root",
-            f"--port={port}",
-            "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={project}",
-            "--CITerminalApp.start_pipeline=True",
-        ],
-        env={
-            **{k: str(v) for k, v in env_dirs.items()},
-            "PATH": f"{bin_}:/usr/bin:/bin",
-            "HOME": str(tmp_path),
-        },
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}/ci-terminal/api/"
-
-        def get(path: str) -> object:
-            request = urllib.request.Request(
-                base + path, headers={"Authorization": f"token {token}"}
-            )
-            with urllib.request.urlopen(request, timeout=10) as r:
-                return json.loads(r.read())
-
-        deadline = time.monotonic() + 120
-        jobs: list[dict[str, object]] = []
-        while time.monotonic() < deadline:
-            try:
-                pipelines = get("projects/local/pipelines")
-                assert isinstance(pipelines, list)
-                if pipelines:
-                    found = get(f"projects/local/pipelines/{pipelines[0]['id']}/jobs")
-                    assert isinstance(found, list)
-                    jobs = found
-                    if any(j["name"] == "train-model" and j["status"] == "running" for j in jobs):
-                        break
-            except OSError:
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail(
-                f"the demo pipeline did not start: {jobs}\n{(tmp_path / 'server.log').read_text()[-3000:]}"
-            )
-        lab = urllib.request.urlopen(
-            f"http://127.0.0.1:{port}/lab?token={token}", timeout=10
-        ).read()
-        assert b"jupyter-ci-terminal" in lab  # the labextension is in the page config
-    finally:
-        server.terminate()
-        server.wait(60)
-        log.close()
+    args = [f"--ServerApp.root_dir={project}", "--CITerminalApp.start_pipeline=True"]
+    with LabProcess(bin_ / "jupyter", args, env=env, log=tmp_path / "server.log") as lab:
+        lab.wait_for_running_job("train-model")
+        page = urllib.request.urlopen(lab.url("lab"), timeout=10).read()
+        assert b"jupyter-ci-terminal" in page  # the labextension is in the page config

@@ -11,9 +11,9 @@ from gitlab_support import (
     CI,
     eventually,
     gitlab_api,
-    read_until,
 )
 from mock_gitlab import MockGitLab, User
+from termframes import read_until
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 

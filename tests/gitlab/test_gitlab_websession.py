@@ -13,9 +13,9 @@ from gitlab_support import (
     CI,
     SECRETS,
     eventually,
-    read_until,
 )
 from mock_gitlab import MockGitLab, User
+from termframes import read_until
 
 
 async def open_terminal(ci: CI, job: dict[str, Any], **kw: Any) -> tuple[int, Any]:

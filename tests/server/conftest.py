@@ -80,27 +80,20 @@ class CIClient:
         raise AssertionError(f"job {name} did not start running within {timeout} s")
 
 
+async def login_cookie(jp_fetch: Any) -> str:
+    """The login cookie Jupyter sets for a token-authenticated request (for cookie-auth tests)."""
+    r = await jp_fetch("api", "status")
+    cookies = [
+        c.split(";")[0] for c in r.headers.get_list("Set-Cookie") if c.startswith("username")
+    ]
+    assert cookies, "token auth should set the login cookie"
+    return cookies[0]
+
+
 @pytest.fixture
 def ci(jp_fetch: Any) -> CIClient:
     """REST client of the extension."""
     return CIClient(jp_fetch)
-
-
-async def read_until(ws: Any, needle: str, timeout: float = 20) -> str:
-    """Read terminado frames until the concatenated stdout contains ``needle``."""
-    seen = ""
-    deadline = time.monotonic() + timeout
-    while needle not in seen:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise AssertionError(f"{needle!r} not seen; got {seen[-500:]!r}")
-        message = await asyncio.wait_for(ws.read_message(), remaining)
-        if message is None:
-            raise AssertionError(f"socket closed before {needle!r}; got {seen[-500:]!r}")
-        kind, *content = json.loads(message)
-        if kind == "stdout":
-            seen += content[0]
-    return seen
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ import re
 from typing import Any
 
 import pytest
+from termframes import read_until
 from tornado.httpclient import HTTPClientError
 
-from .conftest import CIClient, read_until
+from .conftest import CIClient
 
 
 async def test_a_keystroke_reaches_the_jobs_shell_and_comes_back(

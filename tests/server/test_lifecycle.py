@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from termframes import read_until
 from tornado.httpclient import HTTPClientError
 
 from jupyter_ci_terminal.protocol.frames import GITLAB
 from jupyter_ci_terminal.server.recording import prune
 
-from .conftest import CIClient, read_until
+from .conftest import CIClient, login_cookie
 
 
 @pytest.fixture
@@ -94,10 +95,7 @@ async def test_server_shutdown_closes_every_bridge_with_the_reason(
 
 
 async def test_posts_with_cookie_auth_need_the_xsrf_token(jp_fetch: Any) -> None:
-    r = await jp_fetch("api", "status")
-    cookie = next(
-        c.split(";")[0] for c in r.headers.get_list("Set-Cookie") if c.startswith("username")
-    )
+    cookie = await login_cookie(jp_fetch)
     with pytest.raises(HTTPClientError) as e:
         await jp_fetch(
             "ci-terminal",

@@ -8,19 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from termframes import read_until
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
-from .conftest import CIClient, read_until
-
-
-async def _cookie(jp_fetch: Any) -> str:
-    r = await jp_fetch("api", "status")
-    cookies = [
-        c.split(";")[0] for c in r.headers.get_list("Set-Cookie") if c.startswith("username")
-    ]
-    assert cookies, "token auth should set the login cookie"
-    return cookies[0]
+from .conftest import CIClient, login_cookie
 
 
 async def test_cross_origin_upgrade_is_refused_with_cookie_auth(
@@ -28,7 +20,7 @@ async def test_cross_origin_upgrade_is_refused_with_cookie_auth(
 ) -> None:
     job = await ci.running_job("shell-job")
     session = await ci.post("terminals", body={"project": "local", "job": job["id"]})
-    cookie = await _cookie(jp_fetch)
+    cookie = await login_cookie(jp_fetch)
     url = f"ws://127.0.0.1:{jp_http_port}{jp_base_url}ci-terminal/terminals/websocket/{session['name']}"
     host = f"127.0.0.1:{jp_http_port}"
     evil = HTTPRequest(

@@ -6,9 +6,10 @@ import asyncio
 import json
 from typing import Any
 
+from termframes import read_until
 from websockets.asyncio.client import connect
 
-from .conftest import CIClient, read_until
+from .conftest import CIClient
 
 
 async def open_session(ci: CIClient) -> dict[str, Any]:
