@@ -19,6 +19,8 @@ from .base import AUTH_RESOURCE, CIHandlerMixin, translate_errors
 
 _ID = r"(?P<project>[\w.~-]+)"
 
+#: Bytes sent per write when streaming a recording.
+RECORDING_CHUNK = 256 * 1024
 OPEN_TERMINAL_EVENT = "https://events.jupyter.org/jupyter_ci_terminal/open-terminal/v1"
 OPEN_TERMINAL_SCHEMA = Path(__file__).parent / "events" / "open-terminal.yaml"
 
@@ -233,9 +235,14 @@ class RecordingHandler(_Base):
             raise NotFoundError(msg)
         session.recording.flush()
         filename = f"{session.name}.cast"
+        self.set_header("Content-Type", "application/x-asciicast")
         self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
-        body = session.recording.path.read_bytes()
-        self.finish(body, set_content_type="application/x-asciicast")
+        # A long session's recording can be large: stream it instead of reading it whole.
+        with session.recording.path.open("rb") as f:
+            while chunk := f.read(RECORDING_CHUNK):
+                self.write(chunk)
+                await self.flush()
+        self.finish(set_content_type="application/x-asciicast")
 
 
 _API = r"/ci-terminal/api"
