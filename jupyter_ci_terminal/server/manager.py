@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
 
 from ..errors import BackendError, NotFoundError
 from .backends import Backend, Project
@@ -58,7 +57,6 @@ class SessionManager:
         self.cfg = cfg
         self.sessions: dict[str, TerminalSession] = {}
         self._locks: dict[str, asyncio.Lock] = {}
-        self.on_activity: Callable[[], None] = lambda: None
 
     @staticmethod
     def session_name(project_id: str, job_id: int) -> str:

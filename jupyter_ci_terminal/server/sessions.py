@@ -12,7 +12,6 @@ import codecs
 import contextlib
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,7 +93,6 @@ class TerminalSession:
         # a redraw. One viewer that keeps up is enough to keep reading: it is never slowed.
         self._flowing = asyncio.Event()
         self._flowing.set()
-        self.on_end: Callable[[TerminalSession], None] | None = None
 
     @property
     def title(self) -> str:
@@ -281,5 +279,3 @@ class TerminalSession:
         for viewer in list(self.viewers):
             viewer.finish(terminado.stdout(self._end_text()), terminado.disconnect())
         log.info("CI terminal %s closed: %s", self.name, reason)
-        if self.on_end is not None:
-            self.on_end(self)
