@@ -1,13 +1,16 @@
-"""Binder: binder/postBuild in a fresh environment gives a JupyterLab that serves the demo.
+"""Binder: what repo2docker makes of binder/, and a JupyterLab from binder/postBuild serves the demo.
 
-repo2docker cannot run here (no container engine), so this runs what it would run: postBuild
-from the repository root with a fresh environment's tools first on PATH and a fresh HOME, then
-`jupyter lab` from that root, as Binder starts it.
+repo2docker builds its image with a container engine, which these tests do not need: its
+`--no-build` mode only writes the Dockerfile, from which the first test checks what the image
+would do with our files. The second runs what that Dockerfile runs: postBuild from the repository
+root with a fresh environment's tools first on PATH and a fresh HOME, then `jupyter lab` from
+that root, as Binder starts it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,22 +21,70 @@ import pytest
 from labprocess import LabProcess
 
 ROOT = Path(__file__).resolve().parents[1]
+BINDER_USER = ("--user-id", "1000", "--user-name", "jovyan")  # what BinderHub passes
 
 
-def tracked_files() -> list[str]:
+def clean_copy(dest: Path) -> Path:
+    """The repository's tracked files as they are in the working tree, as a clone would have them."""
     out = subprocess.run(
         ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    return [line for line in out.splitlines() if line]
+    for name in out.splitlines():
+        if (ROOT / name).is_file():  # not deleted in the working tree
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, dest / name)
+    return dest
+
+
+def test_repo2docker_builds_from_binder_folder(tmp_path: Path) -> None:
+    repo = clean_copy(tmp_path / "repo")
+    # cwd elsewhere than the repository, so repo2docker reads no repo2docker_config.py.
+    result = subprocess.run(
+        [sys.executable, "-m", "repo2docker", "--no-build", "--debug", *BINDER_USER, str(repo)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    dockerfile, log = result.stdout, result.stderr
+    assert result.returncode == 0, log[-3000:]
+
+    # The conda buildpack, on the Python that environment.yml pins (repo2docker only reads an
+    # exact `python=X.Y`; anything else builds on its default Python and conda must re-solve).
+    spec = (repo / "binder" / "environment.yml").read_text()
+    pinned = re.search(r"^\s*-\s*python=(\d+\.\d+)\s*$", spec, re.MULTILINE)
+    assert pinned, "binder/environment.yml needs an exact `- python=X.Y`"
+    assert f"Building conda environment for python={pinned[1]}" in log, log
+    assert "Python version unspecified" not in log
+    # Our environment.yml updates the notebook environment, before the repository is copied in.
+    lines = dockerfile.splitlines()
+    env_copy = (
+        "COPY --chown=1000:1000 src/binder/environment.yml ${REPO_DIR}/binder/environment.yml"
+    )
+    assert env_copy in lines
+    assert 'env update -p ${NB_PYTHON_PREFIX} --file "binder/environment.yml"' in dockerfile
+    # postBuild runs as the user, from the repository root, once the whole repository is there
+    # (it installs it with `pip install .`).
+    copy_all = lines.index("COPY --chown=1000:1000 src/ ${REPO_DIR}/")
+    post_build = lines.index("RUN ./binder/postBuild")
+    assert copy_all < post_build
+    assert "USER ${NB_USER}" in lines[copy_all:post_build]
+    # With no binder/start, Jupyter starts in WORKDIR, the repository root, which is also HOME
+    # and no other config dir is set: the setup the next test runs (cwd the repository root,
+    # postBuild's config in ~/.jupyter), so the README's urlpath opens examples/ from there.
+    assert not (repo / "binder" / "start").exists()
+    assert "ARG REPO_DIR=${HOME}" in lines
+    assert "WORKDIR ${REPO_DIR}" in lines
+    assert "JUPYTER_CONFIG_DIR" not in dockerfile
+    readme = (repo / "README.md").read_text()
+    assert set(re.findall(r"urlpath=lab/tree/([\w./-]+)", readme)) == {"examples/demo.ipynb"}
+    assert (repo / "examples" / "demo.ipynb").is_file()
 
 
 @pytest.mark.timeout(900)
 def test_post_build_then_lab_serves_the_demo_pipeline(tmp_path: Path) -> None:
-    repo, home = tmp_path / "repo", tmp_path / "home"
-    for name in tracked_files():
-        if (ROOT / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, repo / name)
+    repo, home = clean_copy(tmp_path / "repo"), tmp_path / "home"
     home.mkdir()
     venv = tmp_path / "env"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
