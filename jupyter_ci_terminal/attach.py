@@ -1,8 +1,10 @@
 """``jupyter ci-runner attach JOB``: connect this terminal to a CI job's shell, like ``ssh``.
 
 It joins the job's terminal session on the Jupyter server, so a browser tab and this terminal
-can share one shell. The terminal goes into raw mode, its size follows the window (SIGWINCH),
-Ctrl-] detaches, and the terminal settings come back however the session ends.
+can share one shell; without a Jupyter server it connects to the local runner serving a folder
+(``--project-dir``) or to GitLab (``--gitlab``) directly. The terminal goes into raw mode, its
+size follows the window (SIGWINCH), Ctrl-] detaches, and the terminal settings come back
+however the session ends.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
-import json
 import os
 import select
 import signal
@@ -21,9 +22,9 @@ import tty
 from collections.abc import Callable, Iterator
 
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import ClientConnection
 
 from .errors import CIError
+from .kernel.terminals import Terminal
 
 ESCAPE = b"\x1d"  # Ctrl-], as telnet
 PROG = "jupyter ci-runner attach"
@@ -45,6 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--token", help="the server's token (default: $JUPYTER_CI_SERVER_TOKEN or its runtime file)"
+    )
+    direct = parser.add_mutually_exclusive_group()
+    direct.add_argument(
+        "--project-dir",
+        metavar="DIR",
+        help="without a Jupyter server: the local runner serving this folder",
+    )
+    direct.add_argument(
+        "--gitlab",
+        metavar="URL",
+        help="without a Jupyter server: this GitLab, with $GITLAB_TOKEN and the web session in "
+        "$GITLAB_WEB_SESSION",
     )
     return parser
 
@@ -85,8 +98,8 @@ def on_resize(callback: Callable[[], None]) -> Iterator[None]:
 class Bridge:
     """Pumps keystrokes to the terminal session and its output back, until either side ends."""
 
-    def __init__(self, ws: ClientConnection, fd_in: int, fd_out: int) -> None:
-        self.ws = ws
+    def __init__(self, terminal: Terminal, fd_in: int, fd_out: int) -> None:
+        self.terminal = terminal
         self.fd_in = fd_in
         self.fd_out = fd_out
         self.reason = "the job's terminal closed"
@@ -105,13 +118,9 @@ class Bridge:
 
     def _read_socket(self) -> None:
         try:
-            for message in self.ws:
-                kind, *content = json.loads(message)
-                if kind == "stdout" and content:
-                    _write_all(self.fd_out, str(content[0]).encode("utf-8", "replace"))
-                elif kind == "disconnect":
-                    break
-        except (ConnectionClosed, OSError, ValueError):
+            while (text := self.terminal.recv()) is not None:
+                _write_all(self.fd_out, text.encode("utf-8", "replace"))
+        except (ConnectionClosed, OSError, ValueError, CIError):
             pass
         finally:
             self._closed.set()
@@ -120,7 +129,7 @@ class Bridge:
     def _send_size(self) -> None:
         if os.isatty(self.fd_out):
             cols, rows = os.get_terminal_size(self.fd_out)
-            self.ws.send(json.dumps(["set_size", rows, cols, 0, 0]))
+            self.terminal.resize(rows, cols)
 
     def _pump_input(self) -> None:
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
@@ -136,7 +145,7 @@ class Bridge:
             detach = not data or ESCAPE in data
             text = decoder.decode(data.split(ESCAPE, 1)[0], final=detach)
             if text:
-                self.ws.send(json.dumps(["stdin", text]))
+                self.terminal.send(text)
             if detach:
                 self.reason = "detached" if data else "end of input: detached"
                 return
@@ -159,7 +168,7 @@ class Bridge:
         except ConnectionClosed:
             pass  # the reader thread saw it too; its reason stands
         finally:
-            self.ws.close()
+            self.terminal.close()
             reader.join(timeout=5)
             os.close(self._wake_r)
             os.close(self._wake_w)
@@ -174,14 +183,24 @@ def main(argv: list[str]) -> int:
         return int(e.code or 0) if not isinstance(e.code, str) else 2
     from .kernel.api import CI
 
+    api = CI()
     try:
-        api = CI().connect(args.server, args.token)
+        if args.project_dir:
+            api.connect_runner(args.project_dir)
+        elif args.gitlab:
+            api.connect_gitlab(args.gitlab, web_session=os.environ.get("GITLAB_WEB_SESSION"))
+        else:
+            api.connect(args.server, args.token)
         attachment = api.job(args.job, project=args.project).attach(open_tab=False)
-        ws = api.client.terminal_socket(attachment.name)
+        terminal = api.client.terminal(attachment.name)
     except CIError as e:
         sys.stderr.write(f"{PROG}: {e}\n")
+        api.close()
         return 1
     banner = f"Attached to {attachment.title} ({attachment.status}); Ctrl-] detaches.\n"
-    reason = Bridge(ws, sys.stdin.fileno(), sys.stdout.fileno()).run(banner)
+    try:
+        reason = Bridge(terminal, sys.stdin.fileno(), sys.stdout.fileno()).run(banner)
+    finally:
+        api.close()
     sys.stderr.write(f"\n[{attachment.title}: {reason}]\n")
     return 0

@@ -42,9 +42,25 @@ def ssl_context(ca_pem: str | None) -> ssl.SSLContext:
     return ctx
 
 
-def _host(url: str) -> str:
+def endpoint(url: str) -> str:
+    """``host:port`` of a websocket URL, for messages (never its path, which may hold a secret)."""
     parts = urlsplit(url)
     return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+
+def tls_error(host: str, e: ssl.SSLError) -> TLSVerifyError:
+    """One sentence for a failed TLS handshake with ``host``."""
+    if isinstance(e, ssl.SSLCertVerificationError):
+        return TLSVerifyError(f"The certificate of {host} did not verify: {e.verify_message}.")
+    return TLSVerifyError(f"TLS with {host} failed: {e.reason or e}.")
+
+
+def refusal(channel: Channel, code: int) -> ChannelError:
+    """The error an HTTP refusal ``code`` of the upgrade stands for at ``channel``'s endpoint."""
+    cls, text = channel.refusals.get(code) or _STATUS_ERRORS.get(
+        code, (ChannelError, f"The runner at {endpoint(channel.url)} answered HTTP {code}.")
+    )
+    return cls(text)
 
 
 async def dial(
@@ -69,7 +85,7 @@ async def dial(
         request_timeout=connect_timeout,
         ssl_options=ssl_context(channel.ca_pem) if channel.url.startswith("wss:") else None,
     )
-    host = _host(channel.url)
+    host = endpoint(channel.url)
     try:
         return await asyncio.wait_for(
             websocket_connect(
@@ -84,16 +100,9 @@ async def dial(
         if e.code == 599:
             msg = f"The runner at {host} did not answer within {connect_timeout:g} s."
             raise ChannelError(msg) from None
-        cls, text = channel.refusals.get(e.code) or _STATUS_ERRORS.get(
-            e.code, (ChannelError, f"The runner at {host} answered HTTP {e.code}.")
-        )
-        raise cls(text) from None
-    except ssl.SSLCertVerificationError as e:
-        msg = f"The certificate of {host} did not verify: {e.verify_message}."
-        raise TLSVerifyError(msg) from None
+        raise refusal(channel, e.code) from None
     except ssl.SSLError as e:
-        msg = f"TLS with {host} failed: {e.reason or e}."
-        raise TLSVerifyError(msg) from None
+        raise tls_error(host, e) from None
     except (asyncio.TimeoutError, TimeoutError):
         msg = f"The runner at {host} did not answer within {connect_timeout:g} s."
         raise ChannelError(msg) from None

@@ -1,7 +1,8 @@
 """The notebook side: the ``ci`` API, Job objects, magics and the attach output.
 
 ``from jupyter_ci_terminal import ci`` for the API; ``%load_ext jupyter_ci_terminal`` for the
-magics. Both talk only to the Jupyter server's CI terminal extension.
+magics. Both talk to the Jupyter server's CI terminal extension, or, outside Jupyter, to a local
+runner or GitLab directly (``ci.connect_runner()``, ``ci.connect_gitlab()``).
 """
 
 from __future__ import annotations

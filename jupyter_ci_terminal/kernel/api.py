@@ -11,31 +11,49 @@ Examples::
     job.attach()                       # opens the job's terminal in JupyterLab
 
 The project is the only (or first) one the server lists unless ``project=`` names another.
+
+Outside Jupyter, point it at a local runner or at GitLab instead of a Jupyter server::
+
+    ci.connect_runner("path/to/project")             # the runner serving that folder
+    ci.connect_gitlab("https://gitlab.example.com", token)
 """
 
 from __future__ import annotations
 
+import os
+import shlex
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from ..errors import NotFoundError
+from ..errors import ConfigError, NotFoundError
 from .client import ServerClient
+from .direct import DirectClient
 from .discovery import find_server
 from .display import show_errors_briefly
 from .jobs import STATUSES, Job, JobList
 from .pipelines import Pipeline, PipelineList
+from .service import Service
 
 
 class CI:
-    """The notebook API: pipelines and jobs of the projects a Jupyter server serves."""
+    """The notebook API: pipelines and jobs of a Jupyter server's projects, or of a runner or GitLab."""
 
     def __init__(self) -> None:
-        self._client: ServerClient | None = None
+        self._client: Service | None = None
         self._projects: list[dict[str, Any]] | None = None
 
     def __repr__(self) -> str:
-        where = self._client.server.url if self._client else "not connected yet"
+        where = self._client.where if self._client else "not connected yet"
         return f"<CI {where}>"
+
+    def _use(self, client: Service) -> CI:
+        if self._client is not None:
+            self._client.close()
+        self._client = client
+        self._projects = None
+        return self
 
     def connect(
         self, url: str | None = None, token: str | None = None, *, timeout: float = 30.0
@@ -45,16 +63,85 @@ class CI:
         Outside Jupyter, set ``JUPYTER_CI_SERVER_URL`` and ``JUPYTER_CI_SERVER_TOKEN`` instead.
         Returns ``ci`` itself, so ``ci.connect(url, token).jobs()`` works.
         """
-        server = find_server(url, token)
-        if self._client is not None:
-            self._client.close()
-        self._client = ServerClient(server, timeout=timeout)
-        self._projects = None
+        return self._use(ServerClient(find_server(url, token), timeout=timeout))
+
+    def connect_runner(
+        self,
+        project_dir: str | os.PathLike[str] = ".",
+        *,
+        start: bool = False,
+        timeout: float = 30.0,
+    ) -> CI:
+        """Use the local runner serving ``project_dir`` directly, without a Jupyter server.
+
+        With ``start=True`` a runner is started when none serves the folder, and stopped by
+        :meth:`close` (or when Python exits). Terminals connect straight to the runner, which
+        lets one client at a time into a job's shell.
+        """
+        from ..server.backends.local import LocalBackend
+
+        folder = Path(project_dir).expanduser().resolve()
+        backend = LocalBackend(folder, start=start, startup_timeout=timeout)
+        attach = f"--project-dir {shlex.quote(str(folder))}"
+        return self._use(DirectClient([backend], where=str(folder), attach=attach, timeout=timeout))
+
+    def connect_gitlab(
+        self,
+        url: str | None = None,
+        token: str | None = None,
+        *,
+        projects: Sequence[str] = (),
+        ca_bundle: str = "",
+        web_session: str | None = None,
+        timeout: float = 30.0,
+    ) -> CI:
+        """Use a GitLab instance directly, without a Jupyter server.
+
+        ``url`` and ``token`` (an API token) default to ``$GITLAB_URL`` and ``$GITLAB_TOKEN``;
+        ``projects`` (paths or ids) default to the token user's recently active ones. Terminals
+        need the user's GitLab web session (``web_session``, or :meth:`gitlab_web_session`
+        later), as GitLab serves them to signed-in browsers only.
+        """
+        from ..server.backends.gitlab import GitLabBackend
+
+        url = url or os.environ.get("GITLAB_URL", "")
+        token = token or os.environ.get("GITLAB_TOKEN", "")
+        if not url.startswith(("https://", "http://")) or not token:
+            msg = "Give GitLab's URL (https://…) and an API token, or set GITLAB_URL and GITLAB_TOKEN."
+            raise ConfigError(msg)
+        backend = GitLabBackend(
+            url,
+            token,
+            projects=projects,
+            ca_bundle=ca_bundle,
+            timeout=min(timeout, 15.0),
+            per_user_sessions=False,
+        )
+        attach = f"--gitlab {shlex.quote(url)}"
+        client = DirectClient([backend], where=url, attach=attach, timeout=timeout)
+        self._use(client)
+        if web_session is not None:
+            client.set_web_session(web_session)
         return self
 
+    def gitlab_web_session(self, value: str, backend: str | None = None) -> None:
+        """Give GitLab your web session (the ``_gitlab_session`` cookie) for its job terminals.
+
+        GitLab checks it first; it is kept in memory only (the Jupyter server's, when connected
+        through one) and never shown. ``backend`` names the GitLab when several are configured.
+        """
+        self.client.set_web_session(value, backend)
+
+    def close(self) -> None:
+        """Disconnect (stopping a runner :meth:`connect_runner` started); the next call reconnects."""
+        client, self._client = self._client, None
+        self._projects = None
+        if client is not None:
+            client.close()
+
     @property
-    def client(self) -> ServerClient:
-        """The REST client (connects on first use)."""
+    def client(self) -> Service:
+        """Where CI calls go (connects to this kernel's Jupyter server on first use)."""
         if self._client is None:
             ipython = sys.modules.get("IPython")
             if ipython is not None:
@@ -64,8 +151,8 @@ class CI:
         return self._client
 
     def projects(self) -> list[dict[str, Any]]:
-        """The projects the server lists: ``[{"id", "name", "backend"}]``."""
-        self._projects = list(self.client.get("projects"))
+        """The projects listed: ``[{"id", "name", "backend"}]``."""
+        self._projects = self.client.projects()
         return list(self._projects)
 
     def project(self, project: str | None = None) -> str:
@@ -78,18 +165,16 @@ class CI:
                 if project in (p.get("id"), p.get("name")):
                     return str(p["id"])
         if project is None:
-            msg = "The Jupyter server lists no CI project; add a .gitlab-ci.yml to its root folder."
+            msg = f"There is no CI project at {self.client.where}; add a .gitlab-ci.yml to its folder."
             raise NotFoundError(msg)
         known = ", ".join(str(p["id"]) for p in projects) or "none"
-        msg = f"There is no CI project {project!r}; the server lists: {known}."
+        msg = f"There is no CI project {project!r}; {self.client.where} lists: {known}."
         raise NotFoundError(msg)
 
     def pipelines(self, project: str | None = None) -> PipelineList:
         """Recent pipelines, newest first."""
         pid = self.project(project)
-        return PipelineList(
-            Pipeline(self.client, pid, p) for p in self.client.get("projects", pid, "pipelines")
-        )
+        return PipelineList(Pipeline(self.client, pid, p) for p in self.client.pipelines(pid))
 
     def pipeline(self, pipeline: int | None = None, project: str | None = None) -> Pipeline:
         """One pipeline by id; the newest without one."""
@@ -108,8 +193,7 @@ class CI:
     def run_pipeline(self, ref: str | None = None, project: str | None = None) -> Pipeline:
         """Start a pipeline on ``ref`` (default: the current branch)."""
         pid = self.project(project)
-        body = {"ref": ref} if ref else {}
-        return Pipeline(self.client, pid, self.client.post("projects", pid, "pipelines", body=body))
+        return Pipeline(self.client, pid, self.client.create_pipeline(pid, ref))
 
     def jobs(
         self,
@@ -136,7 +220,7 @@ class CI:
         key = str(job).strip().lstrip("#")
         if key.isdigit():
             try:
-                return Job(self.client, pid, self.client.get("projects", pid, "jobs", int(key)))
+                return Job(self.client, pid, self.client.job(pid, int(key)))
             except NotFoundError:
                 msg = f"There is no job {key} in CI project {pid!r}."
                 raise NotFoundError(msg) from None

@@ -25,12 +25,10 @@ class Attachment:
     name: str
     title: str
     status: str
-    server: str = ""
-
-    @property
-    def command(self) -> str:
-        """The shell command that attaches a terminal to this session."""
-        return f"jupyter ci-runner attach {self.job} --project {self.project}"
+    #: The shell command that attaches a terminal to this job.
+    command: str = ""
+    #: JupyterLab on the server that holds the session (no token in it); "" without a server.
+    lab_url: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The payload of the custom MIME type."""
@@ -42,32 +40,28 @@ class Attachment:
             "status": self.status,
         }
 
-    @property
-    def lab_url(self) -> str:
-        """JupyterLab on the server that holds the session (no token in it)."""
-        return f"{self.server}lab" if self.server else ""
-
     def __repr__(self) -> str:
-        where = f" at {self.lab_url}" if self.lab_url else ""
+        if not self.lab_url:  # no Jupyter server holds a session: only a shell can attach
+            return f"{self.title} ({self.status}): attach from a shell with:\n    {self.command}"
         return (
             f"{self.title} ({self.status}): its terminal session {self.name!r} is open.\n"
-            f"Open it in JupyterLab{where} (CI Pipelines panel), or attach from a shell with:\n"
-            f"    {self.command}"
+            f"Open it in JupyterLab at {self.lab_url} (CI Pipelines panel), or attach from a "
+            f"shell with:\n    {self.command}"
         )
 
     def _repr_html_(self) -> str:
+        command = f"<code>{escape(self.command)}</code>"
+        head = f"<b>{escape(self.title)}</b> {badge(self.status)}"
+        if not self.lab_url:
+            return f"<div>{head} — attach from a shell with {command}.</div>"
         lab = escape(self.lab_url)
-        where = f' at <a href="{lab}" target="_blank">{lab}</a>' if lab else ""
         return (
-            f"<div><b>{escape(self.title)}</b> {badge(self.status)} — terminal session "
-            f"<code>{escape(self.name)}</code> is open.<br>Open it in JupyterLab{where} "
-            "(<i>CI Pipelines</i> panel), or attach from a shell with "
-            f"<code>{escape(self.command)}</code>.</div>"
+            f"<div>{head} — terminal session <code>{escape(self.name)}</code> is open.<br>"
+            f'Open it in JupyterLab at <a href="{lab}" target="_blank">{lab}</a> '
+            f"(<i>CI Pipelines</i> panel), or attach from a shell with {command}.</div>"
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return {
-            MIME_TYPE: self.to_json(),
-            "text/plain": repr(self),
-            "text/html": self._repr_html_(),
-        }
+        bundle = {"text/plain": repr(self), "text/html": self._repr_html_()}
+        # The "Open terminal" button opens the session on JupyterLab's server: only when it has one.
+        return {MIME_TYPE: self.to_json(), **bundle} if self.lab_url else bundle

@@ -6,6 +6,7 @@ kernel needs no CI or runner credentials of its own.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 from urllib.parse import quote
 
@@ -16,16 +17,20 @@ from websockets.sync.client import ClientConnection, connect
 from ..errors import NotFoundError
 from .discovery import ServerInfo
 from .errors import CITimeoutError, NoServerError, ServerAuthError, from_response
+from .service import JSON
+from .terminals import TerminadoTerminal
 
 API = "ci-terminal/api/"
 SOCKET = "ci-terminal/terminals/websocket/"
 
 
 class ServerClient:
-    """Calls the CI terminal extension of one Jupyter server."""
+    """Calls the CI terminal extension of one Jupyter server (a :class:`~.service.Service`)."""
 
     def __init__(self, server: ServerInfo, *, timeout: float = 30.0) -> None:
         self.server = server
+        self.where = server.url
+        self.lab_url = f"{server.url}lab"
         self.timeout = timeout
         self._http = requests.Session()
         self._headers = {"Authorization": f"token {server.token}"} if server.token else {}
@@ -66,6 +71,57 @@ class ServerClient:
         response = self.request("GET", *parts)
         response.encoding = response.encoding or "utf-8"
         return response.text
+
+    # -- the Service interface -----------------------------------------------------------------
+
+    def projects(self) -> list[JSON]:
+        """Projects of every backend the server has."""
+        return list(self.get("projects"))
+
+    def pipelines(self, project: str) -> list[JSON]:
+        """Recent pipelines, newest first."""
+        return list(self.get("projects", project, "pipelines"))
+
+    def create_pipeline(self, project: str, ref: str | None) -> JSON:
+        """Start a pipeline."""
+        return dict(self.post("projects", project, "pipelines", body={"ref": ref} if ref else {}))
+
+    def pipeline_jobs(self, project: str, pipeline: int) -> list[JSON]:
+        """A pipeline's jobs."""
+        return list(self.get("projects", project, "pipelines", pipeline, "jobs"))
+
+    def job(self, project: str, job: int) -> JSON:
+        """One job."""
+        return dict(self.get("projects", project, "jobs", job))
+
+    def trace(self, project: str, job: int) -> str:
+        """The job's log."""
+        return self.text("projects", project, "jobs", job, "trace")
+
+    def job_action(self, project: str, job: int, action: str) -> JSON:
+        """Retry, cancel or play."""
+        return dict(self.post("projects", project, "jobs", job, action))
+
+    def open_terminal(self, project: str, job: int, *, open_tab: bool) -> JSON:
+        """Open (or join) the job's terminal session on the server."""
+        body: dict[str, Any] = {"project": project, "job": job}
+        if open_tab:
+            # Asks the server to tell JupyterLab to open the tab, next to this notebook if known.
+            body.update(open=True, notebook=os.environ.get("JPY_SESSION_NAME"))
+        return dict(self.post("terminals", body=body))
+
+    def terminal(self, name: str) -> TerminadoTerminal:
+        """Join session ``name`` as one more viewer."""
+        return TerminadoTerminal(self.terminal_socket(name))
+
+    def attach_command(self, project: str, job: int) -> str:
+        """``jupyter ci-runner attach`` for the job, through this server."""
+        return f"jupyter ci-runner attach {job} --project {project}"
+
+    def set_web_session(self, value: str, backend: str | None = None) -> None:
+        """Hand the server the user's GitLab web session (checked by GitLab, kept in memory)."""
+        body = {"session": value, **({"backend": backend} if backend else {})}
+        self.request("PUT", "gitlab", "session", body=body)
 
     def terminal_socket(self, name: str, *, open_timeout: float = 10.0) -> ClientConnection:
         """Open the terminado websocket of session ``name`` as one more viewer."""

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from typing import Any, Literal
+from typing import Literal
 
 from .attachment import Attachment
 from .display import Progress, badge, duration, table_html, table_text
@@ -23,7 +22,7 @@ JOB_COLUMNS = ("id", "name", "stage", "status", "ref", "pipeline", "duration")
 
 
 class Job(Record):
-    """One CI job of a project served through the Jupyter server."""
+    """One CI job of a project."""
 
     @property
     def name(self) -> str:
@@ -62,12 +61,9 @@ class Job(Record):
         """True while the job's shell can be attached to."""
         return self.status == "running" or self.hold
 
-    def _path(self, *parts: object) -> tuple[object, ...]:
-        return ("projects", self.project, "jobs", self.id, *parts)
-
     def refresh(self) -> Job:
         """Fetch the job's current state; returns the job itself."""
-        self.data = dict(self._client.get(*self._path()))
+        self.data = self._client.job(self.project, self.id)
         return self
 
     def wait(
@@ -124,7 +120,7 @@ class Job(Record):
 
     def log(self, tail: int | None = None, *, ansi: bool = False) -> str:
         """The job's log; ``tail`` keeps the last lines; ``ansi=True`` keeps the colours."""
-        text = _SECTION.sub("", self._client.text(*self._path("trace")))
+        text = _SECTION.sub("", self._client.trace(self.project, self.id))
         text = text.replace("\r\n", "\n") if ansi else strip_ansi(text)
         if tail is not None:
             text = "\n".join(text.rstrip("\n").split("\n")[-tail:]) + "\n" if tail > 0 else ""
@@ -132,35 +128,31 @@ class Job(Record):
 
     def retry(self) -> Job:
         """Run the job again; returns the new job."""
-        return Job(self._client, self.project, self._client.post(*self._path("retry")))
+        return Job(
+            self._client, self.project, self._client.job_action(self.project, self.id, "retry")
+        )
 
     def cancel(self) -> Job:
         """Cancel the job; returns the job itself, updated."""
-        self.data = dict(self._client.post(*self._path("cancel")))
+        self.data = self._client.job_action(self.project, self.id, "cancel")
         return self
 
     def play(self) -> Job:
         """Start a manual job; returns the job itself, updated."""
-        self.data = dict(self._client.post(*self._path("play")))
+        self.data = self._client.job_action(self.project, self.id, "play")
         return self
-
-    def _session(self, *, open_tab: bool) -> dict[str, Any]:
-        body: dict[str, Any] = {"project": self.project, "job": self.id}
-        if open_tab:
-            # Asks the server to tell JupyterLab to open the tab, next to this notebook if known.
-            body.update(open=True, notebook=os.environ.get("JPY_SESSION_NAME"))
-        return dict(self._client.post("terminals", body=body))
 
     def attach(self, *, open_tab: bool = True) -> Attachment:
         """Open the job's terminal session; JupyterLab shows it as a tab (``open_tab``)."""
-        session = self._session(open_tab=open_tab)
+        session = self._client.open_terminal(self.project, self.id, open_tab=open_tab)
         return Attachment(
             project=self.project,
             job=self.id,
             name=str(session["name"]),
             title=str(session.get("title") or f"CI: {self.name} #{self.id}"),
             status=self.refresh().status,
-            server=self._client.server.url,
+            command=self._client.attach_command(self.project, self.id),
+            lab_url=self._client.lab_url,
         )
 
     def run(self, command: str, timeout: float | None = 60.0) -> RunResult:
@@ -171,7 +163,7 @@ class Job(Record):
         stdout and stderr come back together, as the terminal shows them, without colours. On
         timeout the command is interrupted (Ctrl-C) and :class:`CITimeoutError` raised.
         """
-        session = self._session(open_tab=False)
+        session = self._client.open_terminal(self.project, self.id, open_tab=False)
         return run_in_session(
             self._client, str(session["name"]), command, job=self.id, timeout=timeout
         )

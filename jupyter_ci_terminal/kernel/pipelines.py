@@ -17,7 +17,7 @@ class Pipeline(Record):
 
     def jobs(self, status: str | None = None) -> JobList:
         """The pipeline's jobs, optionally only those with ``status``."""
-        found = self._client.get("projects", self.project, "pipelines", self.id, "jobs")
+        found = self._client.pipeline_jobs(self.project, self.id)
         jobs = [Job(self._client, self.project, j) for j in found]
         return JobList(j for j in jobs if status is None or j.status == status)
 

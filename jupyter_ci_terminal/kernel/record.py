@@ -1,17 +1,17 @@
-"""What jobs and pipelines share: GitLab's JSON for one object, fetched through the server."""
+"""What jobs and pipelines share: GitLab's JSON for one object, and the service it came from."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .client import ServerClient
+    from .service import Service
 
 
 class Record:
     """One GitLab object (job or pipeline) of a project."""
 
-    def __init__(self, client: ServerClient, project: str, data: dict[str, Any]) -> None:
+    def __init__(self, client: Service, project: str, data: dict[str, Any]) -> None:
         self._client = client
         self.project = project
         #: GitLab's JSON, as last fetched.

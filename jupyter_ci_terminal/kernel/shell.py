@@ -16,20 +16,17 @@ This needs a POSIX shell in the job (sh, bash, dash, zsh, busybox ash).
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from websockets.exceptions import ConnectionClosed
-
 from ..errors import ChannelError
 from .errors import CITimeoutError, CommandFailedError
 
 if TYPE_CHECKING:
-    from .client import ServerClient
+    from .service import Service
 
 _ANSI = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, modes
@@ -159,36 +156,32 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def run_in_session(
-    client: ServerClient, session: str, command: str, *, job: int, timeout: float | None = 60.0
+    client: Service, session: str, command: str, *, job: int, timeout: float | None = 60.0
 ) -> RunResult:
     """Type ``command`` into terminal session ``session`` and wait for its end marker."""
     sentinel = Sentinel(command)
     started = time.monotonic()
     deadline = None if timeout is None else started + timeout
-    with client.terminal_socket(session) as ws:
-        ws.send(json.dumps(["stdin", sentinel.line]))
+    with client.terminal(session) as terminal:
+        terminal.send(sentinel.line)
         try:
             while not sentinel.done:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
-                    ws.send(json.dumps(["stdin", INTERRUPT]))
+                    terminal.send(INTERRUPT)
                     msg = (
                         f"`{_short(command)}` did not finish within {timeout:g} s in job {job} "
                         "and was interrupted."
                     )
                     raise CITimeoutError(msg)
                 try:
-                    message = ws.recv(timeout=remaining)
+                    text = terminal.recv(timeout=remaining)
                 except TimeoutError:
                     continue
-                except ConnectionClosed:
-                    message = json.dumps(["disconnect", 1])
-                kind, *content = json.loads(message)
-                if kind == "stdout" and content:
-                    sentinel.feed(str(content[0]))
-                elif kind == "disconnect":
+                if text is None:
                     msg = f"The terminal of job {job} closed before `{_short(command)}` finished."
                     raise ChannelError(msg)
+                sentinel.feed(text)
                 if sentinel.lost_start:
                     msg = (
                         f"The output of `{_short(command)}` was too large for the terminal's buffer;"
@@ -196,7 +189,7 @@ def run_in_session(
                     )
                     raise ChannelError(msg)
         except KeyboardInterrupt:
-            ws.send(json.dumps(["stdin", INTERRUPT]))
+            terminal.send(INTERRUPT)
             raise
     assert sentinel.exit_code is not None
     return RunResult(command, sentinel.output, sentinel.exit_code, job, time.monotonic() - started)

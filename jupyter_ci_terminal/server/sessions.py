@@ -15,11 +15,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from tornado.websocket import WebSocketClientConnection
 
-from ..dial import dial
+from ..dial import dial, endpoint
 from ..errors import ProtocolError
 from ..protocol import terminado
 from ..protocol.frames import ClientCodec, Frame, client_codec
@@ -117,8 +116,7 @@ class TerminalSession:
     async def open(self) -> None:
         """Resolve the job's Channel and dial it; errors propagate as ChannelError."""
         channel = await self.backend.channel(self.project, self.job_id)
-        parts = urlsplit(channel.url)
-        self.runner = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+        self.runner = endpoint(channel.url)
         self._ws = await dial(
             channel, connect_timeout=self.cfg.connect_timeout, ping_interval=self.cfg.ping_interval
         )

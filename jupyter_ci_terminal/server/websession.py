@@ -51,14 +51,15 @@ def clean_value(text: str) -> str:
 def current_owner(per_user: bool) -> str | None:
     """The key of the Jupyter user behind the current request, or None outside a request.
 
-    With ``per_user`` False every caller is the server's one user: Jupyter's own token login
-    gives each token-authenticated API client (kernels, scripts) a fresh random user name.
+    With ``per_user`` False every caller, in a request or not, is the server's one user:
+    Jupyter's own token login gives each token-authenticated API client (kernels, scripts) a
+    fresh random user name, and a kernel using GitLab directly has no request at all.
     """
+    if not per_user:
+        return SERVER_OWNER
     handler = CallContext.get(CallContext.JUPYTER_HANDLER)
     user = getattr(handler, "current_user", None) if handler is not None else None
-    if user is None:
-        return None
-    return str(user.username) if per_user else SERVER_OWNER
+    return None if user is None else str(user.username)
 
 
 class WebSessions:

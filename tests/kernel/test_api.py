@@ -24,7 +24,8 @@ from .conftest import Server, wait_running
 def test_discovery_finds_the_only_server_and_its_project(server: Server) -> None:
     ci = CI()
     try:
-        assert ci.projects() == [{"id": "local", "name": "root", "backend": "local"}]
+        projects = [(p["id"], p["name"], p["backend"]) for p in ci.projects()]
+        assert projects == [("local", "root", "local")]
         assert ci.client.server.url == server.url
         assert ci.project() == "local"
     finally:
@@ -122,7 +123,7 @@ def test_bad_input_gives_one_catchable_sentence(api: CI, server: Server) -> None
         api.job(999999)
     with pytest.raises(NotFoundError, match=r"no job named 'nope'"):
         api.job("nope")
-    with pytest.raises(NotFoundError, match=r"no CI project 'elsewhere'; the server lists: local"):
+    with pytest.raises(NotFoundError, match=r"no CI project 'elsewhere'; .* lists: local"):
         api.jobs(project="elsewhere")
     with pytest.raises(ValueError, match="Unknown job status 'runing'"):
         api.jobs(status="runing")

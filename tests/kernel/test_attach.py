@@ -11,13 +11,14 @@ import sys
 import termios
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from jupyter_ci_terminal.attach import main
 from jupyter_ci_terminal.kernel import CI
 
-from .conftest import Server, wait_running
+from .conftest import CI_YAML, Server, wait_running
 
 # The child makes the pty its controlling terminal (so it gets SIGWINCH), runs main(), then
 # reports whether the terminal is back in cooked mode.
@@ -129,3 +130,29 @@ def test_errors_are_one_sentence_and_exit_code_1(
     assert main(["1", "--server", server.url, "--token", "wrong"]) == 1
     assert "refused the token" in capsys.readouterr().err
     assert main(["--bogus"]) == 2
+
+
+def test_attach_reaches_a_local_runner_without_a_jupyter_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: list[Terminal]
+) -> None:
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / ".gitlab-ci.yml").write_text(CI_YAML)
+    api = CI().connect_runner(project, start=True)
+    try:
+        job = wait_running(api, "shell-job")
+        term = Terminal(str(job.id), "--project-dir", str(project))
+        terminal.append(term)
+        term.expect(f"Attached to CI: shell-job #{job.id} (running); Ctrl-] detaches.")
+        term.type("echo direct-$((40+2))\r")
+        term.expect("direct-42")
+        set_size(term.fd, 30, 100)
+        time.sleep(0.5)
+        term.type("stty size\r")
+        term.expect("30 100")
+        term.type(b"\x1d")
+        term.expect("detached]")
+        assert term.close() == 0
+    finally:
+        api.close()

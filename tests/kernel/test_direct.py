@@ -1,0 +1,83 @@
+"""The notebook API without a Jupyter server: ``ci.connect_runner()`` drives the local runner itself."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from jupyter_ci_terminal.errors import BackendError, NoTerminalError
+from jupyter_ci_terminal.kernel import CI, MIME_TYPE
+from jupyter_ci_terminal.runner.runtime import find_runners
+
+from .conftest import CI_YAML, wait_running
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder; runtime files go to a private folder, so only our runner is found."""
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    (folder / ".gitlab-ci.yml").write_text(CI_YAML)
+    return folder
+
+
+@pytest.fixture
+def direct(project: Path) -> Iterator[CI]:
+    """``ci`` on a runner it starts itself (and stops on close)."""
+    api = CI().connect_runner(project, start=True)
+    yield api
+    api.close()
+
+
+def test_without_a_runner_the_sentence_says_how_to_start_one(project: Path) -> None:
+    api = CI().connect_runner(project)
+    try:
+        with pytest.raises(BackendError, match=r"start one with `jupyter ci-runner serve"):
+            api.projects()
+    finally:
+        api.close()
+
+
+def test_the_api_drives_a_local_runner_without_jupyter(direct: CI, project: Path) -> None:
+    job = wait_running(direct, "shell-job")
+    projects = [(p["id"], p["name"], p["backend"]) for p in direct.projects()]
+    assert projects == [("local", "proj", "local")]
+    assert repr(direct) == f"<CI {project}>"
+
+    echoed = job.run("echo $CI_JOB_NAME", timeout=30)
+    assert (echoed.stdout.strip(), echoed.exit_code) == ("shell-job", 0)
+    assert job.run("exit 3", timeout=30).exit_code == 3
+    assert "started" in job.log()
+
+    attachment = job.attach()
+    bundle = attachment._repr_mimebundle_()
+    # No Jupyter server holds a session: no "Open terminal" button, and attach points at the folder.
+    assert MIME_TYPE not in bundle
+    assert (
+        f"jupyter ci-runner attach {job.id} --project local --project-dir {project}"
+        in (bundle["text/plain"])
+    )
+
+    quick = next(j for j in direct.jobs(job.pipeline_id) if j.name == "quick-job")
+    quick.wait(until="finished", timeout=60, progress=False)
+    with pytest.raises(NoTerminalError, match="not running"):
+        quick.run("true")
+    job.cancel()
+
+
+def test_close_stops_the_runner_it_started(project: Path) -> None:
+    api = CI().connect_runner(project, start=True)
+    api.projects()
+    (runner,) = [r for r in find_runners() if Path(r["project_dir"]) == project]
+    api.close()
+    deadline = time.monotonic() + 20
+    while any(r["pid"] == runner["pid"] for r in find_runners()):
+        assert time.monotonic() < deadline, "the runner outlived ci.close()"
+        time.sleep(0.1)
+    with pytest.raises(ProcessLookupError):
+        os.kill(runner["pid"], 0)
