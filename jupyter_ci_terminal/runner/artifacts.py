@@ -1,7 +1,10 @@
-"""Job artifacts: ``artifacts:paths`` globs from the build directory, kept as one zip per job."""
+"""Job artifacts: ``artifacts:paths`` globs from the build directory, kept as one zip per job, and
+which earlier jobs' archives a job receives (GitLab's ``dependencies`` and ``needs:artifacts``).
+"""
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,3 +70,50 @@ def collect(build_dir: Path, paths: list[str], exclude: list[str], target: Path)
 def archive_path(state_dir: Path, job_id: int) -> Path:
     """Return where a job's artifacts archive lives."""
     return state_dir / "artifacts" / str(job_id) / FILENAME
+
+
+def sources(job: dict[str, Any], jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the jobs whose artifacts ``job`` receives, as GitLab's ``Ci::BuildDependencies``.
+
+    Earlier stages by default, the needed jobs (``artifacts: true``) when it has ``needs``, then
+    narrowed to ``dependencies`` when given; ``dependencies: []`` means none. ``jobs`` are the
+    pipeline's current (not retried) jobs; which of them have an archive is the caller's concern.
+    """
+    spec = job["spec"]
+    wanted: list[str] | None = spec.get("dependencies")  # absent in specs stored by older runners
+    if wanted == []:
+        return []
+    needs = spec["needs"]
+    if needs is None:
+        pool = [j for j in jobs if j["stage_idx"] < job["stage_idx"]]
+    else:
+        names = {n["job"] for n in needs if n.get("artifacts", True)}
+        pool = [j for j in jobs if j["name"] in names]
+    if wanted:
+        pool = [j for j in pool if j["name"] in wanted]
+    return sorted(pool, key=lambda j: int(j["id"]))
+
+
+def extract(archive: Path, build_dir: Path) -> int:
+    """Unpack ``archive`` into ``build_dir`` (overwriting, modes kept); return the file count.
+
+    Members that would land outside the build directory (``..``, absolute names, or a path
+    through a symlink that leaves it) are skipped, as gitlab-runner's extractor refuses them.
+    """
+    root = build_dir.resolve()
+    count = 0
+    with zipfile.ZipFile(archive) as zf:
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            target = (root / info.filename).resolve()
+            if not target.is_relative_to(root) or target == root:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(info) as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+            mode = (info.external_attr >> 16) & 0o777
+            if mode:
+                target.chmod(mode)
+            count += 1
+    return count

@@ -278,6 +278,18 @@ def _check(raw: dict[str, Any], files: list[Path]) -> PipelineSpec:
 
 def _check_needs(jobs: dict[str, JobSpec], stages: list[str], files: list[Path]) -> None:
     for job in jobs.values():
+        for name in job.dependencies or []:
+            # GitLab's YamlProcessor: same stage is allowed (it only gets artifacts through needs).
+            dep = jobs.get(name)
+            if dep is None:
+                msg = f"{job.name} job: undefined dependency: {name}{_locate(files, job.name)}"
+                raise ConfigError(msg)
+            if stages.index(dep.stage) > stages.index(job.stage):
+                msg = (
+                    f"{job.name} job: dependency {name} is not defined in current or prior stages"
+                    f"{_locate(files, job.name)}"
+                )
+                raise ConfigError(msg)
         for need in job.needs or []:
             other = jobs.get(need["job"])
             if other is None and not need["optional"]:

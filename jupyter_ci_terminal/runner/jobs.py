@@ -1,8 +1,9 @@
 """Run one job end to end, the way gitlab-runner's ``Build.Run`` does.
 
-Prepare the build directory, run ``before_script`` + ``script``, then ``after_script`` (its own
-timeout, ``CI_JOB_STATUS`` set), collect artifacts, and before reporting the result keep the job
-``running`` while a terminal is attached (retention) or while a ``CI_DEBUG_HOLD`` lasts.
+Prepare the build directory, restore the artifacts of the jobs it depends on, run
+``before_script`` + ``script``, then ``after_script`` (its own timeout, ``CI_JOB_STATUS`` set),
+upload artifacts, and before reporting the result keep the job ``running`` while a terminal is
+attached (retention) or while a ``CI_DEBUG_HOLD`` lasts.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from . import artifacts, retention
+from . import retention, transfer
 from .executor import Stop, job_environment, prepare_build_dir, run_script, write_script
 from .session import SessionRegistry, TerminalSession
 from .store import Store
@@ -130,6 +131,13 @@ class JobRun:
 
     async def _run(self, session: TerminalSession) -> Result:
         t = self.trace
+        deps = transfer.incoming(self.job, self.store)
+        erased = transfer.erased(deps, self.settings.state_dir)
+        if erased:
+            # GitLab drops such a job before a runner picks it, so nothing else is logged.
+            t.error(f"Job failed: {transfer.missing_message(erased)}")
+            t.line(f"Please refer to {transfer.DOCS}")
+            return Result("failed", "missing_dependency_failure")
         t.line(f"Running with jupyter_ci_terminal local runner {__version__}")
         t.line(f"  on {socket.gethostname()} (shell executor)")
         for warning in self.warnings:
@@ -145,6 +153,7 @@ class JobRun:
         skip = [self.settings.state_dir, self.settings.builds_dir]
         await prepare_build_dir(self.settings.project, build_dir, skip, t)
         t.section_end("get_sources")
+        await transfer.download(deps, self.settings.state_dir, build_dir, t)
         git = await asyncio.to_thread(git_info, self.settings.project)
         variables = _variables(self.settings, self.job, self.pipeline, build_dir, git)
         env = job_environment(variables)
@@ -171,7 +180,9 @@ class JobRun:
         if self.spec["after_script"] and self.stop.status != "shutdown":
             await self._after_script(scripts, build_dir, env, result.status)
         if self.spec["artifacts_paths"] and self._artifacts_wanted(result.status):
-            await self._artifacts(build_dir, result.status)
+            await transfer.upload(
+                self.job, result.status, self.settings.state_dir, build_dir, self.store, t
+            )
 
         mode = variables.get("CI_DEBUG_HOLD", "")
         limit = min(self.settings.session_timeout, self._left())
@@ -251,37 +262,6 @@ class JobRun:
                 target.set(self.stop.reason or "shutdown", "shutdown")
                 return
             await asyncio.sleep(0.2)
-
-    async def _artifacts(self, build_dir: Path, status: str) -> None:
-        t = self.trace
-        name = (
-            "upload_artifacts_on_success" if status == "success" else "upload_artifacts_on_failure"
-        )
-        header = (
-            "Uploading artifacts for successful job"
-            if status == "success"
-            else "Uploading artifacts for failed job"
-        )
-        t.section_start(name, header)
-        t.line("Uploading artifacts...")
-        target = artifacts.archive_path(self.settings.state_dir, self.job["id"])
-        index = await asyncio.to_thread(
-            artifacts.collect,
-            build_dir,
-            self.spec["artifacts_paths"],
-            self.spec["artifacts_exclude"],
-            target,
-        )
-        for line in index.messages:
-            t.line(line)
-        if index.files:
-            self.store.update_job(self.job["id"], artifacts=index.to_json())
-            t.line(
-                f'Uploading artifacts as "archive" to coordinator... 201 Created  id={self.job["id"]}'
-            )
-        else:
-            t.warning("No files to upload")
-        t.section_end(name)
 
     def _verdict(self, result: Result) -> None:
         if result.status == "success":

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from . import config
+from .changes import ChangedFiles
 from .rules import decide, workflow_variables
 from .variables import GitInfo, pipeline_variables
 
@@ -30,9 +31,14 @@ def plan_pipeline(
     project_id: int,
     server_url: str,
     api_variables: dict[str, str],
+    skip: tuple[Path, ...] = (),
 ) -> Plan:
-    """Load the config and decide which jobs the pipeline gets; problems raise ConfigError."""
+    """Load the config and decide which jobs the pipeline gets; problems raise ConfigError.
+
+    ``skip`` are folders of the project that ``rules:changes`` ignores (the runner's state).
+    """
     spec = config.load(project)
+    changed = ChangedFiles(project, repo=git.is_repo, push=source == "push", skip=skip)
     base = pipeline_variables(
         project=project,
         project_id=project_id,
@@ -45,11 +51,11 @@ def plan_pipeline(
         title=git.title,
     )
     scope = {**base, **spec.variables, **api_variables}
-    workflow = workflow_variables(spec.workflow_rules, scope, project)
+    workflow = workflow_variables(spec.workflow_rules, scope, project, changed)
     scope.update(workflow)
     plan = Plan({"yaml": spec.variables, "workflow": workflow, "api": api_variables}, spec.warnings)
     for job in spec.jobs.values():
-        decision = decide(job, scope, project, ref, source)
+        decision = decide(job, scope, project, ref, source, changed)
         if decision is None:
             continue
         data = job.to_json()

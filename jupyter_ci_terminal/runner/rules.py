@@ -1,8 +1,9 @@
 """Decide at pipeline creation which jobs exist and how: ``workflow:rules``, ``rules``, ``only``/``except``.
 
-Follows GitLab: the first matching rule wins, ``when: never`` or no match leaves the job out,
-``rules:changes`` is true for pipelines without a push diff, and a job-level ``when: manual``
-defaults to ``allow_failure: true`` while a manual rule does not.
+Follows GitLab: the first matching rule wins (``if``, ``changes`` and ``exists`` must all hold),
+``when: never`` or no match leaves the job out, ``changes`` is true for pipelines without a push
+diff (see :mod:`.changes`), and a job-level ``when: manual`` defaults to ``allow_failure: true``
+while a manual rule does not.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from .changes import ChangedFiles, changes_spec, satisfied
 from .config import evaluate_if
 from .spec import JobSpec
 
@@ -28,9 +30,34 @@ class Decision:
     start_in: float | None = None
 
 
-def _rule_matches(rule: dict[str, Any], variables: dict[str, str], project: Path) -> bool:
-    if "if" in rule and not evaluate_if(str(rule["if"]), variables):
-        return False
+def _rule_matches(
+    rule: dict[str, Any],
+    variables: dict[str, str],
+    project: Path,
+    changed: ChangedFiles | None,
+    job: str | None = None,
+) -> bool:
+    if "if" in rule:
+        try:
+            matched = evaluate_if(str(rule["if"]), variables)
+        except ConfigError as e:
+            if job is None:
+                raise
+            msg = f"jobs:{job}:rules {e}"
+            raise ConfigError(msg) from e
+        if not matched:
+            return False
+    if "changes" in rule:
+        where = f"jobs:{job}:rules:rule:changes" if job else "workflow:rules:rule:changes"
+        spec = changes_spec(rule["changes"], where)
+        try:
+            if not satisfied(spec, changed, variables):
+                return False
+        except ConfigError as e:
+            if job is None:
+                raise
+            msg = f"Failed to parse rule for {job}: {e}"
+            raise ConfigError(msg) from e
     patterns = rule.get("exists")
     if patterns:
         return any(next(project.glob(p.lstrip("/")), None) is not None for p in patterns)
@@ -38,7 +65,10 @@ def _rule_matches(rule: dict[str, Any], variables: dict[str, str], project: Path
 
 
 def workflow_variables(
-    rules: list[Any] | None, variables: dict[str, str], project: Path
+    rules: list[Any] | None,
+    variables: dict[str, str],
+    project: Path,
+    changed: ChangedFiles | None = None,
 ) -> dict[str, str]:
     """Return the variables a matching workflow rule adds; raise if the pipeline is filtered out."""
     if not rules:
@@ -47,7 +77,7 @@ def workflow_variables(
         if not isinstance(rule, dict):
             msg = "workflow:rules:rule config should be a hash"
             raise ConfigError(msg)
-        if _rule_matches(rule, variables, project):
+        if _rule_matches(rule, variables, project, changed):
             if rule.get("when") == "never":
                 break
             return {str(k): str(v) for k, v in (rule.get("variables") or {}).items()}
@@ -72,7 +102,9 @@ def _ref_matches(patterns: list[Any], ref: str, source: str) -> bool:
     return False
 
 
-def _only_except(job: JobSpec, variables: dict[str, str], ref: str, source: str) -> bool:
+def _only_except(
+    job: JobSpec, variables: dict[str, str], ref: str, source: str, changed: ChangedFiles | None
+) -> bool:
     for clause, wanted in ((job.only, True), (job.except_, False)):
         if not clause:
             continue
@@ -87,28 +119,34 @@ def _only_except(job: JobSpec, variables: dict[str, str], ref: str, source: str)
                 else [clause["variables"]]
             )
             matched = matched and any(evaluate_if(str(e), variables) for e in exprs)
+        if "changes" in clause:
+            spec = changes_spec(clause["changes"], f"jobs:{job.name}:changes")
+            matched = matched and satisfied(spec, changed, variables)
         if matched != wanted:
             return False
     return True
 
 
 def decide(
-    job: JobSpec, variables: dict[str, str], project: Path, ref: str, source: str
+    job: JobSpec,
+    variables: dict[str, str],
+    project: Path,
+    ref: str,
+    source: str,
+    changed: ChangedFiles | None = None,
 ) -> Decision | None:
-    """Return how ``job`` enters the pipeline, or None when its rules leave it out."""
+    """Return how ``job`` enters the pipeline, or None when its rules leave it out.
+
+    ``changed`` gives ``changes:`` the pipeline's changed files; None makes it true.
+    """
     scoped = {**variables, **job.variables}
     if job.rules is None:
-        if not _only_except(job, scoped, ref, source):
+        if not _only_except(job, scoped, ref, source, changed):
             return None
         allow = job.allow_failure if job.allow_failure is not None else job.when == "manual"
         return Decision(job.when, allow, job.allow_failure_exit_codes, start_in=job.start_in)
     for rule in job.rules:
-        try:
-            matched = _rule_matches(rule, scoped, project)
-        except ConfigError as e:
-            msg = f"jobs:{job.name}:rules {e}"
-            raise ConfigError(msg) from e
-        if not matched:
+        if not _rule_matches(rule, scoped, project, changed, job.name):
             continue
         when = rule.get("when") or job.when
         if when == "never":

@@ -96,6 +96,7 @@ class Scheduler(LoggingConfigurable):
                 project_id=self.settings.project_id,
                 server_url=self.settings.server_url,
                 api_variables=api_variables or {},
+                skip=(self.settings.state_dir, self.settings.builds_dir),
             )
         except ConfigError as e:
             self.store.create_pipeline(

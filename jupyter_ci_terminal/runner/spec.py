@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
+from .changes import changes_spec
 from .values import int_list, parse_duration, string_list, variables_map
 
 WHEN = ("on_success", "on_failure", "always", "manual", "delayed")
@@ -90,6 +91,8 @@ class JobSpec:
     allow_failure_exit_codes: list[int] = field(default_factory=list)
     #: None: wait for earlier stages; a list (maybe empty): wait for these jobs only.
     needs: list[dict[str, Any]] | None = None
+    #: None: every job whose artifacts it would get; a list (maybe empty): only these.
+    dependencies: list[str] | None = None
     timeout: float | None = None
     start_in: float | None = None
     retry_max: int = 0
@@ -176,6 +179,8 @@ def build_job(name: str, raw: dict[str, Any], warnings: list[str]) -> JobSpec:
     _allow_failure(spec, raw.get("allow_failure"), where)
     if "needs" in raw:
         spec.needs = _needs(raw["needs"], f"{where}:needs")
+    if raw.get("dependencies") is not None:
+        spec.dependencies = _dependencies(raw["dependencies"], spec.needs, where)
     if "timeout" in raw:
         spec.timeout = parse_duration(raw["timeout"], f"{where}:timeout")
     _retry(spec, raw.get("retry"), where)
@@ -189,8 +194,23 @@ def build_job(name: str, raw: dict[str, Any], warnings: list[str]) -> JobSpec:
             if not isinstance(refs, dict):
                 msg = f"{where}:{key} config should be an array of strings or a hash"
                 raise ConfigError(msg)
+            if "changes" in refs:
+                refs = {**refs, "changes": changes_spec(refs["changes"], f"{where}:{key}:changes")}
             setattr(spec, "except_" if key == "except" else key, refs)
     return spec
+
+
+def _dependencies(value: Any, needs: list[dict[str, Any]] | None, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
+        msg = f"{where} dependencies should be an array of strings"
+        raise ConfigError(msg)
+    if needs:  # GitLab skips this check for `needs: []`
+        needed = {n["job"] for n in needs}
+        missing = [d for d in dict.fromkeys(value) if d not in needed]
+        if missing:
+            msg = f"{where} dependencies the {', '.join(missing)} should be part of needs"
+            raise ConfigError(msg)
+    return list(value)
 
 
 def _allow_failure(spec: JobSpec, value: Any, where: str) -> None:
@@ -282,6 +302,8 @@ def _rules(value: Any, where: str) -> list[dict[str, Any]]:
             out["variables"] = variables_map(rule["variables"], f"{where}:rules:{i}:variables")
         if "start_in" in rule:
             out["start_in"] = parse_duration(rule["start_in"], f"{where}:rules:{i}:start_in")
+        if "changes" in rule:
+            out["changes"] = changes_spec(rule["changes"], f"{where}:rules:rule:changes")
         if "exists" in rule:
             exists = rule["exists"]
             out["exists"] = string_list(

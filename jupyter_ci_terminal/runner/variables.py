@@ -21,18 +21,24 @@ class GitInfo:
     title: str
 
 
-def _git(project: Path, *args: str) -> str | None:
+def git(project: Path, *args: str, timeout: float = 30.0) -> str | None:
+    """``git -C project args``' standard output, or None when git fails or is missing."""
     try:
         out = subprocess.run(
             ["git", "-C", str(project), *args],
             capture_output=True,
             text=True,
-            timeout=10,
+            timeout=timeout,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return out.stdout.strip() if out.returncode == 0 else None
+    return out.stdout if out.returncode == 0 else None
+
+
+def _git(project: Path, *args: str) -> str | None:
+    out = git(project, *args, timeout=10.0)
+    return None if out is None else out.strip()
 
 
 def git_info(project: Path) -> GitInfo:
@@ -124,6 +130,11 @@ def expand(layers: list[dict[str, str]]) -> dict[str, str]:
         for key, value in layer.items():
             out[key] = _expand_one(value, dict(out))
     return out
+
+
+def expand_value(value: str, known: dict[str, str]) -> str:
+    """Expand ``$VAR``/``${VAR}`` in one value; unknown variables are left as written."""
+    return _expand_one(value, known)
 
 
 def _expand_one(value: str, known: dict[str, str]) -> str:

@@ -101,6 +101,32 @@ test:
             "include:remote is not supported by the local runner",
         ),
         (".hidden:\n  script: [x]\n", "jobs config should contain at least one visible job"),
+        (
+            "job:\n  script: [x]\n  dependencies: [ghost]\n",
+            "job job: undefined dependency: ghost (.gitlab-ci.yml line 1)",
+        ),
+        (
+            "stages: [a, b]\nlate:\n  stage: b\n  script: [x]\n"
+            + "job:\n  stage: a\n  script: [x]\n  dependencies: [late]\n",
+            "job job: dependency late is not defined in current or prior stages (.gitlab-ci.yml line 5)",
+        ),
+        (
+            "a:\n  script: [x]\nb:\n  script: [x]\n"
+            + "job:\n  script: [x]\n  needs: [a]\n  dependencies: [a, b]\n",
+            "jobs:job dependencies the b should be part of needs",
+        ),
+        (
+            "job:\n  script: [x]\n  dependencies: build\n",
+            "jobs:job dependencies should be an array of strings",
+        ),
+        (
+            "job:\n  script: [x]\n  rules: [{changes: {compare_to: main}}]\n",
+            "jobs:job:rules:rule:changes config missing required keys: paths",
+        ),
+        (
+            "job:\n  script: [x]\n  rules: [{changes: README.md}]\n",
+            "jobs:job:rules:rule:changes should be an array or a hash",
+        ),
         ("job:\n  script: [x]\n  rules: [{if: '$A ==', when: always}]\n", None),
     ],
 )
@@ -114,6 +140,17 @@ def test_gitlab_style_errors(tmp_path: Path, text: str, message: str | None) -> 
     with pytest.raises(ConfigError) as info:
         load(tmp_path, text)
     assert message in str(info.value)
+
+
+def test_dependencies_accepted_as_gitlab_accepts_them(tmp_path: Path) -> None:
+    spec = load(
+        tmp_path,
+        "a:\n  script: [x]\nb:\n  script: [x]\n  dependencies: [a]\n"
+        "c:\n  script: [x]\n  needs: []\n  dependencies: [a]\nd:\n  script: [x]\n",
+    )
+    # The same stage is allowed (only needs can fetch from it); `needs: []` skips the needs check.
+    assert spec.jobs["b"].dependencies == spec.jobs["c"].dependencies == ["a"]
+    assert spec.jobs["d"].dependencies is None
 
 
 def test_warnings_for_unsupported_keywords(tmp_path: Path) -> None:
