@@ -93,7 +93,10 @@ class ChangedFiles:
         if base is None:
             return None
         # --no-renames: a rename counts as its old and its new path, as in GitLab's diff.
-        diff = git(self.project, "diff", "--name-only", "--no-renames", "-z", base.strip(), "--")
+        # --relative: paths from the project folder (like ls-files'), which may be a subfolder.
+        diff = git(
+            self.project, "diff", "--name-only", "--no-renames", "--relative", "-z", base.strip()
+        )
         untracked = git(self.project, "ls-files", "--others", "--exclude-standard", "-z")
         if diff is None or untracked is None:
             return None

@@ -42,8 +42,12 @@ def _git(project: Path, *args: str) -> str | None:
 
 
 def git_info(project: Path) -> GitInfo:
-    """Read HEAD's sha, branch and title from the folder's git repo, if it is one."""
-    if not (project / ".git").exists() or _git(project, "rev-parse", "--git-dir") is None:
+    """Read HEAD's sha, branch and title from the git repo holding the folder, if any.
+
+    The folder may be a subfolder of the repository (a project kept beside others), as GitLab's
+    pipelines run on the repository's commit whatever folder holds the ``.gitlab-ci.yml``.
+    """
+    if _git(project, "rev-parse", "--show-toplevel") is None:
         return GitInfo(False, "0" * 40, None, "")
     sha = _git(project, "rev-parse", "HEAD") or "0" * 40
     branch = _git(project, "symbolic-ref", "--short", "-q", "HEAD")

@@ -11,6 +11,7 @@ import pytest
 
 from jupyter_ci_terminal.errors import ConfigError
 from jupyter_ci_terminal.runner.changes import ChangedFiles, fnmatch
+from jupyter_ci_terminal.runner.variables import git_info
 
 from .conftest import Runner, write_project
 
@@ -111,6 +112,25 @@ def test_changed_files_from_git(tmp_path: Path) -> None:
     # Without a push (web, API, schedule) GitLab has no diff; compare_to still has one.
     assert ChangedFiles(repo, repo=True, push=False).paths() is None
     assert ChangedFiles(repo, repo=True, push=False).paths("v1") is not None
+
+
+def test_a_project_in_a_subfolder_uses_the_repositorys_commit(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    project = write_project(repo / "project", "job:\n  script: [x]\n")
+    commit(repo, "first", {"project/a.txt": "1", "other/b.txt": "1"})
+    commit(repo, "second", {"project/a.txt": "2", "other/b.txt": "2"})
+    info = git_info(project)
+    assert (info.is_repo, info.sha, info.title) == (
+        True,
+        git(repo, "rev-parse", "HEAD").strip(),
+        "second",
+    )
+    (project / "new.txt").write_text("untracked")
+    # Paths are the project folder's, and changes outside it do not count.
+    changed = ChangedFiles(project, repo=info.is_repo, push=True)
+    assert sorted(changed.paths() or []) == ["a.txt", "new.txt"]
 
 
 def test_single_commit_or_no_repo_has_no_diff(tmp_path: Path) -> None:
