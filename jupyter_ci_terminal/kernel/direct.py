@@ -11,6 +11,7 @@ they run on a private event loop in one daemon thread; callers block on their re
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import threading
 from collections.abc import Coroutine
@@ -70,6 +71,8 @@ class DirectClient:
         self._loop = _Loop()
         self._registry = ProjectRegistry(backends)
         self._terminals: dict[str, tuple[str, int]] = {}
+        # A runner this client started must not outlive the Python process that wanted it.
+        atexit.register(self.close)
 
     def __repr__(self) -> str:
         return f"<DirectClient {self.where}>"
@@ -151,6 +154,9 @@ class DirectClient:
 
     def close(self) -> None:
         """Close the backends (stopping a runner they started) and the event loop."""
+        atexit.unregister(self.close)
+        if self._loop.loop.is_closed():
+            return
         try:
             self._run(self._registry.close())
         finally:

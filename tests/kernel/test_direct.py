@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,3 +83,19 @@ def test_close_stops_the_runner_it_started(project: Path) -> None:
         time.sleep(0.1)
     with pytest.raises(ProcessLookupError):
         os.kill(runner["pid"], 0)
+
+
+def test_a_runner_started_for_a_script_stops_when_the_script_ends(project: Path) -> None:
+    script = (
+        "from jupyter_ci_terminal.kernel import CI\n"
+        f"CI().connect_runner({str(project)!r}, start=True).projects()\n"
+        "from jupyter_ci_terminal.runner.runtime import find_runners\n"
+        "print(find_runners()[0]['pid'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    pid = int(done.stdout.split()[-1])
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert find_runners() == []
