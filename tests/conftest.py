@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
+
+#: What would point the extension at a GitLab: the GITLAB_* settings, and a CI job's own token.
+AMBIENT_GITLAB = (
+    "GITLAB_URL",
+    "GITLAB_TOKEN",
+    "GITLAB_PROJECTS",
+    "GITLAB_CA_BUNDLE",
+    "CI_JOB_TOKEN",
+    "CI_SERVER_URL",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_ambient_gitlab() -> Iterator[None]:
+    """Keep the GitLab of the caller's environment (or of a CI job running the tests) out."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in AMBIENT_GITLAB:
+            mp.delenv(name, raising=False)
+        yield
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -10,12 +10,19 @@ from typing import Any
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Float, Int, List, Unicode, default
+from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 
 from ..errors import CIError
 from .backends import Backend
 from .backends.gitlab import GitLabBackend
 from .backends.local import LocalBackend
+from .gitlab_config import (
+    TOKEN_TYPES,
+    InstanceSettings,
+    ci_job_credentials,
+    instances,
+    single_instance,
+)
 from .gitlab_handlers import gitlab_handlers
 from .handlers import OPEN_TERMINAL_SCHEMA, default_handlers
 from .manager import ProjectRegistry, SessionManager
@@ -119,12 +126,37 @@ class CITerminalApp(ExtensionApp):
     gitlab_url = Unicode(
         config=True,
         help="""GitLab instance whose projects are shown beside the local runner (URL, e.g.
-        https://gitlab.example.com). Default: $GITLAB_URL; empty: no gitlab backend.""",
+        https://gitlab.example.com), as the CI backend named gitlab. Default: $GITLAB_URL;
+        inside a GitLab CI job without GITLAB_TOKEN, $CI_SERVER_URL; empty: no gitlab
+        backend.""",
     )
     gitlab_token = Unicode(
         config=True,
         help="""API token for gitlab_url: a personal, project or group access token with the api
-        scope. Default: $GITLAB_TOKEN.""",
+        scope (see gitlab_token_type for other kinds). Default: $GITLAB_TOKEN; inside a GitLab CI
+        job without GITLAB_TOKEN, $CI_JOB_TOKEN.""",
+    )
+    gitlab_token_type = Enum(
+        TOKEN_TYPES,
+        config=True,
+        help="""What kind of token gitlab_token is. "private": a personal, project or group
+        access token (sent as PRIVATE-TOKEN), for everything. "job": a CI job's CI_JOB_TOKEN
+        (JOB-TOKEN), when Jupyter runs inside a GitLab CI job and no other token is at hand: it
+        reads only the pipelines and jobs of that job's project, while the job runs (no logs,
+        actions or new pipelines). "oauth": an OAuth 2 access token (Authorization: Bearer), as
+        JupyterHub's GitLab login hands out. Default: "job" when the token is $CI_JOB_TOKEN,
+        else "private".""",
+    )
+    gitlab_instances = List(
+        Dict(),
+        config=True,
+        help="""More GitLab instances, each shown as a CI backend of its own beside gitlab_url's:
+        a list of dicts with "name" (required; project ids become <name>-<GitLab id>), "url"
+        (required), "token_env" (the name of an environment variable holding the token, so no
+        token sits in a config file) or "token", and optionally "token_type" (as
+        gitlab_token_type; default "private"), "projects" (as gitlab_projects) and "ca_bundle"
+        (as gitlab_ca_bundle). An entry with a duplicate name, a bad url or no token is skipped
+        with one log line; the others are kept. Default: [] (none).""",
     )
     gitlab_projects = List(
         Unicode(),
@@ -161,11 +193,18 @@ class CITerminalApp(ExtensionApp):
 
     @default("gitlab_url")
     def _gitlab_url_default(self) -> str:
-        return os.environ.get("GITLAB_URL", "")
+        ci = ci_job_credentials(os.environ)
+        return os.environ.get("GITLAB_URL", "") or (ci[0] if ci else "")
 
     @default("gitlab_token")
     def _gitlab_token_default(self) -> str:
-        return os.environ.get("GITLAB_TOKEN", "")
+        ci = ci_job_credentials(os.environ)
+        return os.environ.get("GITLAB_TOKEN", "") or (ci[1] if ci else "")
+
+    @default("gitlab_token_type")
+    def _gitlab_token_type_default(self) -> str:
+        ci = ci_job_credentials(os.environ)
+        return "job" if ci and self.gitlab_token == ci[1] else "private"
 
     @default("gitlab_projects")
     def _gitlab_projects_default(self) -> list[str]:
@@ -198,19 +237,21 @@ class CITerminalApp(ExtensionApp):
             startup_timeout=self.runner_startup_timeout,
         )
         backends: list[Backend] = [self._local]
-        if self.gitlab_url and not self.gitlab_url.startswith(("https://", "http://")):
-            self.log.warning(
-                "GitLab at %s is not shown: gitlab_url must start with https://.", self.gitlab_url
-            )
-        elif self.gitlab_url and not self.gitlab_token:
-            self.log.warning(
-                "GitLab at %s is not shown: set a token (GITLAB_TOKEN).", self.gitlab_url
-            )
-        elif self.gitlab_url:
-            backends.append(self._gitlab())
+        single, problem = single_instance(
+            self.gitlab_url,
+            self.gitlab_token,
+            self.gitlab_token_type,
+            self.gitlab_projects,
+            self.gitlab_ca_bundle,
+        )
+        found, problems = instances(single, self.gitlab_instances, os.environ)
+        for sentence in [problem, *problems]:
+            if sentence:
+                self.log.warning("%s", sentence)
+        backends.extend(self._gitlab(settings) for settings in found)
         return backends
 
-    def _gitlab(self) -> GitLabBackend:
+    def _gitlab(self, settings: InstanceSettings) -> GitLabBackend:
         assert self.serverapp is not None
         per_user = self.gitlab_sessions_per_user
         if per_user is None:
@@ -218,14 +259,16 @@ class CITerminalApp(ExtensionApp):
             provider = type(self.serverapp.identity_provider).__module__
             per_user = not provider.startswith("jupyter_server.")
         return GitLabBackend(
-            self.gitlab_url,
-            self.gitlab_token,
-            projects=self.gitlab_projects,
-            ca_bundle=self.gitlab_ca_bundle,
+            settings.url,
+            settings.token,
+            projects=settings.projects,
+            ca_bundle=settings.ca_bundle,
             max_projects=self.gitlab_max_projects,
             retries=self.gitlab_retries,
             timeout=self.gitlab_timeout,
             per_user_sessions=per_user,
+            name=settings.name,
+            auth=settings.auth,
         )
 
     def initialize_settings(self) -> None:

@@ -25,18 +25,20 @@ class WebSessionHandler(CIHandlerMixin, APIHandler):
     auth_resource = AUTH_RESOURCE
 
     def _backend(self, name: Any) -> GitLabBackend:
-        found = [b for b in self.registry.backends if isinstance(b, GitLabBackend)]
-        if name:
-            found = [b for b in found if b.name == name]
+        every = [b for b in self.registry.backends if isinstance(b, GitLabBackend)]
+        found = [b for b in every if b.name == name] if name else every
         if not found:
+            known = ", ".join(b.name for b in every) or "none"
             msg = (
-                f"There is no GitLab backend {name!r}."
+                f"There is no GitLab backend {name!r} (there is {known})."
                 if name
-                else "No GitLab is configured (CITerminalApp.gitlab_url, or GITLAB_URL)."
+                else "No GitLab is configured (CITerminalApp.gitlab_url or gitlab_instances,"
+                " or GITLAB_URL)."
             )
             raise NotFoundError(msg)
         if len(found) > 1:
-            msg = 'Several GitLab backends are configured: give "backend".'
+            names = ", ".join(b.name for b in found)
+            msg = f'Several GitLab backends are configured ({names}): give "backend".'
             raise ConfigError(msg)
         return found[0]
 

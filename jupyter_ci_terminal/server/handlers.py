@@ -65,9 +65,13 @@ class PipelinesHandler(_Base):
     @authorized
     @translate_errors
     async def get(self, project: str) -> None:
-        """Recent pipelines."""
+        """Recent pipelines; ``?scope=mine``: only those the current user started."""
+        scope = self.get_query_argument("scope", "all")
+        if scope not in ("all", "mine"):
+            msg = f"Unknown pipeline scope {scope!r}; use mine or all."
+            raise ConfigError(msg)
         backend, proj = await self.registry.resolve(project)
-        self.finish(json.dumps(await backend.pipelines(proj)))
+        self.finish(json.dumps(await backend.pipelines(proj, mine=scope == "mine")))
 
     @web.authenticated
     @authorized

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 
-from ..errors import BackendError, NotFoundError
+from ..errors import BackendError, CIError, NotFoundError
 from .backends import Backend, Project
 from .sessions import SessionSettings, TerminalSession
 
 _NAME = re.compile(r"[^\w.-]+")
+
+log = logging.getLogger(__name__)
 
 
 class ProjectRegistry:
@@ -18,18 +21,26 @@ class ProjectRegistry:
     def __init__(self, backends: list[Backend]) -> None:
         self.backends = backends
         self._projects: dict[str, tuple[Backend, Project]] = {}
+        #: The last failure of each backend (by position), logged once rather than per poll.
+        self._failures: dict[int, str] = {}
 
     async def projects(self) -> list[Project]:
         """Every backend's projects; one failing backend does not hide the others."""
         found: list[Project] = []
         errors: list[str] = []
-        for backend in self.backends:
+        for index, backend in enumerate(self.backends):
             try:
-                for project in await backend.projects():
-                    self._projects[project.id] = (backend, project)
-                    found.append(project)
-            except BackendError as e:
+                projects = await backend.projects()
+            except CIError as e:
                 errors.append(str(e))
+                if self._failures.get(index) != str(e):
+                    log.warning("CI projects of one backend are not shown: %s", e)
+                self._failures[index] = str(e)
+                continue
+            self._failures.pop(index, None)
+            for project in projects:
+                self._projects[project.id] = (backend, project)
+                found.append(project)
         if not found and errors:
             raise BackendError(" ".join(errors))
         return found

@@ -10,6 +10,7 @@ import {
   NS,
   PipelineAction
 } from './tokens';
+import { pipelinesQuery } from './projects';
 import { webSessionBody } from './websession';
 
 /**
@@ -136,10 +137,16 @@ export namespace CIApi {
     return requestAPI<IProject[]>('projects');
   }
 
-  /** List a project's recent pipelines, newest first. */
-  export async function listPipelines(project: string): Promise<IPipeline[]> {
+  /**
+   * List a project's recent pipelines, newest first; with `onlyMine`, those
+   * the user started.
+   */
+  export async function listPipelines(
+    project: string,
+    { onlyMine = false }: { onlyMine?: boolean } = {}
+  ): Promise<IPipeline[]> {
     const pipelines = await requestAPI<IPipeline[]>(
-      path('projects', project, 'pipelines')
+      path('projects', project, 'pipelines') + pipelinesQuery(onlyMine)
     );
     return [...pipelines].sort((a, b) => b.id - a.id);
   }

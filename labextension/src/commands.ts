@@ -1,5 +1,6 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { showErrorMessage } from '@jupyterlab/apputils';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { CIApi, errorMessage } from './api';
@@ -17,7 +18,8 @@ import {
   JOB_ACTION_COMMANDS,
   JobAction,
   PIPELINE_ACTION_COMMANDS,
-  PipelineAction
+  PipelineAction,
+  PLUGIN_ID
 } from './tokens';
 
 /** Argument schema of the commands that act on one job. */
@@ -256,13 +258,44 @@ const PIPELINE_ACTION_LABELS: Record<PipelineAction, string> = {
  * Register the commands of the CI Pipelines panel (`panelId`).
  *
  * A job or pipeline row's context menu offers an action when the row's
- * `data-action` names it (see `view.ts`).
+ * `data-action` names it (see `view.ts`). "Only my pipelines" is the
+ * `onlyMyPipelines` setting, so it lasts; without a setting registry it
+ * lasts until the page is reloaded.
  */
 export function addPanelCommands(
   app: JupyterFrontEnd,
   model: CIModel,
-  panelId: string
+  panelId: string,
+  registry: ISettingRegistry | null = null
 ): void {
+  app.commands.addCommand(CommandIDs.toggleMyPipelines, {
+    label: args =>
+      args.isPalette ? 'CI: Only my pipelines' : 'Only my pipelines',
+    caption:
+      'List only the pipelines you started in the CI Pipelines panel, or everyone’s again',
+    isToggled: () => model.onlyMine,
+    execute: async () => {
+      const onlyMine = !model.onlyMine;
+      if (registry) {
+        try {
+          // The settings watcher hands the new value to the model.
+          await registry.set(PLUGIN_ID, 'onlyMyPipelines', onlyMine);
+          return;
+        } catch (error) {
+          console.warn('The onlyMyPipelines setting could not be saved', error);
+        }
+      }
+      model.onlyMine = onlyMine;
+    }
+  });
+  let shown = model.onlyMine;
+  model.changed.connect(() => {
+    if (model.onlyMine !== shown) {
+      shown = model.onlyMine;
+      app.commands.notifyCommandChanged(CommandIDs.toggleMyPipelines);
+    }
+  });
+
   app.commands.addCommand(CommandIDs.showPipelines, {
     label: args =>
       args.isPalette ? 'CI: Show pipelines' : 'Show CI Pipelines',

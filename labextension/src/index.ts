@@ -186,7 +186,7 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
     const panel = new CIPanel({ model, commands: app.commands });
     app.shell.add(panel, 'left', { rank: 750 });
     restorer?.add(panel, `${NS}:panel`);
-    addPanelCommands(app, model, panel.id);
+    addPanelCommands(app, model, panel.id, registry);
     model.changed.connect(() => {
       if (model.state.loaded && model.state.error === null) {
         webSessions.learn(model.state.projects);
@@ -195,7 +195,8 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
     for (const command of [
       CommandIDs.showPipelines,
       CommandIDs.runPipeline,
-      CommandIDs.refresh
+      CommandIDs.refresh,
+      CommandIDs.toggleMyPipelines
     ]) {
       palette?.addItem({ command, category: 'CI', args: { isPalette: true } });
     }
@@ -228,6 +229,7 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
     );
     void watchSettings(registry, value => {
       model.interval = value.pollInterval;
+      model.onlyMine = value.onlyMyPipelines;
     });
   }
 };

@@ -16,6 +16,8 @@ export interface ICIState {
   jobs: IJob[];
   /** `jobs` by stage, in pipeline order, without replaced attempts. */
   stages: IStage[];
+  /** Whether only the pipelines the user started are listed. */
+  onlyMine: boolean;
   /** A sentence describing the last failure, or null. */
   error: string | null;
   /** False until the first fetch has finished. */
@@ -77,6 +79,20 @@ export class CIModel {
 
   get isDisposed(): boolean {
     return this._poll.isDisposed;
+  }
+
+  /** Whether only the pipelines the user started are listed; a change fetches. */
+  get onlyMine(): boolean {
+    return this._state.onlyMine;
+  }
+  set onlyMine(onlyMine: boolean) {
+    if (onlyMine !== this._state.onlyMine) {
+      this._pipelineId = null;
+      this._update({ onlyMine });
+      if (this._active) {
+        void this.refresh();
+      }
+    }
   }
 
   /** Show another project (and its newest pipeline). */
@@ -163,6 +179,8 @@ export class CIModel {
 
   dispose(): void {
     if (!this.isDisposed) {
+      // Stopping clears the pending timer, which the poll's own dispose leaves running.
+      void this._poll.stop();
       this._poll.dispose();
       Signal.clearData(this);
     }
@@ -185,7 +203,9 @@ export class CIModel {
     }
   }
 
-  private async _load(): Promise<Omit<ICIState, 'error' | 'loaded'>> {
+  private async _load(): Promise<
+    Omit<ICIState, 'error' | 'loaded' | 'onlyMine'>
+  > {
     const projects = await CIApi.listProjects();
     const project =
       projects.find(p => p.id === this._projectId) ?? projects[0] ?? null;
@@ -199,10 +219,11 @@ export class CIModel {
         stages: []
       };
     }
-    const pipelines = (await CIApi.listPipelines(project.id)).slice(
-      0,
-      MAX_PIPELINES
-    );
+    const pipelines = (
+      await CIApi.listPipelines(project.id, {
+        onlyMine: this._state.onlyMine
+      })
+    ).slice(0, MAX_PIPELINES);
     const pipeline =
       pipelines.find(p => p.id === this._pipelineId) ?? pipelines[0] ?? null;
     // Replaced attempts are not shown, but their ids tell the stage order.
@@ -238,6 +259,7 @@ export class CIModel {
     pipeline: null,
     jobs: [],
     stages: [],
+    onlyMine: false,
     error: null,
     loaded: false
   };

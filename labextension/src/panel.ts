@@ -35,6 +35,7 @@ export class CIPanel extends Widget {
       selectPipeline: id => model.selectPipeline(id),
       refresh: () => void commands.execute(CommandIDs.refresh),
       runPipeline: () => void commands.execute(CommandIDs.runPipeline),
+      toggleMine: () => void commands.execute(CommandIDs.toggleMyPipelines),
       debug: job =>
         void commands.execute(CommandIDs.openTerminal, jobArgs(job)),
       openLog: job => void commands.execute(CommandIDs.openLog, jobArgs(job)),

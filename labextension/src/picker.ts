@@ -1,6 +1,7 @@
 import { InputDialog } from '@jupyterlab/apputils';
 
 import { CIApi } from './api';
+import { projectLabel } from './projects';
 import {
   IJob,
   IOpenTerminalArgs,
@@ -141,8 +142,9 @@ async function chooseJob(
   showProject: boolean,
   options: IPickOptions
 ): Promise<IJobTarget | null> {
+  const projects = jobs.map(found => found.project);
   const items = jobs.map(({ project, pipeline, job }) => {
-    const where = showProject ? `${project.name}, ` : '';
+    const where = showProject ? `${projectLabel(project, projects)}, ` : '';
     return `${job.name} #${job.id} (${where}pipeline #${pipeline.id}, ${options.describe(job)})`;
   });
   const answer = await InputDialog.getItem({
@@ -165,7 +167,9 @@ export async function chooseProject(
   if (projects.length === 1) {
     return projects[0];
   }
-  const items = projects.map(project => `${project.name} (${project.id})`);
+  const items = projects.map(
+    project => `${projectLabel(project, projects)} (${project.id})`
+  );
   const answer = await InputDialog.getItem({
     title,
     label: 'Project',

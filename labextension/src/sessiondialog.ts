@@ -1,23 +1,30 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { Dialog, Notification, showErrorMessage } from '@jupyterlab/apputils';
+import {
+  Dialog,
+  InputDialog,
+  Notification,
+  showErrorMessage
+} from '@jupyterlab/apputils';
 import { ISignal, Signal } from '@lumino/signaling';
 import { h, VirtualDOM } from '@lumino/virtualdom';
 import { Widget } from '@lumino/widgets';
 
 import { CIApi, errorMessage } from './api';
+import { gitlabInstances, IGitLabInstance } from './projects';
 import { CommandIDs, IProject } from './tokens';
 import {
   emptyValueMessage,
-  gitlabBackendName,
   IWebSessionPrompt,
+  IWebSessionTarget,
   refusalMessage,
   WEB_SESSION_COOKIE,
-  webSessionPrompt
+  webSessionPrompt,
+  webSessionTarget
 } from './websession';
 
 /** The dialog's body: why, where to find the cookie, and one password input. */
 class WebSessionBody extends Widget {
-  constructor({ message, expired }: IWebSessionPrompt) {
+  constructor({ message, expired }: IWebSessionPrompt, host: string | null) {
     super();
     this.addClass('jp-CIWebSession');
     const inputId = `jp-CIWebSession-input-${Private.ids.next++}`;
@@ -31,7 +38,7 @@ class WebSessionBody extends Widget {
           ),
           h.li(
             h.strong('Where: '),
-            "in a browser signed in to GitLab, open your browser's developer tools → Application (or Storage) → Cookies → your GitLab site → ",
+            `in a browser signed in to ${host ?? 'GitLab'}, open your browser's developer tools → Application (or Storage) → Cookies → ${host ?? 'your GitLab site'} → `,
             h.code(WEB_SESSION_COOKIE),
             ', and copy its value.'
           )
@@ -96,10 +103,13 @@ const ACCEPT = 1;
 class WebSessionDialog extends Dialog<null> {
   constructor(
     private _form: WebSessionBody,
-    private _backend: string | null
+    private _backend: string | null,
+    host: string | null
   ) {
     super({
-      title: 'GitLab web session needed',
+      title: host
+        ? `GitLab web session needed for ${host}`
+        : 'GitLab web session needed',
       body: _form,
       buttons: [
         Dialog.cancelButton(),
@@ -165,30 +175,45 @@ class WebSessionDialog extends Dialog<null> {
 /**
  * Ask for the user's GitLab web session and give it to the server.
  *
- * One dialog at a time: a second request while one is open waits for it.
+ * One dialog at a time: a second request for the same GitLab while one is
+ * open waits for it; one for another GitLab waits, then asks.
  *
  * @param prompt - Why the server asks (see `webSessionPrompt`).
- * @param backend - The GitLab backend's name; null: the only one.
+ * @param target - Which GitLab (backend null: the only one).
  * @returns Whether the server now holds a session GitLab accepted.
  */
-export function askForWebSession(
+export async function askForWebSession(
   prompt: IWebSessionPrompt,
-  backend: string | null
+  target: IWebSessionTarget
 ): Promise<boolean> {
-  if (Private.dialog.pending === null) {
-    const dialog = new WebSessionDialog(new WebSessionBody(prompt), backend);
-    Private.dialog.pending = dialog
-      .launch()
-      .then(
-        result => result.button.accept,
-        () => false // disposed before it was answered
-      )
-      .finally(() => {
-        Private.dialog.pending = null;
-        dialog.dispose();
-      });
+  for (;;) {
+    const pending = Private.dialog.pending;
+    if (pending === null) {
+      break;
+    }
+    if (pending.backend === target.backend) {
+      return pending.answer;
+    }
+    await pending.answer;
   }
-  return Private.dialog.pending;
+  const { backend, host } = target;
+  const dialog = new WebSessionDialog(
+    new WebSessionBody(prompt, host),
+    backend,
+    host
+  );
+  const answer = dialog
+    .launch()
+    .then(
+      result => result.button.accept,
+      () => false // disposed before it was answered
+    )
+    .finally(() => {
+      Private.dialog.pending = null;
+      dialog.dispose();
+    });
+  Private.dialog.pending = { backend, answer };
+  return answer;
 }
 
 /**
@@ -214,7 +239,8 @@ export async function withWebSession<T>(
         throw error;
       }
       status?.setConfigured(true);
-      if (!(await askForWebSession(prompt, gitlabBackendName(project)))) {
+      const target = webSessionTarget(project, status?.projects);
+      if (!(await askForWebSession(prompt, target))) {
         return undefined;
       }
     }
@@ -239,8 +265,19 @@ export class WebSessionStatus {
     return this._changed;
   }
 
+  /** The projects of the last listing learnt from. */
+  get projects(): readonly IProject[] {
+    return this._projects;
+  }
+
+  /** The GitLab instances of the last listing learnt from. */
+  get instances(): IGitLabInstance[] {
+    return gitlabInstances(this._projects);
+  }
+
   /** Learn from a project listing of the server. */
   learn(projects: readonly IProject[]): void {
+    this._projects = projects;
     this.setConfigured(projects.some(project => project.backend === 'gitlab'));
   }
 
@@ -254,11 +291,14 @@ export class WebSessionStatus {
 
   private _configured = false;
   private _changed = new Signal<this, boolean>(this);
+  private _projects: readonly IProject[] = [];
 }
 
 namespace Private {
-  /** What the open dialog resolves to, while one is open. */
-  export const dialog: { pending: Promise<boolean> | null } = { pending: null };
+  /** The open dialog's GitLab and what it resolves to, while one is open. */
+  export const dialog: {
+    pending: { backend: string | null; answer: Promise<boolean> } | null;
+  } = { pending: null };
 
   /** Suffixes of the input ids. */
   export const ids = { next: 0 };
@@ -289,13 +329,20 @@ export function addWebSessionCommands(
           backend: {
             type: 'string',
             description:
-              'Name of the GitLab backend; needed only when several are configured'
+              'Name of the GitLab backend; when several are configured and none is given, the command asks'
           }
         }
       }
     },
     execute: async args => {
-      const backend = typeof args.backend === 'string' ? args.backend : null;
+      let backend = typeof args.backend === 'string' ? args.backend : null;
+      if (backend === null) {
+        const chosen = await chooseInstance(status.instances);
+        if (chosen === undefined) {
+          return false;
+        }
+        backend = chosen;
+      }
       try {
         await CIApi.forgetWebSession(backend);
         Notification.success(
@@ -315,4 +362,28 @@ export function addWebSessionCommands(
   status.changed.connect(() =>
     app.commands.notifyCommandChanged(CommandIDs.forgetWebSession)
   );
+}
+
+/**
+ * Ask which GitLab when several are known; the only one without asking.
+ *
+ * @returns Its name, null when none is known (the server picks its only
+ *   one), or undefined when the user cancelled.
+ */
+async function chooseInstance(
+  instances: readonly IGitLabInstance[]
+): Promise<string | null | undefined> {
+  if (instances.length <= 1) {
+    return instances[0]?.name ?? null;
+  }
+  const items = instances.map(({ name, host }) =>
+    host ? `${name} (${host})` : name
+  );
+  const answer = await InputDialog.getItem({
+    title: 'Forget GitLab web session',
+    label: 'GitLab',
+    items
+  });
+  const index = answer.value === null ? -1 : items.indexOf(answer.value);
+  return answer.button.accept && index >= 0 ? instances[index].name : undefined;
 }

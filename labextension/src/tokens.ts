@@ -34,6 +34,8 @@ export namespace CommandIDs {
   export const refresh = `${NS}:refresh`;
   /** Start a pipeline for the project selected in the CI Pipelines panel. */
   export const runPipeline = `${NS}:run-pipeline`;
+  /** Show only the pipelines the user started in the CI Pipelines panel, or all again. */
+  export const toggleMyPipelines = `${NS}:toggle-my-pipelines`;
   /** Retry a finished job; args `{project, job}`. */
   export const retryJob = `${NS}:retry-job`;
   /** Cancel a job that has not finished; args `{project, job}`. */
@@ -44,7 +46,7 @@ export namespace CommandIDs {
   export const retryPipeline = `${NS}:retry-pipeline`;
   /** Cancel the unfinished jobs of a pipeline; args `{project, pipeline}`. */
   export const cancelPipeline = `${NS}:cancel-pipeline`;
-  /** Make the server forget the user's GitLab web session; args `{backend?}`. */
+  /** Make the server forget the user's GitLab web session; args `{backend?}` (else asks). */
   export const forgetWebSession = `${NS}:forget-gitlab-session`;
 }
 
@@ -93,6 +95,13 @@ export interface IProject {
   id: string;
   name: string;
   backend: Backend;
+  /**
+   * The CI backend serving the project: `local`, `gitlab` or the name of
+   * another GitLab instance (what the web-session calls take as `backend`).
+   */
+  instance: string;
+  /** `host[:port]` of the project's GitLab; null for the local runner. */
+  host: string | null;
 }
 
 /** A GitLab pipeline object (the fields the frontend uses). */
@@ -179,13 +188,16 @@ export interface ISettings {
   openIn: 'tab' | 'split-right';
   /** Terminal font size in pixels; null keeps JupyterLab's terminal setting. */
   fontSize: number | null;
+  /** Whether the CI Pipelines panel lists only the pipelines the user started. */
+  onlyMyPipelines: boolean;
 }
 
 /** Values used until the settings are loaded (same as `schema/plugin.json`). */
 export const DEFAULT_SETTINGS: Readonly<ISettings> = Object.freeze({
   pollInterval: 5,
   openIn: 'tab',
-  fontSize: null
+  fontSize: null,
+  onlyMyPipelines: false
 });
 
 /** True when a job's shell can be attached to. */

@@ -13,6 +13,7 @@ import {
   statusLabel
 } from './jobs';
 import { ICIState } from './model';
+import { groupByInstance, instanceLabel, projectLabel } from './projects';
 import { IJob, IPipeline, IProject, JobAction, PipelineAction } from './tokens';
 
 /** What the rendered panel can ask for. */
@@ -21,6 +22,8 @@ export interface IViewHandlers {
   selectPipeline(id: number): void;
   runPipeline(): void;
   refresh(): void;
+  /** Flip "Only my pipelines". */
+  toggleMine(): void;
   debug(job: IJob): void;
   openLog(job: IJob): void;
   jobAction(job: IJob, action: JobAction): void;
@@ -83,14 +86,17 @@ function renderContent(
     return content;
   }
   if (state.projects.length > 1) {
-    content.push(renderProjects(state.projects, state.project, handlers));
+    content.push(...renderProjects(state.projects, state.project, handlers));
   } else if (state.project) {
     content.push(h.h3({ className: 'jp-CIPanel-section' }, state.project.name));
   }
+  content.push(renderMineToggle(state.onlyMine, handlers));
   if (state.pipelines.length === 0) {
     content.push(
       message(
-        'This project has no pipeline yet. Use Run pipeline to start one.'
+        state.onlyMine
+          ? 'You have started no pipeline in this project. Use Run pipeline to start one, or turn off Only my pipelines to see everyone’s.'
+          : 'This project has no pipeline yet. Use Run pipeline to start one.'
       )
     );
     return content;
@@ -108,28 +114,73 @@ function renderContent(
   return content;
 }
 
+/**
+ * The project tabs; when several CI backends serve them (the local runner,
+ * GitLab instances), one titled row per backend, so that same-named
+ * projects of two GitLabs are told apart.
+ */
 function renderProjects(
   projects: IProject[],
   selected: IProject | null,
   handlers: IViewHandlers
+): VirtualElement[] {
+  const groups = groupByInstance(projects);
+  const tabs = (members: IProject[], label: string) =>
+    h.div(
+      {
+        className: 'jp-CIPanel-projects',
+        role: 'tablist',
+        'aria-label': label
+      },
+      ...members.map(project =>
+        h.button(
+          {
+            className: 'jp-CIPanel-project',
+            role: 'tab',
+            title: `${project.name} (${instanceLabel(project)})`,
+            dataset: { instance: project.instance },
+            'aria-selected': String(project.id === selected?.id),
+            onclick: () => handlers.selectProject(project.id)
+          },
+          groups.length > 1 ? project.name : projectLabel(project, projects)
+        )
+      )
+    );
+  if (groups.length === 1) {
+    return [tabs(projects, 'CI projects')];
+  }
+  return groups.map(group =>
+    h.div(
+      {
+        className: 'jp-CIPanel-instance',
+        dataset: { instance: group.instance }
+      },
+      h.h3({ className: 'jp-CIPanel-section' }, group.label),
+      tabs(group.projects, `CI projects of ${group.label}`)
+    )
+  );
+}
+
+/**
+ * The "Only my pipelines" switch: a toggle button (`aria-pressed`), whose
+ * state always follows the setting, as a checkbox's would not once clicked.
+ */
+function renderMineToggle(
+  onlyMine: boolean,
+  handlers: IViewHandlers
 ): VirtualElement {
   return h.div(
-    {
-      className: 'jp-CIPanel-projects',
-      role: 'tablist',
-      'aria-label': 'CI projects'
-    },
-    ...projects.map(project =>
-      h.button(
-        {
-          className: 'jp-CIPanel-project',
-          role: 'tab',
-          title: `${project.name} (${project.backend})`,
-          'aria-selected': String(project.id === selected?.id),
-          onclick: () => handlers.selectProject(project.id)
-        },
-        project.name
-      )
+    { className: 'jp-CIPanel-filters' },
+    h.button(
+      {
+        className: 'jp-CIPanel-button jp-CIPanel-mine',
+        'aria-pressed': String(onlyMine),
+        title: onlyMine
+          ? 'Only the pipelines you started are listed: show everyone’s'
+          : 'List only the pipelines you started (on GitLab: as the user of your web session, else of the API token)',
+        onclick: () => handlers.toggleMine()
+      },
+      'Only my pipelines'
     )
   );
 }

@@ -75,6 +75,37 @@ export function gitlabBackendName(projectId: string): string | null {
   return match ? match[1] : null;
 }
 
+/** Which GitLab a job's terminal needs the web session of. */
+export interface IWebSessionTarget {
+  /** The GitLab backend's name (`"backend"` of the calls); null: the only one. */
+  backend: string | null;
+  /** Its `host[:port]`, when the page has seen it in the project listing. */
+  host: string | null;
+}
+
+/** The fields of a listed project these helpers read (see `IProject`). */
+interface IListedProject {
+  id: string;
+  backend: string;
+  instance?: string;
+  host?: string | null;
+}
+
+/**
+ * The GitLab whose web session a terminal of `projectId` needs: the
+ * project's instance as the server listed it, else read from the id.
+ */
+export function webSessionTarget(
+  projectId: string,
+  projects: readonly IListedProject[] = []
+): IWebSessionTarget {
+  const project = projects.find(p => p.id === projectId);
+  if (project && project.backend === 'gitlab' && project.instance) {
+    return { backend: project.instance, host: project.host ?? null };
+  }
+  return { backend: gitlabBackendName(projectId), host: null };
+}
+
 /** The JSON body of `PUT gitlab/session`. */
 export function webSessionBody(
   backend: string | null,

@@ -127,7 +127,14 @@ class Lab:
 
 
 #: Environment variables that would point the server at a real GitLab (see :func:`lab_env`).
-GITLAB_ENV = ("GITLAB_URL", "GITLAB_TOKEN", "GITLAB_PROJECTS", "GITLAB_CA_BUNDLE")
+GITLAB_ENV = (
+    "GITLAB_URL",
+    "GITLAB_TOKEN",
+    "GITLAB_PROJECTS",
+    "GITLAB_CA_BUNDLE",
+    "CI_JOB_TOKEN",
+    "CI_SERVER_URL",
+)
 
 
 def lab_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.request
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,10 +25,12 @@ import pytest
 from labdriver import Lab, RunningJob, lab_env, run_lab, wait_for_job, write_project
 from pagedriver import (
     TerminalFrames,
+    execute,
     job_row,
     open_lab,
     open_panel,
     output_line,
+    pipeline_row,
     tab_labels,
     type_command,
     wait_for_tab,
@@ -64,6 +67,7 @@ PROJECT = "gitlab-42"
 #: A well-formed ``_gitlab_session`` value that signs in nobody.
 WRONG_SESSION = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e"
 FORGET = "ci-terminal:forget-gitlab-session"
+MINE = "ci-terminal:toggle-my-pipelines"
 
 DIALOG = ".jp-CIWebSessionDialog"
 DIALOG_INPUT = f"{DIALOG} input.jp-CIWebSession-input"
@@ -371,7 +375,9 @@ def test_an_expired_web_session_is_asked_for_again(
         text = dialog.inner_text()
         assert "did not accept the web session (expired?)" in text
         assert "not for API tokens" in text
-        assert "Application (or Storage) → Cookies → your GitLab site → _gitlab_session" in text
+        host = gitlab.url.split("://")[1]
+        assert f"GitLab web session needed for {host}" in text  # the GitLab of the Debug pressed
+        assert f"Application (or Storage) → Cookies → {host} → _gitlab_session" in text
         assert not session_held(lab)  # the server forgot the refused session
         give_in_dialog(page, renewed)
         dialog.wait_for(state="detached", timeout=20_000)
@@ -384,3 +390,50 @@ def test_an_expired_web_session_is_asked_for_again(
         )
     finally:
         alice.session = ALICE_SESSION
+
+
+def start_pipeline_as(gitlab: MockGitLab, token: str) -> int:
+    """Start a pipeline on ``acme/app`` with a user's own token, as GitLab's UI would."""
+    request = urllib.request.Request(
+        f"{gitlab.url}/api/v4/projects/42/pipeline",
+        data=json.dumps({"ref": "main"}).encode(),
+        headers={"PRIVATE-TOKEN": token, "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return int(json.loads(response.read())["id"])
+
+
+def test_only_my_pipelines(
+    page: Page, gitlab_lab: Lab, gitlab_job: RunningJob, gitlab: MockGitLab
+) -> None:
+    """The panel's "Only my pipelines" asks for scope=mine (GitLab's username filter): Bob's
+    pipeline goes, Alice's stays; the command follows the button, and turning it off brings
+    Bob's back."""
+    lab = gitlab_lab
+    bobs = start_pipeline_as(gitlab, BOB_TOKEN)
+    try:
+        traffic = Traffic(page)
+        open_lab(page, lab)
+        open_panel(page)
+        toggle = page.locator(".jp-CIPanel-mine")
+        pipelines = page.locator(".jp-CIPanel-pipeline")
+        pipeline_row(page, bobs).wait_for(timeout=30_000)
+        assert toggle.get_attribute("aria-pressed") == "false"
+
+        toggle.click()
+        page.locator('.jp-CIPanel-mine[aria-pressed="true"]').wait_for(timeout=10_000)
+        pipeline_row(page, bobs).wait_for(state="detached", timeout=30_000)
+        pipeline_row(page, gitlab_job.pipeline).wait_for(timeout=30_000)
+        assert str(bobs) not in pipelines.all_inner_texts()
+        assert page.evaluate(f"() => window.jupyterapp.commands.isToggled('{MINE}')")
+        assert any(
+            f"/ci-terminal/api/projects/{PROJECT}/pipelines?scope=mine" in r.url
+            for r in traffic.requests
+        )
+
+        execute(page, MINE)  # the command, as from the palette
+        page.locator('.jp-CIPanel-mine[aria-pressed="false"]').wait_for(timeout=10_000)
+        pipeline_row(page, bobs).wait_for(timeout=30_000)
+    finally:
+        lab.api("POST", f"projects/{PROJECT}/pipelines/{bobs}/cancel")

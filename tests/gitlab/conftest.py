@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gitlab_support import ALICE_SESSION, ALICE_TOKEN, BOB_SESSION, BOB_TOKEN, CI
+from gitlab_support import ALICE_OAUTH, ALICE_SESSION, ALICE_TOKEN, BOB_SESSION, BOB_TOKEN, CI
 from mock_gitlab import MockGitLab, MockProject, User
 
 from jupyter_ci_terminal.runner.runtime import find_runners, wait_for_runtime_file
@@ -57,7 +57,7 @@ def runner(jp_environ: Any, tmp_path: Path) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture
 def alice() -> User:
-    return User(1, "alice", ALICE_TOKEN, ALICE_SESSION)
+    return User(1, "alice", ALICE_TOKEN, ALICE_SESSION, oauth=ALICE_OAUTH)
 
 
 @pytest.fixture

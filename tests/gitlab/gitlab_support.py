@@ -16,7 +16,22 @@ ALICE_TOKEN = "glpat-AliceSecretToken-4f9c2e71"
 ALICE_SESSION = "a11ce5e55104c0ffee0ddba11f00d5ec"
 BOB_TOKEN = "glpat-BobSecretToken-0b0b0b0b"
 BOB_SESSION = "b0b5e55104deadbeefcafe0000b0b0b0"
-SECRETS = (ALICE_TOKEN, ALICE_SESSION, BOB_TOKEN, BOB_SESSION)
+ALICE_OAUTH = "0a0a11ce0a0a11ce0a0a11ce0a0a11ce0a0a11ce0a0a11ce0a0a11ce0a0a11ce"
+#: Carol's, on a second GitLab.
+CAROL_TOKEN = "glpat-CarolSecretToken-c4r01c4r"
+CAROL_SESSION = "c4r01e5e55104c4r01e5e55104c4r01e"
+#: A CI_JOB_TOKEN, as GitLab puts it in a job's environment.
+JOB_TOKEN = "glcbt-64_JobTokenOfAlicesJob-7a3f9c"
+SECRETS = (
+    ALICE_TOKEN,
+    ALICE_SESSION,
+    BOB_TOKEN,
+    BOB_SESSION,
+    ALICE_OAUTH,
+    CAROL_TOKEN,
+    CAROL_SESSION,
+    JOB_TOKEN,
+)
 
 
 class CI:

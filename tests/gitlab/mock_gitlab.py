@@ -4,9 +4,21 @@ In-process (tornado, a free loopback port). Project ``acme/app`` (id 42) runs on
 runner: its pipelines, jobs, traces and actions are the runner's, re-labelled as GitLab would
 show them (project id, ``user`` = whoever created the pipeline or retried/played the job).
 
-REST: ``PRIVATE-TOKEN``/``Bearer`` auth (401 without); a ``_gitlab_session`` cookie authenticates
-GET requests too, as GitLab's API does. Projects a user is not a member of are 404; writes need
-Developer (30). ``fail_next`` makes the next REST answers 429/5xx, to exercise retries.
+REST: ``PRIVATE-TOKEN`` (personal access tokens) and ``Authorization: Bearer`` (those, or OAuth
+tokens) auth, 401 without; a ``_gitlab_session`` cookie authenticates GET requests too, as GitLab's
+API does. Projects a user is not a member of are 404; writes need Developer (30). ``fail_next``
+makes the next REST answers 429/5xx, to exercise retries.
+
+CI job tokens (``JOB-TOKEN`` header or ``job_token`` query; ``job_tokens`` maps each to its job)
+work as GitLab's do: only on the routes GitLab opens to them (``route_setting :authentication,
+job_token_allowed: true`` in GitLab's ``lib/api/ci/jobs.rb`` and ``pipelines.rb``: ``GET /job``,
+the pipeline and job lists), only while their job runs, and only on their job's project (404
+elsewhere, as GitLab's allowlist answers). Anywhere else the token counts for nothing, and the
+mock answers such anonymous calls 401 (GitLab: 401, or 404 on a private project's GET routes).
+The token acts as the user who started the job.
+
+``GET /projects/:id/pipelines`` honours ``username`` as GitLab's ``PipelinesFinder`` does: the
+pipelines that user started, paginated after filtering; an unknown user has none.
 
 The terminal side, ``/<ns>/<proj>/-/jobs/<id>/terminal.ws``, is :mod:`mock_workhorse`.
 """
@@ -14,10 +26,11 @@ The terminal side, ``/<ns>/<proj>/-/jobs/<id>/terminal.ws``, is :mod:`mock_workh
 from __future__ import annotations
 
 import json
+import re
 import ssl
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote, urlencode
 
 from mock_workhorse import Workhorse
 from tornado import web
@@ -32,6 +45,7 @@ class User:
     username: str
     token: str
     session: str
+    oauth: str = ""  # an OAuth access token (Authorization: Bearer only)
 
     def to_json(self, base: str) -> dict[str, Any]:
         return {
@@ -86,11 +100,17 @@ class MockGitLab:
     api_calls: list[tuple[str, str]] = field(default_factory=list)
     terminal_log: list[dict[str, Any]] = field(default_factory=list)
     creator: dict[str, User] = field(default_factory=dict)  # "pipeline:<id>" / "job:<id>" → user
+    job_tokens: dict[str, int] = field(default_factory=dict)  # CI_JOB_TOKEN → its job's id
+    auth_log: list[tuple[str, str]] = field(default_factory=list)  # (how, path) per REST call
     server: HTTPServer | None = None
 
-    def user_by(self, *, token: str = "", session: str = "") -> User | None:
+    def user_by(self, *, token: str = "", session: str = "", oauth: str = "") -> User | None:
         for user in self.users:
-            if (token and user.token == token) or (session and user.session == session):
+            if (
+                (token and user.token == token)
+                or (session and user.session == session)
+                or (oauth and user.oauth == oauth)
+            ):
                 return user
         return None
 
@@ -147,10 +167,15 @@ class MockGitLab:
         app = web.Application(
             [
                 (r"/api/v4/user", UserApi, args),
+                (r"/api/v4/job", JobApi, args),
                 (r"/api/v4/projects", ProjectsApi, args),
                 (p, ProjectsApi, args),
                 (p + r"/pipeline", CreatePipelineApi, args),
-                (p + r"/(pipelines|pipelines/\d+/jobs|jobs/\d+|jobs/\d+/trace)", ReadApi, args),
+                (
+                    p + r"/(pipelines|pipelines/\d+/jobs|jobs|jobs/\d+|jobs/\d+/trace)",
+                    ReadApi,
+                    args,
+                ),
                 (p + r"/jobs/(\d+)/(retry|cancel|play)", JobActionApi, args),
                 (p + r"/pipelines/(\d+)/(retry|cancel)", PipelineActionApi, args),
                 (r"/users/sign_in", SignIn),
@@ -166,14 +191,21 @@ class MockGitLab:
             await self.server.close_all_connections()
 
 
+#: The GET routes GitLab lets a CI job token use, of those the mock serves.
+JOB_TOKEN_ROUTES = re.compile(
+    r"/api/v4/(job|projects/[^/]+/(pipelines|pipelines/\d+|pipelines/\d+/jobs|jobs))"
+)
+
+
 class Api(web.RequestHandler):
     """GitLab's API conventions: auth first, JSON bodies, ``{"message": ...}`` errors."""
 
     def initialize(self, gl: MockGitLab) -> None:
         self.gl = gl
         self.user: User | None = None
+        self.job: dict[str, Any] | None = None  # the CI job token's job, when it authenticated
 
-    def prepare(self) -> None:
+    async def prepare(self) -> None:
         self.gl.api_calls.append((self.request.method or "", self.request.path))
         if self.gl.fail_next:
             status = self.gl.fail_next.pop(0)
@@ -182,12 +214,35 @@ class Api(web.RequestHandler):
             self.reply({"message": f"{status} injected"}, status)
             return
         headers = self.request.headers
-        token = headers.get("PRIVATE-TOKEN", "") or headers.get("Authorization", "")[7:]
-        self.user = self.gl.user_by(token=token) if token else None
+        bearer = headers.get("Authorization", "")
+        bearer = bearer[7:] if bearer.startswith("Bearer ") else ""
+        job_token = headers.get("JOB-TOKEN", "") or self.get_query_argument("job_token", "")
+        how = "none"
+        if headers.get("PRIVATE-TOKEN"):
+            how, self.user = "private", self.gl.user_by(token=headers["PRIVATE-TOKEN"])
+        elif bearer:
+            how = "bearer"
+            self.user = self.gl.user_by(token=bearer) or self.gl.user_by(oauth=bearer)
+        elif job_token:
+            how = "job"
+            await self.job_token_user(job_token)
         if self.user is None and self.request.method == "GET":
             self.user = self.gl.user_by(session=self.get_cookie("_gitlab_session", ""))
+            how = "cookie" if self.user is not None else how
+        self.gl.auth_log.append((how, self.request.path))
         if self.user is None:
             self.reply({"message": "401 Unauthorized"}, 401)
+
+    async def job_token_user(self, token: str) -> None:
+        """Authenticate a CI job token where GitLab would; elsewhere it counts for nothing."""
+        allowed = self.request.method == "GET" and JOB_TOKEN_ROUTES.fullmatch(self.request.path)
+        job_id = self.gl.job_tokens.get(token)
+        if not allowed or job_id is None:
+            return
+        status, job = await self.gl.runner("GET", f"/jobs/{job_id}")
+        if status != 200 or job["status"] != "running":  # revoked when the job ends
+            return
+        self.job, self.user = job, self.gl.job_user(job)
 
     def reply(self, body: Any, status: int = 200) -> None:
         self.set_status(status)
@@ -197,6 +252,8 @@ class Api(web.RequestHandler):
     def project(self, ref: str, level: int = 20) -> MockProject:
         assert self.user is not None
         project = self.gl.project(ref, self.user)
+        if self.job is not None and project is not None and not project.runner:
+            project = None  # a job token reaches its own job's project only (the allowlist)
         if project is None:
             self.reply({"message": "404 Project Not Found"}, 404)
             raise web.Finish
@@ -210,6 +267,17 @@ class UserApi(Api):
     def get(self) -> None:
         assert self.user is not None
         self.reply(self.user.to_json(self.gl.url))
+
+
+class JobApi(Api):
+    """``GET /job``: the CI job token's own job; any other credential gets 404, as on GitLab."""
+
+    def get(self) -> None:
+        if self.job is None:
+            self.reply({"message": "404 Job Not Found"}, 404)
+            return
+        project = next(p for p in self.gl.projects if p.runner)
+        self.reply(self.gl.relabel(self.job, project))
 
 
 class ProjectsApi(Api):
@@ -244,9 +312,12 @@ class ReadApi(Api):
         project = self.project(ref)
         if not project.runner:
             self.reply(
-                [] if rest == "pipelines" else {"message": "404 Not found"},
-                200 if rest == "pipelines" else 404,
+                [] if rest in ("pipelines", "jobs") else {"message": "404 Not found"},
+                200 if rest in ("pipelines", "jobs") else 404,
             )
+            return
+        if rest == "pipelines" and self.get_query_argument("username", ""):
+            await self.pipelines_of(project, self.get_query_argument("username"))
             return
         status, body = await self.gl.runner("GET", f"/{rest}?{self.request.query}")
         if status != 200:
@@ -258,6 +329,23 @@ class ReadApi(Api):
             self.reply([self.gl.relabel(item, project) for item in body])
         else:
             self.reply(self.gl.relabel(body, project))
+
+    async def pipelines_of(self, project: MockProject, username: str) -> None:
+        """GitLab's ``username`` filter: the pipelines that user started, then the page."""
+        query = dict(parse_qsl(self.request.query))
+        per_page = int(query.pop("per_page", "20"))
+        page = int(query.pop("page", "1"))
+        query.pop("username")
+        status, body = await self.gl.runner("GET", f"/pipelines?{urlencode(query)}&per_page=100")
+        assert status == 200, body
+        user = next((u for u in self.gl.users if u.username == username), None)
+        mine = [
+            p
+            for p in body
+            if user is not None and self.gl.creator.get(f"pipeline:{p['id']}") is user
+        ]
+        start = (page - 1) * per_page
+        self.reply([self.gl.relabel(p, project) for p in mine[start : start + per_page]])
 
 
 class JobActionApi(Api):

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import pytest
-from gitlab_support import CI, gitlab_api
+from gitlab_support import ALICE_OAUTH, BOB_SESSION, CI, gitlab_api
 from mock_gitlab import MockGitLab, User
 
 from jupyter_ci_terminal.server.backends.gitlab import GitLabBackend
@@ -16,9 +16,22 @@ async def test_projects_are_the_token_users_active_ones_with_url_safe_ids(
     ci: CI, mock_gitlab: MockGitLab
 ) -> None:
     projects = await ci.get("projects")
+    host = mock_gitlab.url.split("://")[1]
     assert projects == [
-        {"id": "gitlab-42", "name": "acme/app", "backend": "gitlab"},
-        {"id": "gitlab-43", "name": "acme/docs", "backend": "gitlab"},
+        {
+            "id": "gitlab-42",
+            "name": "acme/app",
+            "backend": "gitlab",
+            "instance": "gitlab",
+            "host": host,
+        },
+        {
+            "id": "gitlab-43",
+            "name": "acme/docs",
+            "backend": "gitlab",
+            "instance": "gitlab",
+            "host": host,
+        },
     ]  # most recently active first; archived and foreign projects are left out
     listing = [path for method, path in mock_gitlab.api_calls if path == "/api/v4/projects"]
     assert listing
@@ -162,3 +175,68 @@ class TestIncompleteConfiguration:
         code, body = await ci.call("GET", "api", "gitlab", "session")
         assert code == 404
         assert "GITLAB_URL" in body["message"]
+
+
+async def test_mine_is_gitlabs_username_filter_for_whoever_terminals_open_as(
+    ci: CI, mock_gitlab: MockGitLab, bob: User
+) -> None:
+    alices = (await ci.running_job())["pipeline"]["id"]
+    bobs = (await gitlab_api(mock_gitlab, bob, "POST", "/projects/42/pipeline", {"ref": "main"}))[
+        "id"
+    ]
+    every = [p["id"] for p in await ci.get("projects", "gitlab-42", "pipelines")]
+    assert {alices, bobs} <= set(every)
+
+    def ids(pipelines: list[dict[str, Any]]) -> set[int]:
+        return {p["id"] for p in pipelines}
+
+    mine = await ci.get("projects", "gitlab-42", "pipelines", params={"scope": "mine"})
+    assert alices in ids(mine)  # the API token's user
+    assert bobs not in ids(mine)
+    # With Bob's web session given, terminals open as Bob, and "mine" are Bob's.
+    assert (await ci.give_session(BOB_SESSION))[0] == 204
+    mine = await ci.get("projects", "gitlab-42", "pipelines", params={"scope": "mine"})
+    assert ids(mine) == {bobs}
+    assert await ci.get("projects", "gitlab-43", "pipelines", params={"scope": "mine"}) == []
+    code, body = await ci.call(
+        "GET", "api", "projects", "gitlab-42", "pipelines", params={"scope": "theirs"}
+    )
+    assert code == 400
+    assert body["message"] == "Unknown pipeline scope 'theirs'; use mine or all."
+
+
+class TestOAuthToken:
+    """An OAuth access token goes as ``Authorization: Bearer`` (PRIVATE-TOKEN would be refused)."""
+
+    @pytest.fixture
+    def jp_server_config(
+        self, jp_server_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    ) -> dict[str, Any]:
+        monkeypatch.setenv("GITLAB_TOKEN", ALICE_OAUTH)
+        jp_server_config["CITerminalApp"]["gitlab_token_type"] = "oauth"
+        return jp_server_config
+
+    async def test_projects_and_mine_with_an_oauth_token(
+        self, ci: CI, mock_gitlab: MockGitLab
+    ) -> None:
+        assert [p["id"] for p in await ci.get("projects")] == ["gitlab-42", "gitlab-43"]
+        assert await ci.get("projects", "gitlab-43", "pipelines", params={"scope": "mine"}) == []
+        assert {how for how, _ in mock_gitlab.auth_log} == {"bearer"}
+        assert ("GET", "/api/v4/user") in mock_gitlab.api_calls
+        assert ALICE_OAUTH not in "\n".join(ci.bodies)
+
+
+class TestWrongOAuthToken:
+    @pytest.fixture
+    def jp_server_config(
+        self, jp_server_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    ) -> dict[str, Any]:
+        monkeypatch.setenv("GITLAB_TOKEN", "not-an-oauth-token")
+        jp_server_config["CITerminalApp"]["gitlab_token_type"] = "oauth"
+        return jp_server_config
+
+    async def test_401_names_the_oauth_token(self, ci: CI) -> None:
+        code, body = await ci.call("GET", "api", "projects")
+        assert code == 502
+        assert "rejected the OAuth token" in body["message"]
+        assert "not-an-oauth-token" not in str(body)

@@ -87,3 +87,33 @@ async def test_unknown_actions_are_not_routes(jp_fetch: Any) -> None:
             body="{}",
         )
     assert e.value.code == 404
+
+
+async def test_the_local_project_names_its_instance_and_no_host(ci: CIClient) -> None:
+    (project,) = await ci.get("projects")
+    assert project == {
+        "id": "local",
+        "name": project["name"],
+        "backend": "local",
+        "instance": "local",
+        "host": None,
+    }
+
+
+async def test_mine_lists_every_local_pipeline(ci: CIClient, jp_fetch: Any) -> None:
+    """The local runner's pipelines are all its one user's: scope=mine filters nothing."""
+    first = await ci.post("projects", "local", "pipelines")
+    second = await ci.post("projects", "local", "pipelines")
+    every = await ci.get("projects", "local", "pipelines")
+    r = await jp_fetch(
+        "ci-terminal", "api", "projects", "local", "pipelines", params={"scope": "mine"}
+    )
+    mine = json.loads(r.body)
+    assert [p["id"] for p in mine] == [p["id"] for p in every]
+    assert {first["id"], second["id"]} <= {p["id"] for p in mine}
+    with pytest.raises(HTTPClientError) as e:
+        await jp_fetch(
+            "ci-terminal", "api", "projects", "local", "pipelines", params={"scope": "ours"}
+        )
+    assert e.value.code == 400
+    assert "use mine or all" in json.loads(e.value.response.body)["message"]

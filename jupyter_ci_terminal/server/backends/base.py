@@ -12,16 +12,29 @@ JSON = dict[str, Any]
 
 @dataclass(frozen=True)
 class Project:
-    """A project as the REST API shows it; ``remote_id`` is the backend's own id."""
+    """A project as the REST API shows it; ``remote_id`` is the backend's own id.
+
+    ``instance`` names the backend serving it (``local``, ``gitlab`` or a ``gitlab_instances``
+    name) and ``host`` is its GitLab's ``host[:port]``, so same-named projects of two GitLabs
+    can be told apart.
+    """
 
     id: str
     name: str
     backend: str
     remote_id: int | str
+    instance: str = "local"
+    host: str | None = None
 
     def to_json(self) -> JSON:
         """The public JSON: no URLs, no credentials."""
-        return {"id": self.id, "name": self.name, "backend": self.backend}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "backend": self.backend,
+            "instance": self.instance,
+            "host": self.host,
+        }
 
 
 class Backend(Protocol):
@@ -33,8 +46,8 @@ class Backend(Protocol):
         """Projects this backend serves."""
         ...
 
-    async def pipelines(self, project: Project) -> list[JSON]:
-        """Recent pipelines, newest first."""
+    async def pipelines(self, project: Project, *, mine: bool = False) -> list[JSON]:
+        """Recent pipelines, newest first; with ``mine``, only those the current user started."""
         ...
 
     async def create_pipeline(self, project: Project, ref: str | None) -> JSON:

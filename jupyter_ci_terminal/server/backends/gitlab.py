@@ -1,6 +1,7 @@
 """The ``gitlab`` backend: a GitLab instance's projects over REST v4, terminals through Workhorse.
 
-Job state uses the API token (python-gitlab, off the event loop, with retries). Terminals go
+Job state uses the API token (python-gitlab, off the event loop, with retries); a CI job token
+(``auth="job"``) reads only its own job's project, and ``GET /job`` names its user. Terminals go
 where GitLab's own Debug button goes, ``/<namespace>/<project>/-/jobs/<id>/terminal.ws``,
 which GitLab serves only to a signed-in web session: each Jupyter user gives theirs once
 (:mod:`..websession`), and it is checked, then sent as the Channel's ``Cookie`` header.
@@ -12,7 +13,8 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -25,12 +27,14 @@ from ...errors import (
     WebSessionRefusedError,
     WebSessionRequiredError,
 )
+from ..gitlab_config import host_of
 from ..websession import COOKIE, WebSession, WebSessions, clean_value, current_owner
 from .base import JSON, Project
 from .gitlab_rest import GitLabRest, read_text, unreachable
 from .gitlab_rules import (
     SUBPROTOCOL,
     needs_session,
+    project_path,
     session_refused,
     terminal_state,
     terminal_url,
@@ -58,10 +62,12 @@ class GitLabBackend(RestBackendMixin):
         timeout: float = 15.0,
         per_user_sessions: bool = True,
         name: str = "gitlab",
+        auth: str = "private",
     ) -> None:
         self.url = url.rstrip("/")
-        self.host = urlsplit(self.url).netloc or self.url
+        self.host = host_of(self.url) or name
         self.name = name
+        self.auth = auth
         self.wanted = [str(p).strip() for p in projects if str(p).strip()]
         self.ca_bundle = ca_bundle
         self.max_projects = max_projects
@@ -72,6 +78,8 @@ class GitLabBackend(RestBackendMixin):
         self._rest: GitLabRest | None = None
         self._ca_pem: str | None = None
         self._me: JSON | None = None
+        self._job: JSON | None = None
+        self._own: Project | None = None
         self._archived: dict[str, bool] = {}
         self._paths: dict[str, str] = {}
 
@@ -102,6 +110,7 @@ class GitLabBackend(RestBackendMixin):
                 verify=self._verify,
                 timeout=self._timeout,
                 retries=self._retries,
+                auth=self.auth,
             )
         return self._rest
 
@@ -109,15 +118,19 @@ class GitLabBackend(RestBackendMixin):
 
     def _project(self, body: JSON) -> Project:
         remote = int(body["id"])
-        project = Project(
-            f"{self.name}-{remote}", str(body["path_with_namespace"]), self.kind, remote
-        )
+        path = str(body["path_with_namespace"])
+        project = Project(f"{self.name}-{remote}", path, self.kind, remote, self.name, self.host)
         self._archived[project.id] = bool(body.get("archived"))
         self._paths[project.id] = project.name
         return project
 
     async def projects(self) -> list[Project]:
-        """The configured projects, or the user's most recently active ones with CI enabled."""
+        """The configured projects, or the user's most recently active ones with CI enabled.
+
+        A CI job token cannot list or read projects: it shows its own job's project only.
+        """
+        if self.auth == "job":
+            return [await self._job_project()]
         rest = await self.client()
         if not self.wanted:
             rows = await rest.get(
@@ -151,10 +164,40 @@ class GitLabBackend(RestBackendMixin):
 
     # -- jobs, with the computed terminal object ---------------------------------------------
 
-    async def _token_user(self) -> JSON:
-        if self._me is None:
+    async def _current_job(self) -> JSON:
+        """The CI job token's own job (``GET /job``, the one job route open to job tokens)."""
+        if self._job is None:
             rest = await self.client()
-            self._me = dict(await rest.get("/user"))
+            self._job = dict(await rest.get("/job"))
+        return self._job
+
+    async def _job_project(self) -> Project:
+        if self._own is None:
+            job = await self._current_job()
+            remote = int(job["pipeline"]["project_id"])
+            path = project_path(self.url, str(job.get("web_url") or "")) or str(remote)
+            if self.wanted:
+                log.warning(
+                    "GitLab at %s: a CI job token reads only its own job's project (%s), so the"
+                    " configured projects are not shown.",
+                    self.host,
+                    path,
+                )
+            self._own = self._project({"id": remote, "path_with_namespace": path})
+        return self._own
+
+    async def _token_user(self) -> JSON:
+        """Who the API token acts as; for a CI job token, whoever started its job."""
+        if self._me is None:
+            if self.auth == "job":
+                user = (await self._current_job()).get("user")
+                if not isinstance(user, dict):
+                    msg = f"GitLab at {self.host} names no user for the CI job token's job."
+                    raise BackendError(msg)
+                self._me = dict(user)
+            else:
+                rest = await self.client()
+                self._me = dict(await rest.get("/user"))
         return self._me
 
     async def _viewer(self) -> JSON:
@@ -168,6 +211,17 @@ class GitLabBackend(RestBackendMixin):
         archived = self._archived.get(project.id, False)
         return {**job, "terminal": terminal_state(job, me, archived)}
 
+    async def pipelines(self, project: Project, *, mine: bool = False) -> list[JSON]:
+        """Recent pipelines; with ``mine``, those started by whoever terminals would open as."""
+        if not mine:
+            return await self._pipelines(project)
+        # GitLab's own filter; the user is the web session's (the person) over the token's.
+        username = str((await self._viewer()).get("username") or "")
+        if not username:
+            msg = f"GitLab at {self.host} did not say who you are, so 'mine' cannot be told."
+            raise BackendError(msg)
+        return await self._pipelines(project, username=username)
+
     async def pipeline_jobs(
         self, project: Project, pipeline_id: int, *, include_retried: bool = False
     ) -> list[JSON]:
@@ -178,8 +232,24 @@ class GitLabBackend(RestBackendMixin):
 
     async def job(self, project: Project, job_id: int) -> JSON:
         """One job, with ``terminal``."""
-        job = await super().job(project, job_id)
+        if self.auth == "job":
+            job = await self._listed_job(project, int(job_id))
+        else:
+            job = await super().job(project, job_id)
         return self._with_terminal(project, job, await self._viewer())
+
+    async def _listed_job(self, project: Project, job_id: int) -> JSON:
+        """A job found in the project's job list: ``GET …/jobs/:id`` is closed to job tokens."""
+        rest, path = await self._path(project, "jobs")
+        rows: list[Any] = await rest.get(path, per_page=100)
+        for row in rows:
+            if int(row["id"]) == job_id:
+                return dict(row)
+        msg = (
+            f"There is no job {job_id} among the last 100 of {project.name}; a CI job token"
+            " cannot look further back."
+        )
+        raise NotFoundError(msg)
 
     async def job_action(self, project: Project, job_id: int, action: str) -> JSON:
         """Retry, cancel or play; the resulting job comes with ``terminal``."""

@@ -31,11 +31,35 @@ def unreachable(host: str, error: requests.RequestException) -> BackendError:
     return BackendError(f"GitLab at {host} is not reachable.")
 
 
+def token_refused(what: str, auth: str) -> str:
+    """The sentence for GitLab's 401 to the API token, by the kind of token."""
+    if auth == "job":
+        # GitLab answers 401 both once the job has ended and on routes closed to job tokens.
+        return (
+            f"{what} refused the CI job token: a job token works only while its job runs, and"
+            " only reads the pipelines and jobs of that job's project (no logs, actions or new"
+            " pipelines; use a personal, project or group access token for those)."
+        )
+    what_token = "OAuth token" if auth == "oauth" else "API token"
+    return (
+        f"{what} rejected the {what_token} (CITerminalApp.gitlab_token or GITLAB_TOKEN):"
+        " it is wrong, expired or revoked."
+    )
+
+
 class GitLabRest(RestClient):
     """:class:`RestClient` with GitLab's wording and retries on 429, 5xx and lost connections."""
 
     def __init__(
-        self, url: str, token: str, *, host: str, verify: bool | str, timeout: float, retries: int
+        self,
+        url: str,
+        token: str,
+        *,
+        host: str,
+        verify: bool | str,
+        timeout: float,
+        retries: int,
+        auth: str = "private",
     ) -> None:
         super().__init__(
             url,
@@ -45,6 +69,7 @@ class GitLabRest(RestClient):
             timeout=timeout,
             retries=retries,
             retry_transient=retries > 0,
+            auth=auth,
         )
         self.host = host
 
@@ -53,11 +78,7 @@ class GitLabRest(RestClient):
         try:
             return await asyncio.to_thread(fn)
         except gle.GitlabAuthenticationError:
-            msg = (
-                f"{self.what} rejected the API token (CITerminalApp.gitlab_token or GITLAB_TOKEN):"
-                " it is wrong, expired or revoked."
-            )
-            raise BackendError(msg) from None
+            raise BackendError(token_refused(self.what, self.auth)) from None
         except gle.GitlabError as e:
             if e.response_code == 403:
                 msg = (

@@ -9,7 +9,7 @@ it does expose; the runner session itself only shows when Workhorse answers.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from ...errors import ChannelError, NoTerminalError, WebSessionRefusedError
 from ..websession import COOKIE
@@ -46,6 +46,16 @@ def terminal_url(gitlab_url: str, path_with_namespace: str, job_id: int) -> str:
     scheme = "wss" if parts.scheme == "https" else "ws"
     path = f"{parts.path}/{quote(path_with_namespace)}/-/jobs/{int(job_id)}/terminal.ws"
     return urlunsplit((scheme, parts.netloc, path, "", ""))
+
+
+def project_path(gitlab_url: str, web_url: str) -> str:
+    """``namespace/project`` from a job's ``web_url`` (``<gitlab>/<path>/-/jobs/<id>``), or ""."""
+    base = urlsplit(gitlab_url.rstrip("/")).path
+    path = urlsplit(web_url).path
+    if base and path.startswith(base + "/"):
+        path = path[len(base) :]
+    head, sep, _ = path.strip("/").partition("/-/")
+    return unquote(head) if sep and head else ""
 
 
 def needs_session(host: str) -> str:

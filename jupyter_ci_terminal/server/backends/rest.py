@@ -36,15 +36,20 @@ class RestClient:
         timeout: float = 15.0,
         retries: int = 10,
         retry_transient: bool = False,
+        auth: str = "private",
     ) -> None:
         # ``what`` names the service in messages ("the local runner", "GitLab at …"); never the token.
         self.what = what
+        self.auth = auth
         # python-gitlab's backoff (0.1 s, 0.2 s, 0.4 s … or Retry-After) on 429, and with
         # ``retry_transient`` also on 5xx and lost connections, at most ``retries`` times.
         self.retries = retries
+        # PRIVATE-TOKEN, JOB-TOKEN or Authorization: Bearer, as python-gitlab sends each.
         self.gl = gitlab.Gitlab(
             url,
-            private_token=token,
+            private_token=token if auth == "private" else None,
+            job_token=token if auth == "job" else None,
+            oauth_token=token if auth == "oauth" else None,
             ssl_verify=ssl_verify,
             timeout=timeout,
             retry_transient_errors=retry_transient,
@@ -116,10 +121,16 @@ class RestBackendMixin:
         rest = await self.client()
         return rest, "/".join([f"/projects/{project.remote_id}", *map(str, parts)])
 
-    async def pipelines(self, project: Project) -> list[JSON]:
-        """Recent pipelines, newest first."""
+    async def pipelines(self, project: Project, *, mine: bool = False) -> list[JSON]:
+        """Recent pipelines, newest first.
+
+        ``mine`` changes nothing here: every pipeline of the local runner is its one user's.
+        """
+        return await self._pipelines(project)
+
+    async def _pipelines(self, project: Project, **query: Any) -> list[JSON]:
         rest, path = await self._path(project, "pipelines")
-        return list(await rest.get(path, per_page=20))
+        return list(await rest.get(path, per_page=20, **query))
 
     async def create_pipeline(self, project: Project, ref: str | None) -> JSON:
         """Start a pipeline."""

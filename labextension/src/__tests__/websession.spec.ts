@@ -3,7 +3,8 @@ import {
   gitlabBackendName,
   refusalMessage,
   webSessionBody,
-  webSessionPrompt
+  webSessionPrompt,
+  webSessionTarget
 } from '../websession';
 
 /** The shape of a `CIResponseError` (`response.status`, `reason`, `message`). */
@@ -67,6 +68,43 @@ describe('gitlabBackendName', () => {
 
   it.each(['local', 'gitlab', '-42', 'gitlab-'])('has none for %j', id => {
     expect(gitlabBackendName(id)).toBeNull();
+  });
+});
+
+describe('webSessionTarget', () => {
+  const listed = [
+    { id: 'local', backend: 'local', instance: 'local', host: null },
+    {
+      id: 'gitlab-42',
+      backend: 'gitlab',
+      instance: 'gitlab',
+      host: 'gitlab.example.com'
+    },
+    {
+      id: 'work-gitlab-42',
+      backend: 'gitlab',
+      instance: 'work-gitlab',
+      host: 'gitlab.work.example'
+    }
+  ];
+
+  it('is the instance of the project whose Debug was pressed', () => {
+    expect(webSessionTarget('work-gitlab-42', listed)).toEqual({
+      backend: 'work-gitlab',
+      host: 'gitlab.work.example'
+    });
+    expect(webSessionTarget('gitlab-42', listed)).toEqual({
+      backend: 'gitlab',
+      host: 'gitlab.example.com'
+    });
+  });
+
+  it('reads the id of a project not listed yet', () => {
+    expect(webSessionTarget('other-7', listed)).toEqual({
+      backend: 'other',
+      host: null
+    });
+    expect(webSessionTarget('local')).toEqual({ backend: null, host: null });
   });
 });
 
