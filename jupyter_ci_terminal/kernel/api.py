@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, NotFoundError
+from ..server.gitlab_config import TOKEN_TYPES, ci_job_credentials
 from .client import ServerClient
 from .direct import DirectClient
 from .discovery import find_server
@@ -93,17 +94,27 @@ class CI:
         projects: Sequence[str] = (),
         ca_bundle: str = "",
         web_session: str | None = None,
+        auth: str = "private",
         timeout: float = 30.0,
     ) -> CI:
         """Use a GitLab instance directly, without a Jupyter server.
 
-        ``url`` and ``token`` (an API token) default to ``$GITLAB_URL`` and ``$GITLAB_TOKEN``;
-        ``projects`` (paths or ids) default to the token user's recently active ones. Terminals
+        ``url`` and ``token`` (an API token) default to ``$GITLAB_URL`` and ``$GITLAB_TOKEN``,
+        and inside a GitLab CI job to its ``$CI_SERVER_URL`` and ``$CI_JOB_TOKEN``;
+        ``auth`` says what kind of token it is: ``"private"`` (personal, project or group access
+        token), ``"job"`` (a CI job token) or ``"oauth"``. ``projects`` (paths or ids) default to the token user's recently
+        active ones. Terminals
         need the user's GitLab web session (``web_session``, or :meth:`gitlab_web_session`
         later), as GitLab serves them to signed-in browsers only.
         """
         from ..server.backends.gitlab import GitLabBackend
 
+        if auth not in TOKEN_TYPES:
+            msg = f"auth must be one of {', '.join(TOKEN_TYPES)}, not {auth!r}."
+            raise ConfigError(msg)
+        job = ci_job_credentials(os.environ) if url is None and token is None else None
+        if job is not None:  # inside a GitLab CI job: its own server and job token
+            url, token, auth = *job, "job"
         url = url or os.environ.get("GITLAB_URL", "")
         token = token or os.environ.get("GITLAB_TOKEN", "")
         if not url.startswith(("https://", "http://")) or not token:
@@ -116,6 +127,7 @@ class CI:
             ca_bundle=ca_bundle,
             timeout=min(timeout, 15.0),
             per_user_sessions=False,
+            auth=auth,
         )
         attach = f"--gitlab {shlex.quote(url)}"
         client = DirectClient([backend], where=url, attach=attach, timeout=timeout)
@@ -171,10 +183,11 @@ class CI:
         msg = f"There is no CI project {project!r}; {self.client.where} lists: {known}."
         raise NotFoundError(msg)
 
-    def pipelines(self, project: str | None = None) -> PipelineList:
-        """Recent pipelines, newest first."""
+    def pipelines(self, project: str | None = None, *, mine: bool = False) -> PipelineList:
+        """Recent pipelines, newest first; ``mine=True``: only those you started (on GitLab)."""
         pid = self.project(project)
-        return PipelineList(Pipeline(self.client, pid, p) for p in self.client.pipelines(pid))
+        found = self.client.pipelines(pid, mine=mine)
+        return PipelineList(Pipeline(self.client, pid, p) for p in found)
 
     def pipeline(self, pipeline: int | None = None, project: str | None = None) -> Pipeline:
         """One pipeline by id; the newest without one."""

@@ -40,12 +40,18 @@ class ServerClient:
         return f"<ServerClient {self.server.url}>"
 
     def request(
-        self, method: str, *parts: object, body: dict[str, Any] | None = None
+        self,
+        method: str,
+        *parts: object,
+        body: dict[str, Any] | None = None,
+        query: dict[str, str] | None = None,
     ) -> requests.Response:
         """Send one request to ``<url>ci-terminal/api/<parts>``; errors become :class:`CIError`."""
         url = self.server.url + API + "/".join(quote(str(p), safe="") for p in parts)
         try:
-            response = self._http.request(method, url, json=body, timeout=self.timeout)
+            response = self._http.request(
+                method, url, json=body, params=query, timeout=self.timeout
+            )
         except requests.Timeout:
             msg = (
                 f"The Jupyter server at {self.server.url} did not answer within {self.timeout:g} s."
@@ -78,9 +84,10 @@ class ServerClient:
         """Projects of every backend the server has."""
         return list(self.get("projects"))
 
-    def pipelines(self, project: str) -> list[JSON]:
-        """Recent pipelines, newest first."""
-        return list(self.get("projects", project, "pipelines"))
+    def pipelines(self, project: str, *, mine: bool = False) -> list[JSON]:
+        """Recent pipelines, newest first (``?scope=mine``: the user's own)."""
+        query = {"scope": "mine"} if mine else None
+        return list(self.request("GET", "projects", project, "pipelines", query=query).json())
 
     def create_pipeline(self, project: str, ref: str | None) -> JSON:
         """Start a pipeline."""

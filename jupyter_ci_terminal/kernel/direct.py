@@ -87,10 +87,10 @@ class DirectClient:
         """Projects of every backend."""
         return [p.to_json() for p in self._run(self._registry.projects())]
 
-    def pipelines(self, project: str) -> list[JSON]:
-        """Recent pipelines, newest first."""
+    def pipelines(self, project: str, *, mine: bool = False) -> list[JSON]:
+        """Recent pipelines, newest first; with ``mine``, the user's own."""
         backend, proj = self._resolve(project)
-        return self._run(backend.pipelines(proj))
+        return self._run(backend.pipelines(proj, mine=mine))
 
     def create_pipeline(self, project: str, ref: str | None) -> JSON:
         """Start a pipeline."""

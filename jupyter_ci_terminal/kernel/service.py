@@ -26,8 +26,8 @@ class Service(Protocol):
         """``[{"id", "name", "backend", …}]``."""
         ...
 
-    def pipelines(self, project: str) -> list[JSON]:
-        """Recent pipelines, newest first."""
+    def pipelines(self, project: str, *, mine: bool = False) -> list[JSON]:
+        """Recent pipelines, newest first; with ``mine``, only those the user started."""
         ...
 
     def create_pipeline(self, project: str, ref: str | None) -> JSON:

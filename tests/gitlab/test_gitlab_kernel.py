@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
-from gitlab_support import ALICE_SESSION, ALICE_TOKEN, SECRETS, gitlab_api
+from gitlab_support import ALICE_SESSION, ALICE_TOKEN, JOB_TOKEN, SECRETS, gitlab_api
 from mock_gitlab import MockGitLab, User
 
 from jupyter_ci_terminal.errors import (
@@ -140,3 +140,52 @@ def test_connect_gitlab_needs_a_url_and_a_token(monkeypatch: pytest.MonkeyPatch)
         CI().connect_gitlab()
     with pytest.raises(ConfigError, match="GITLAB_URL and GITLAB_TOKEN"):
         CI().connect_gitlab("gitlab.example.com", "glpat-x")
+
+
+async def test_mine_keeps_the_pipelines_you_started(
+    through_server: CI, direct: CI, mock_gitlab: MockGitLab, bob: User
+) -> None:
+    theirs = await gitlab_api(mock_gitlab, bob, "POST", "/projects/42/pipeline", {"ref": "main"})
+
+    def scenario(api: CI) -> tuple[set[int], set[int], int]:
+        ours = api.run_pipeline("main", project=PROJECT).id
+        every = {p.id for p in api.pipelines(PROJECT)}
+        mine = {p.id for p in api.pipelines(PROJECT, mine=True)}
+        return every, mine, ours
+
+    for api in (through_server, direct):
+        every, mine, ours = await in_thread(lambda api=api: scenario(api))
+        assert {ours, theirs["id"]} <= every
+        assert ours in mine
+        assert theirs["id"] not in mine
+
+
+async def test_inside_a_ci_job_its_job_token_is_enough(
+    mock_gitlab: MockGitLab, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel runs in Alice's CI job: CI_SERVER_URL and that job's CI_JOB_TOKEN only."""
+    pipeline = await gitlab_api(
+        mock_gitlab, alice, "POST", "/projects/42/pipeline", {"ref": "main"}
+    )
+    jobs_path = f"/projects/42/pipelines/{pipeline['id']}/jobs"
+    while (job := (await gitlab_api(mock_gitlab, alice, "GET", jobs_path))[0])[
+        "status"
+    ] != "running":
+        await asyncio.sleep(0.2)
+    mock_gitlab.job_tokens[JOB_TOKEN] = job["id"]
+    for name in ("GITLAB_URL", "GITLAB_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CI_SERVER_URL", mock_gitlab.url)
+    monkeypatch.setenv("CI_JOB_TOKEN", JOB_TOKEN)
+
+    def scenario() -> tuple[list[str], str, int]:
+        api = CI()
+        try:
+            api.connect_gitlab()
+            api.gitlab_web_session(ALICE_SESSION)
+            result = api.job(job["id"]).run("echo $CI_JOB_NAME", timeout=30)
+            return [p["name"] for p in api.projects()], result.stdout.strip(), result.exit_code
+        finally:
+            api.close()
+
+    assert await in_thread(scenario) == (["acme/app"], "shell-job", 0)
