@@ -232,8 +232,8 @@ class RecordingHandler(_Base):
     @authorized
     @translate_errors
     async def get(self, name: str) -> None:
-        """Download the recording."""
-        session = self.sessions.get(name)
+        """Download the recording (what the shell showed: only for those who may join it)."""
+        session = self.sessions.joinable(name)
         if session.recording is None:
             msg = "This session is not recorded (CITerminalApp.record_sessions is off)."
             raise NotFoundError(msg)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 
-from ..errors import BackendError, CIError, NotFoundError
+from ..errors import BackendError, CIError, ForbiddenError, NotFoundError
 from .backends import Backend, Project
 from .sessions import SessionSettings, TerminalSession
 
@@ -81,6 +81,7 @@ class SessionManager:
         async with self._locks.setdefault(name, asyncio.Lock()):
             existing = self.sessions.get(name)
             if existing is not None and existing.ended is None:
+                self._check_joinable(existing)
                 return existing
             job = await backend.job(project, job_id)
             session = TerminalSession(name, project, job, backend, self.cfg)
@@ -96,13 +97,34 @@ class SessionManager:
             msg = f"There is no CI terminal session {name!r}."
             raise NotFoundError(msg) from None
 
+    def joinable(self, name: str) -> TerminalSession:
+        """A session by name, if the current user may use it (see :meth:`_check_joinable`)."""
+        session = self.get(name)
+        self._check_joinable(session)
+        return session
+
+    @staticmethod
+    def _check_joinable(session: TerminalSession) -> None:
+        """Share a shell only with whom the CI service would have let in itself.
+
+        GitLab opens a job's terminal only to the person who started the job, with their web
+        session; letting another Jupyter user type into it would step around that rule.
+        """
+        owner = session.owner
+        if owner is not None and session.backend.terminal_user() != owner:
+            msg = (
+                f"This job's terminal is open as {owner.service} user @{owner.username}, and "
+                f"{owner.service} lets only that user into it: it is not shared with you."
+            )
+            raise ForbiddenError(msg)
+
     def list(self) -> list[TerminalSession]:
         """Every session, ended ones included (their tabs stay readable)."""
         return list(self.sessions.values())
 
     async def terminate(self, name: str) -> None:
-        """Close a session and forget it."""
-        session = self.get(name)
+        """Close a session and forget it (only someone who may join it may end it)."""
+        session = self.joinable(name)
         await session.close("the session was shut down from Jupyter")
         self.sessions.pop(name, None)
 

@@ -23,7 +23,7 @@ from ..errors import ProtocolError
 from ..protocol import terminado
 from ..protocol.frames import ClientCodec, Frame, client_codec
 from ..screen import ScreenModel
-from .backends import Backend, Project
+from .backends import Backend, Project, TerminalUser
 from .recording import AuditLog, Recording
 from .viewer import Viewer
 
@@ -73,6 +73,8 @@ class TerminalSession:
         self.cfg = cfg
         self.created = time.time()
         self.runner = ""
+        #: Whom the service opened the terminal as, where it tells users apart (see ``open``).
+        self.owner: TerminalUser | None = None
         self.ended: str | None = None
         self.viewers: set[Viewer] = set()
         self.bytes_in = 0
@@ -116,6 +118,8 @@ class TerminalSession:
     async def open(self) -> None:
         """Resolve the job's Channel and dial it; errors propagate as ChannelError."""
         channel = await self.backend.channel(self.project, self.job_id)
+        # Read in the opener's request: the shell acts as the opener at the CI service.
+        self.owner = self.backend.terminal_user()
         self.runner = endpoint(channel.url)
         self._ws = await dial(
             channel, connect_timeout=self.cfg.connect_timeout, ping_interval=self.cfg.ping_interval

@@ -55,7 +55,7 @@ class CITermSocket(CIHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHand
             raise web.HTTPError(403)
         try:
             self.check_terminals_enabled()
-            self.session = self.sessions.get(kwargs["name"])
+            self.session = self.sessions.joinable(kwargs["name"])
         except CIError as e:
             raise web.HTTPError(e.status, str(e)) from None
         await ensure_async(super().get(*args, **kwargs))  # type: ignore[arg-type]

@@ -1,5 +1,5 @@
 """CI backends: each lists pipelines and jobs and resolves a job to a terminal :class:`Channel`."""
 
-from .base import Backend, Project
+from .base import Backend, Project, TerminalUser
 
-__all__ = ["Backend", "Project"]
+__all__ = ["Backend", "Project", "TerminalUser"]

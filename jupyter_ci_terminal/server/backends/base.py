@@ -37,6 +37,18 @@ class Project:
         }
 
 
+@dataclass(frozen=True)
+class TerminalUser:
+    """Whom a CI service opens a job's terminal as, where it tells users apart (GitLab).
+
+    ``id`` 0 stands for "nobody yet" (no web session given).
+    """
+
+    id: int
+    username: str
+    service: str = "GitLab"
+
+
 class Backend(Protocol):
     """A source of pipelines, jobs and job terminals (GitLab's REST names and JSON fields)."""
 
@@ -74,6 +86,11 @@ class Backend(Protocol):
 
     async def job_action(self, project: Project, job_id: int, action: str) -> JSON:
         """Run ``retry``, ``cancel`` or ``play`` on a job."""
+        ...
+
+    def terminal_user(self) -> TerminalUser | None:
+        """Whom the current Jupyter user's terminals would open as; None when the service does
+        not tell this server's users apart (then anyone here may share a session)."""
         ...
 
     async def channel(self, project: Project, job_id: int) -> Channel:

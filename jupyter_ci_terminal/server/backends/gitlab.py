@@ -29,7 +29,7 @@ from ...errors import (
 )
 from ..gitlab_config import host_of
 from ..websession import COOKIE, WebSession, WebSessions, clean_value, current_owner
-from .base import JSON, Project
+from .base import JSON, Project, TerminalUser
 from .gitlab_rest import GitLabRest, read_text, unreachable
 from .gitlab_rules import (
     SUBPROTOCOL,
@@ -288,6 +288,14 @@ class GitLabBackend(RestBackendMixin):
         self.web_sessions.put(
             owner, WebSession(value, int(user["id"]), str(user.get("username", "")))
         )
+
+    def terminal_user(self) -> TerminalUser | None:
+        """The GitLab user of the current Jupyter user's web session (id 0: none given yet);
+        None when the server's users are one person, who may share everything."""
+        if not self.per_user_sessions:
+            return None
+        session = self.web_sessions.get(current_owner(True))
+        return TerminalUser(session.user_id, session.username) if session else TerminalUser(0, "")
 
     async def channel(self, project: Project, job_id: int) -> Channel:
         """The job's ``terminal.ws`` with the current user's web session, once GitLab would allow it."""

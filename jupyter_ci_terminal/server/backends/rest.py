@@ -15,7 +15,7 @@ import gitlab.exceptions as gle
 import requests
 
 from ...errors import BackendError, ForbiddenError, NotFoundError
-from .base import JSON, Project
+from .base import JSON, Project, TerminalUser
 
 T = TypeVar("T")
 
@@ -112,6 +112,10 @@ class RestClient:
 
 class RestBackendMixin:
     """Pipelines, jobs, traces and actions over GitLab's REST routes."""
+
+    def terminal_user(self) -> TerminalUser | None:
+        """None: terminals act as the service's one user (the local runner's, say)."""
+        return None
 
     async def client(self) -> RestClient:
         """The REST client (a backend may start or discover its service first)."""
