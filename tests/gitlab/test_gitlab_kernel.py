@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from gitlab_support import ALICE_SESSION, ALICE_TOKEN, JOB_TOKEN, SECRETS, gitlab_api
+from IPython.core.interactiveshell import InteractiveShell
 from mock_gitlab import MockGitLab, User
 
 from jupyter_ci_terminal.errors import (
@@ -21,6 +23,8 @@ from jupyter_ci_terminal.errors import (
     WebSessionRequiredError,
 )
 from jupyter_ci_terminal.kernel import CI, MIME_TYPE
+from jupyter_ci_terminal.kernel.magics import CIMagics
+from jupyter_ci_terminal.server.handlers import OPEN_TERMINAL_EVENT
 
 T = TypeVar("T")
 PROJECT = "gitlab-42"
@@ -189,3 +193,42 @@ async def test_inside_a_ci_job_its_job_token_is_enough(
             api.close()
 
     assert await in_thread(scenario) == (["acme/app"], "shell-job", 0)
+
+
+async def test_magics_list_gitlab_jobs_and_ci_attach_opens_a_tab(
+    through_server: CI,
+    jp_serverapp: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``%ci_jobs`` and ``%ci_attach`` on a GitLab job: the server tells JupyterLab to open it."""
+    events: list[dict[str, Any]] = []
+
+    async def listen(logger: Any, schema_id: str, data: dict[str, Any]) -> None:
+        events.append(data)
+
+    jp_serverapp.event_logger.add_listener(schema_id=OPEN_TERMINAL_EVENT, listener=listen)
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    monkeypatch.setattr(CIMagics, "api", through_server)
+    ip = InteractiveShell.instance()
+    try:
+        ip.run_line_magic("load_ext", "jupyter_ci_terminal.kernel.magics")
+
+        def scenario() -> tuple[Any, Any]:
+            through_server.gitlab_web_session(ALICE_SESSION)
+            pipeline = through_server.run_pipeline("main", project=PROJECT)
+            job = through_server.jobs(pipeline.id, project=PROJECT)[0]
+            job.wait(until="running", timeout=60, interval=0.2, progress=False)
+            jobs = ip.run_line_magic("ci_jobs", f"--project {PROJECT} --status running")
+            attachment = ip.run_line_magic("ci_attach", f"{job.id} --project {PROJECT}")
+            return jobs, attachment
+
+        jobs, attachment = await in_thread(scenario)
+    finally:
+        InteractiveShell.clear_instance()
+    assert [j.name for j in jobs] == ["shell-job"]
+    assert attachment.title == f"CI: shell-job #{attachment.job}"
+    await asyncio.sleep(0.1)  # the event bus hands events to listeners as tasks
+    assert [(e["project"], e["job"], e["name"]) for e in events] == [
+        (PROJECT, attachment.job, attachment.name)
+    ]
