@@ -100,12 +100,11 @@ class CI:
         """Use a GitLab instance directly, without a Jupyter server.
 
         ``url`` and ``token`` (an API token) default to ``$GITLAB_URL`` and ``$GITLAB_TOKEN``,
-        and inside a GitLab CI job to its ``$CI_SERVER_URL`` and ``$CI_JOB_TOKEN``;
-        ``auth`` says what kind of token it is: ``"private"`` (personal, project or group access
-        token), ``"job"`` (a CI job token) or ``"oauth"``. ``projects`` (paths or ids) default to the token user's recently
-        active ones. Terminals
-        need the user's GitLab web session (``web_session``, or :meth:`gitlab_web_session`
-        later), as GitLab serves them to signed-in browsers only.
+        and inside a GitLab CI job to its ``$CI_SERVER_URL`` and ``$CI_JOB_TOKEN``. ``auth`` is
+        the kind of token: ``"private"`` (personal, project or group access token), ``"job"``
+        (a CI job token) or ``"oauth"``. ``projects`` (paths or ids) default to the token user's
+        recently active ones. Terminals need the user's GitLab web session (``web_session``, or
+        :meth:`gitlab_web_session` later), as GitLab serves them to signed-in browsers only.
         """
         from ..server.backends.gitlab import GitLabBackend
 
