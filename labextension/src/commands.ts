@@ -255,7 +255,7 @@ const PIPELINE_ACTION_LABELS: Record<PipelineAction, string> = {
 };
 
 /**
- * Register the commands of the CI Pipelines panel (`panelId`).
+ * Register the commands of the CI Pipelines panel, which `show` reveals.
  *
  * A job or pipeline row's context menu offers an action when the row's
  * `data-action` names it (see `view.ts`). "Only my pipelines" is the
@@ -265,7 +265,7 @@ const PIPELINE_ACTION_LABELS: Record<PipelineAction, string> = {
 export function addPanelCommands(
   app: JupyterFrontEnd,
   model: CIModel,
-  panelId: string,
+  show: () => void,
   registry: ISettingRegistry | null = null
 ): void {
   app.commands.addCommand(CommandIDs.toggleMyPipelines, {
@@ -301,7 +301,7 @@ export function addPanelCommands(
       args.isPalette ? 'CI: Show pipelines' : 'Show CI Pipelines',
     caption: 'Show the CI Pipelines panel',
     icon: args => (args.isPalette ? undefined : ciIcon),
-    execute: () => app.shell.activateById(panelId)
+    execute: () => show()
   });
 
   app.commands.addCommand(CommandIDs.refresh, {
@@ -345,7 +345,7 @@ export function addPanelCommands(
         }
         const ref = typeof args.ref === 'string' ? args.ref : undefined;
         const pipeline = await model.runPipeline(project, ref);
-        app.shell.activateById(panelId);
+        show();
         return pipeline;
       } catch (error) {
         await showErrorMessage('Cannot start a pipeline', errorMessage(error));

@@ -21,6 +21,7 @@ import {
 } from './commands';
 import { CILogs, CILogWidget } from './log';
 import { CIModel } from './model';
+import { notebookPage, notebookTree } from './notebook';
 import { addWebSessionCommands, WebSessionStatus } from './sessiondialog';
 import { takeTabLink } from './shell';
 import { CIPanel } from './panel';
@@ -80,12 +81,25 @@ const terminalPlugin: JupyterFrontEndPlugin<void> = {
     addTerminalCommands(app, terminals, webSessions);
     addWebSessionCommands(app, webSessions);
 
+    // The stock terminal throws on options set before xterm.js is loaded
+    // (a tab opened as the page starts): wait for it.
+    const setOption = <K extends keyof ITerminal.IOptions>(
+      widget: CITerminalWidget,
+      option: K,
+      value: ITerminal.IOptions[K]
+    ): void => {
+      void widget.content.ready.then(() => {
+        if (!widget.isDisposed) {
+          widget.content.setOption(option, value);
+        }
+      });
+    };
     void watchSettings(registry, value => {
       settings = value;
       tracker.forEach(widget => {
         const fontSize = value.fontSize ?? terminalOptions.fontSize;
         if (fontSize !== undefined) {
-          widget.content.setOption('fontSize', fontSize);
+          setOption(widget, 'fontSize', fontSize);
         }
       });
     });
@@ -95,7 +109,7 @@ const terminalPlugin: JupyterFrontEndPlugin<void> = {
     themeManager?.themeChanged.connect(() => {
       // 'inherit' reads the Lab theme's colours when it is applied.
       tracker.forEach(widget =>
-        widget.content.setOption('theme', widget.content.getOption('theme'))
+        setOption(widget, 'theme', widget.content.getOption('theme'))
       );
     });
 
@@ -170,23 +184,38 @@ const logPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-/** The CI Pipelines side panel. */
+/**
+ * The CI Pipelines panel: in the left sidebar, or, on Notebook 7's tree
+ * page, in a tab beside Files and Running.
+ */
 const panelPlugin: JupyterFrontEndPlugin<void> = {
   id: PANEL_PLUGIN_ID,
-  description: 'A left sidebar panel listing CI pipelines and their jobs.',
+  description:
+    'A panel listing CI pipelines and their jobs: in the left sidebar, or a tab of the Notebook file browser.',
   autoStart: true,
   optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry],
-  activate: (
+  activate: async (
     app: JupyterFrontEnd,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     registry: ISettingRegistry | null
-  ): void => {
+  ): Promise<void> => {
     const model = new CIModel({ interval: DEFAULT_SETTINGS.pollInterval });
     const panel = new CIPanel({ model, commands: app.commands });
-    app.shell.add(panel, 'left', { rank: 750 });
-    restorer?.add(panel, `${NS}:panel`);
-    addPanelCommands(app, model, panel.id, registry);
+    const tree = await notebookTree(app);
+    let show: () => void;
+    if (tree) {
+      panel.title.label = 'CI Pipelines';
+      tree.addWidget(panel);
+      show = () => {
+        tree.currentWidget = panel;
+      };
+    } else {
+      app.shell.add(panel, 'left', { rank: 750 });
+      restorer?.add(panel, `${NS}:panel`);
+      show = () => app.shell.activateById(panel.id);
+    }
+    addPanelCommands(app, model, show, registry);
     model.changed.connect(() => {
       if (model.state.loaded && model.state.error === null) {
         webSessions.learn(model.state.projects);
@@ -235,15 +264,19 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
 };
 
 /**
- * Opens the job tab a JupyterLab URL asks for (`?ci-open=…`): where the shell
- * has no room for a tab (Notebook 7), the tab opens in JupyterLab that way.
+ * Opens the job tab a page URL asks for (`?ci-open=…`): where the shell has
+ * no room for a tab (a Notebook 7 page), the tab opens that way in a page
+ * that has (see `tabLinkUrl`).
  */
 const linkPlugin: JupyterFrontEndPlugin<void> = {
   id: LINK_PLUGIN_ID,
   description: 'Opens the CI job tab named in the page URL.',
   autoStart: true,
   activate: (app: JupyterFrontEnd): void => {
-    void app.restored.then(() => {
+    // After JupyterLab's layout is restored; a Notebook 7 page counts as
+    // restored only once its main area holds a widget, which may be this tab.
+    const ready = notebookPage() === null ? app.restored : app.started;
+    void ready.then(() => {
       const link = takeTabLink();
       if (link) {
         const command =

@@ -185,6 +185,13 @@ function renderMineToggle(
   );
 }
 
+/**
+ * The recent pipelines: a list whose rows each hold a button that shows the
+ * pipeline's jobs (`aria-current` on the shown one) and, beside it, the
+ * pipeline's action button, so that both are buttons to assistive
+ * technologies (an `option` of a listbox may not contain buttons). The
+ * arrow keys, Home and End move between the rows (see `rowKeyTarget`).
+ */
 function renderPipelines(
   project: IProject,
   pipelines: IPipeline[],
@@ -194,38 +201,47 @@ function renderPipelines(
   return h.ul(
     {
       className: 'jp-CIPanel-pipelines',
-      role: 'listbox',
-      'aria-label': 'Recent pipelines'
+      // Explicit: some browsers drop the list role of an unstyled list.
+      role: 'list',
+      'aria-label': 'Recent pipelines',
+      onkeydown: onRowKey
     },
     ...pipelines.map(pipeline => {
-      const select = () => handlers.selectPipeline(pipeline.id);
+      const current = pipeline.id === selected?.id;
       const duration = formatDuration(pipeline.duration);
       const action = pipelineAction(pipeline);
       return h.li(
         {
-          className: 'jp-CIPanel-pipeline',
-          role: 'option',
-          tabindex: '0',
+          // Keyed: a row (and the focus in it) follows its pipeline when
+          // a newer one is listed above it.
+          key: String(pipeline.id),
+          className: current
+            ? 'jp-CIPanel-pipeline jp-mod-selected'
+            : 'jp-CIPanel-pipeline',
           dataset: {
             project: project.id,
             pipeline: String(pipeline.id),
             status: pipeline.status,
             // Context menu items select on this.
             action: action?.action ?? ''
-          },
-          'aria-selected': String(pipeline.id === selected?.id),
-          title: `Pipeline #${pipeline.id} on ${pipeline.ref} (${pipeline.sha.slice(0, 8)}): ${statusLabel(pipeline.status)}`,
-          onclick: select,
-          onkeydown: onActivateKey(select)
+          }
         },
-        statusBadge(`jp-CIStatus-${pipeline.status}`, pipeline.status),
-        h.span({ className: 'jp-CIPanel-id' }, `#${pipeline.id}`),
-        h.span({ className: 'jp-CIPanel-ref' }, pipeline.ref),
-        h.span(
-          { className: 'jp-CIPanel-time' },
-          [Time.formatHuman(pipeline.created_at), duration]
-            .filter(Boolean)
-            .join(' · ')
+        h.button(
+          {
+            className: 'jp-CIPanel-pipelineSelect',
+            title: `Pipeline #${pipeline.id} on ${pipeline.ref} (${pipeline.sha.slice(0, 8)}): ${statusLabel(pipeline.status)}`,
+            ...(current ? { 'aria-current': 'true' } : {}),
+            onclick: () => handlers.selectPipeline(pipeline.id)
+          },
+          statusBadge(`jp-CIStatus-${pipeline.status}`, pipeline.status),
+          h.span({ className: 'jp-CIPanel-id' }, `#${pipeline.id}`),
+          h.span({ className: 'jp-CIPanel-ref' }, pipeline.ref),
+          h.span(
+            { className: 'jp-CIPanel-time' },
+            [Time.formatHuman(pipeline.created_at), duration]
+              .filter(Boolean)
+              .join(' · ')
+          )
         ),
         action
           ? actionButton(
@@ -233,9 +249,7 @@ function renderPipelines(
               () => handlers.pipelineAction(pipeline, action.action),
               {
                 title: `${action.label} pipeline #${pipeline.id}`,
-                className: `jp-CIPanel-${action.action}`,
-                // Its clicks and keys are not the row's (selecting it).
-                contained: true
+                className: `jp-CIPanel-${action.action}`
               }
             )
           : null
@@ -362,41 +376,62 @@ export function actionButton(
     title?: string;
     disabled?: boolean;
     className?: string;
-    /** Keep clicks and keys from the element around (e.g. a selectable row). */
-    contained?: boolean;
   } = {}
 ): VirtualElement {
-  const contained = options.contained === true;
   return h.button(
     {
       className: `jp-CIPanel-button ${options.className ?? ''}`.trim(),
       title: options.title ?? label,
-      ...(contained
-        ? { onkeydown: (event: KeyboardEvent) => event.stopPropagation() }
-        : {}),
-      ...(options.disabled
-        ? { 'aria-disabled': 'true' }
-        : {
-            onclick: (event: MouseEvent) => {
-              if (contained) {
-                event.stopPropagation();
-              }
-              onclick();
-            }
-          })
+      ...(options.disabled ? { 'aria-disabled': 'true' } : { onclick })
     },
     label
   );
 }
 
-/** Enter or Space runs `activate`, as on a button. */
-function onActivateKey(activate: () => void): (event: KeyboardEvent) => void {
-  return event => {
-    if (event.key === 'Enter' || event.key === ' ') {
-      event.preventDefault();
-      activate();
-    }
-  };
+/**
+ * The row a key moves the focus to in a list of `count` rows, from row
+ * `index`: the previous or next one (ArrowUp, ArrowDown; none past either
+ * end), the first (Home) or the last (End); null for any other key.
+ */
+export function rowKeyTarget(
+  key: string,
+  index: number,
+  count: number
+): number | null {
+  switch (key) {
+    case 'ArrowUp':
+      return Math.max(index - 1, 0);
+    case 'ArrowDown':
+      return Math.min(index + 1, count - 1);
+    case 'Home':
+      return 0;
+    case 'End':
+      return count - 1;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Move the focus between the pipeline rows' main buttons, from anywhere in
+ * a row (its main button or its action button).
+ */
+function onRowKey(this: HTMLElement, event: KeyboardEvent): void {
+  if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+    return;
+  }
+  const buttons = [
+    ...this.querySelectorAll<HTMLButtonElement>('.jp-CIPanel-pipelineSelect')
+  ];
+  const row = (event.target as Element).closest('.jp-CIPanel-pipeline');
+  const index = buttons.findIndex(button => button.parentElement === row);
+  const target =
+    index < 0 ? null : rowKeyTarget(event.key, index, buttons.length);
+  if (target !== null) {
+    // Neither the panel nor the page scrolls with these keys here.
+    event.preventDefault();
+    buttons[target].focus();
+  }
 }
 
 function message(text: string, className = ''): VirtualElement {

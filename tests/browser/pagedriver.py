@@ -156,10 +156,8 @@ def open_panel(page: Page, pipeline: int | None = None) -> None:
     if not page.locator(".jp-CIPanel").is_visible():
         page.locator(PANEL_TAB).click()
     if pipeline is not None:
-        # Its id, not the middle of the row, where an action button may be.
-        pipeline_row(page, pipeline).locator(".jp-CIPanel-id").click(timeout=30_000)
-        selected = f'.jp-CIPanel-pipeline[data-pipeline="{pipeline}"][aria-selected="true"]'
-        page.locator(selected).wait_for(timeout=30_000)
+        pipeline_button(page, pipeline).click(timeout=30_000)
+        pipeline_button(page, pipeline, current=True).wait_for(timeout=30_000)
     page.locator(".jp-CIPanel-job").first.wait_for(timeout=30_000)
 
 
@@ -168,9 +166,37 @@ def pipeline_row(page: Page, pipeline: int) -> Locator:
     return page.locator(f'.jp-CIPanel-pipeline[data-pipeline="{pipeline}"]')
 
 
+def pipeline_button(page: Page, pipeline: int, *, current: bool = False) -> Locator:
+    """The main button of pipeline ``pipeline``'s row (it shows the pipeline's jobs); with
+    ``current``, only while that pipeline is the one shown."""
+    state = '[aria-current="true"]' if current else ""
+    return pipeline_row(page, pipeline).locator(f".jp-CIPanel-pipelineSelect{state}")
+
+
 def job_row(page: Page, job: int) -> Locator:
     """The panel row of job ``job``."""
     return page.locator(f'.jp-CIPanel-job[data-job="{job}"]')
+
+
+def ax_roles(page: Page, selector: str) -> list[str]:
+    """Roles in Chromium's own accessibility tree, from the element ``selector`` up to the
+    root, leaving out the nodes it ignores (e.g. ``['button', 'listitem', 'list', …]``)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        backend = cdp.send("DOM.describeNode", {"nodeId": node})["node"]["backendNodeId"]
+        nodes = cdp.send("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": True})
+    finally:
+        cdp.detach()
+    by_id = {n["nodeId"]: n for n in nodes["nodes"]}
+    current = next((n for n in nodes["nodes"] if n.get("backendDOMNodeId") == backend), None)
+    roles = []
+    while current is not None:
+        if not current.get("ignored"):
+            roles.append(str(current.get("role", {}).get("value", "")))
+        current = by_id.get(current.get("parentId", ""))
+    return roles
 
 
 class PageErrors:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pytest
 from labdriver import FAILING_JOB, JOB_NAME, DemoPipeline, Lab, wait_for_job
 from pagedriver import (
     OPEN_LOG,
+    ax_roles,
     current_tab_label,
     execute,
     job_row,
@@ -137,7 +139,11 @@ def test_retry_creates_new_job(page: Page, lab: Lab, pipeline: DemoPipeline) -> 
 
 def test_cancel_and_retry_pipeline(page: Page, lab: Lab, pipeline: DemoPipeline) -> None:
     """A running pipeline's row offers Cancel (also in its context menu), which cancels its
-    jobs; the canceled pipeline offers Retry, which (pressed with Enter) runs them again."""
+    jobs; the canceled pipeline offers Retry, which (pressed with Enter) runs them again.
+
+    The rows form a list whose items hold the pipeline's main button and, beside it, its
+    action button: both are buttons to assistive technologies (as they are not in a listbox
+    option), and the arrow keys, Home, End and Enter choose the pipeline shown."""
     project = pipeline.project
     # A pipeline of its own: the demo pipeline's running job is shared by other tests.
     mine = int(lab.api("POST", f"projects/{project}/pipelines", {})["id"])
@@ -149,18 +155,61 @@ def test_cancel_and_retry_pipeline(page: Page, lab: Lab, pipeline: DemoPipeline)
         expect(row).to_have_attribute("data-status", "running", timeout=20_000)
         assert row.locator(".jp-CIPanel-retry").count() == 0
 
+        # Roles as assistive technologies see them.
+        panel = page.locator(".jp-CIPanel")
+        pipelines = panel.get_by_role("list", name="Recent pipelines")
+        expect(pipelines.locator(f'[data-pipeline="{mine}"]')).to_have_role("listitem")
+        assert panel.get_by_role("listbox").count() == 0
+        assert panel.get_by_role("option").count() == 0
+        shown = row.get_by_role("button", name=re.compile(rf"#{mine}\b"))
+        expect(shown).to_have_attribute("aria-current", "true")
+        expect(shown).not_to_have_accessible_name(re.compile("Cancel"))
+        cancel = row.get_by_role("button", name="Cancel", exact=True)
+        expect(cancel).to_have_accessible_description(f"Cancel pipeline #{mine}")
+        roles = ax_roles(page, f'.jp-CIPanel-pipeline[data-pipeline="{mine}"] > .jp-CIPanel-cancel')
+        assert roles[:3] == ["button", "listitem", "list"], roles
+
+        # Keyboard: arrows, Home and End move between the rows' main buttons, also from an
+        # action button; Enter shows the pipeline whose button has the focus.
+        buttons = panel.locator(".jp-CIPanel-pipelineSelect")
+        count = buttons.count()
+        assert count >= 2  # the demo pipeline's and this one
+        index = buttons.evaluate_all(
+            "(els, id) => els.findIndex(el => el.parentElement.dataset.pipeline === id)", str(mine)
+        )
+        other, toward, back = (index + 1, "ArrowDown", "ArrowUp")
+        if index == count - 1:
+            other, toward, back = (index - 1, "ArrowUp", "ArrowDown")
+        shown.focus()
+        page.keyboard.press("End")
+        expect(buttons.nth(count - 1)).to_be_focused()
+        page.keyboard.press("Home")
+        expect(buttons.nth(0)).to_be_focused()
+        page.keyboard.press("ArrowUp")  # nothing above the first row
+        expect(buttons.nth(0)).to_be_focused()
+        cancel.focus()
+        page.keyboard.press(toward)
+        expect(buttons.nth(other)).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(buttons.nth(other)).to_have_attribute("aria-current", "true", timeout=20_000)
+        expect(shown).not_to_have_attribute("aria-current", "true")
+        page.keyboard.press(back)
+        expect(shown).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(shown).to_have_attribute("aria-current", "true", timeout=20_000)
+
         row.locator(".jp-CIPanel-id").click(button="right")
         menu_item = page.locator(".lm-Menu .lm-Menu-item", has_text="Cancel Pipeline")
         expect(menu_item).to_be_visible()
         page.keyboard.press("Escape")
-        row.locator(".jp-CIPanel-cancel").click()
+        cancel.click()
         expect(job_row(page, running["id"])).to_have_attribute(
             "data-status", "canceled", timeout=20_000
         )
         expect(row).to_have_attribute("data-status", "canceled", timeout=20_000)
-        assert row.get_attribute("aria-selected") == "true"
+        expect(shown).to_have_attribute("aria-current", "true")
 
-        retry = row.locator(".jp-CIPanel-retry")
+        retry = row.get_by_role("button", name="Retry", exact=True)
         retry.focus()
         page.keyboard.press("Enter")
         page.wait_for_function(
@@ -171,6 +220,6 @@ def test_cancel_and_retry_pipeline(page: Page, lab: Lab, pipeline: DemoPipeline)
             timeout=30_000,
         )
         assert job_row(page, running["id"]).count() == 0  # the canceled attempt was replaced
-        expect(row.locator(".jp-CIPanel-cancel")).to_be_visible(timeout=20_000)
+        expect(cancel).to_be_visible(timeout=20_000)
     finally:
         lab.api("POST", f"projects/{project}/pipelines/{mine}/cancel")

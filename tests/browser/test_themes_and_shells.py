@@ -5,23 +5,34 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from labdriver import DemoPipeline, Lab
+from labdriver import FAILING_JOB, HELD_JOB, JOB_NAME, DemoPipeline, Lab
 from pagedriver import (
     OPEN_LOG,
     OPEN_TERMINAL,
     PageErrors,
+    TerminalFrames,
     execute,
     job_row,
     open_job_terminal,
     open_lab,
     open_panel,
+    output_line,
+    type_command,
     wait_for_tab,
 )
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
+
+expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
+
+#: Skips a test when Notebook 7 is not installed.
+needs_notebook = pytest.mark.skipif(
+    importlib.util.find_spec("notebook") is None, reason="Notebook 7 is not installed"
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -69,22 +80,25 @@ def test_dark_theme(page: Page, lab: Lab, pipeline: DemoPipeline, screenshots: P
     assert errors.about(*OURS) == []
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("notebook") is None, reason="Notebook 7 is not installed"
-)
+def _open_notebook_page(page: Page, lab: Lab, path: str) -> None:
+    """Open a Notebook 7 page and wait until its plugins are active."""
+    page.goto(f"{lab.url}{path}?token={lab.token}")
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    page.evaluate("() => window.jupyterapp.restored")
+
+
+@needs_notebook
 @pytest.mark.parametrize("path", ["tree", "notebooks/demo.ipynb"])
 def test_notebook7_pages_load_the_extension(
     page: Page, lab: Lab, pipeline: DemoPipeline, path: str
 ) -> None:
-    """Notebook 7's pages activate every plugin without errors; the panel shows where there is
-    a side area; a job tab, for which a notebook page has no room, opens in JupyterLab."""
+    """Notebook 7's pages activate every plugin without errors; a notebook page shows the panel
+    in its side area, and a job log, for which it has no room, opens in JupyterLab."""
     notebook = lab.root / "demo.ipynb"
     if not notebook.exists():
         notebook.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
     errors = PageErrors(page)
-    page.goto(f"{lab.url}{path}?token={lab.token}")
-    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-    page.evaluate("() => window.jupyterapp.restored")
+    _open_notebook_page(page, lab, path)
     activated = page.evaluate(
         "ids => ids.map(id => window.jupyterapp.isPluginActivated(id))", PLUGINS
     )
@@ -104,6 +118,67 @@ def test_notebook7_pages_load_the_extension(
         lab_page.close()
     page.wait_for_timeout(1000)
     assert errors.about(*OURS) == []
+
+
+@needs_notebook
+def test_notebook7_tree_tab_and_debug(page: Page, lab: Lab, pipeline: DemoPipeline) -> None:
+    """Notebook 7's file browser page has a CI Pipelines tab beside Files and Running, listing
+    the project's pipeline and jobs; Debug opens the job's terminal as Notebook opens its own
+    terminals: on Notebook's terminal page, in a new browser tab, which a reload keeps."""
+    running = pipeline.running
+    errors = PageErrors(page)
+    _open_notebook_page(page, lab, "tree")
+    tabs = page.locator(".jp-TreePanel").get_by_role("tab")
+    expect(tabs).to_have_text(["Files", "Running", "CI Pipelines"])
+    ci_tab = tabs.filter(has_text="CI Pipelines")
+    # Hidden, and so fetching nothing, until its tab is chosen.
+    assert page.locator(".jp-TreePanel .jp-CIPanel").is_hidden()
+    ci_tab.click()
+    expect(ci_tab).to_have_attribute("aria-selected", "true")
+    open_panel(page, pipeline.id)
+    names = page.locator(".jp-TreePanel .jp-CIPanel-jobName").all_inner_texts()
+    assert {FAILING_JOB, HELD_JOB, JOB_NAME} <= set(names)
+    # "CI: Show pipelines" shows the tab.
+    tabs.filter(has_text="Files").click()
+    execute(page, "ci-terminal:show-pipelines")
+    expect(ci_tab).to_have_attribute("aria-selected", "true")
+
+    opened: list[tuple[TerminalFrames, PageErrors]] = []
+    page.context.on("page", lambda new: opened.append((TerminalFrames(new), PageErrors(new))))
+    with page.context.expect_page() as popup:
+        job_row(page, running.job).get_by_role("button", name="Debug", exact=True).click()
+    terminal = popup.value
+    frames, terminal_errors = opened[0]
+    terminal.wait_for_load_state()
+    url = urlsplit(terminal.url)
+    assert url.path.endswith("/terminals/")
+    assert parse_qs(url.query)["ci-open"] == [f"terminal:{running.job}:{running.project}"]
+
+    def echo(word: str) -> None:
+        start = len(frames.frames)
+        type_command(terminal, f'echo "{word}-$CI_JOB_NAME"')
+        frames.wait_for(
+            terminal,
+            lambda f: output_line(f.stdout(start), f"{word}-{running.name}"),
+            what=f"a stdout line {word}-{running.name}",
+        )
+
+    frames.wait_for_prompt(terminal, timeout=60)
+    echo("first")
+    expect(terminal.locator(".jp-CITerminal .jp-CIStrip-status")).to_be_visible()
+    # The page keeps its ci-open parameter: a reload attaches again.
+    sockets, start = len(frames.urls), len(frames.frames)
+    terminal.reload()
+    frames.wait_for(
+        terminal,
+        lambda f: len(f.urls) > sockets and ["setup", {}] in f.messages(start),
+        timeout=60,
+        what="the terminal of the reloaded page",
+    )
+    echo("reloaded")
+    terminal.close()
+    assert errors.about(*OURS) == []
+    assert terminal_errors.about(*OURS) == [], terminal_errors.messages
 
 
 def test_launcher_card_and_palette_entries(page: Page, lab: Lab) -> None:
