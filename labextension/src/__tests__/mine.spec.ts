@@ -2,13 +2,12 @@
  * "Only my pipelines": the setting's default, the model's query, and the
  * panel's toggle button and per-instance project rows.
  */
-import { VirtualElement, VirtualNode } from '@lumino/virtualdom';
-
 import schema from '../../schema/plugin.json';
 import { CIApi } from '../api';
 import { CIModel, ICIState } from '../model';
 import { DEFAULT_SETTINGS, IProject } from '../tokens';
-import { IViewHandlers, renderPanel } from '../view';
+import { renderPanel } from '../view';
+import { byClass, handlers, text } from './vdom';
 
 jest.mock('../api', () => ({
   CIApi: {
@@ -32,38 +31,6 @@ const PROJECTS = [
   project('gitlab-42', 'gitlab', 'gitlab.example.com'),
   project('work-42', 'work', 'gitlab.work.example')
 ];
-
-/** Every element of a rendered tree, depth first. */
-function elements(node: VirtualNode): VirtualElement[] {
-  if (node.type !== 'element') {
-    return [];
-  }
-  return [node, ...node.children.flatMap(elements)];
-}
-
-function text(node: VirtualNode): string {
-  return node.type === 'text' ? node.content : node.children.map(text).join('');
-}
-
-const byClass = (root: VirtualNode, name: string) =>
-  elements(root).filter(e =>
-    (e.attrs.className ?? '').split(' ').includes(name)
-  );
-
-function handlers(): jest.Mocked<IViewHandlers> {
-  return {
-    selectProject: jest.fn(),
-    selectPipeline: jest.fn(),
-    runPipeline: jest.fn(),
-    refresh: jest.fn(),
-    toggleMine: jest.fn(),
-    debug: jest.fn(),
-    openLog: jest.fn(),
-    jobAction: jest.fn(),
-    pipelineAction: jest.fn(),
-    terminalsDisabled: jest.fn(() => null)
-  };
-}
 
 const state = (extra: Partial<ICIState> = {}): ICIState => ({
   projects: PROJECTS,

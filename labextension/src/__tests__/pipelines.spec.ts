@@ -4,11 +4,12 @@
  * listbox option, which may not contain buttons), and the keys that move
  * between the rows.
  */
-import { VirtualElement, VirtualNode } from '@lumino/virtualdom';
+import { VirtualElement } from '@lumino/virtualdom';
 
 import { ICIState } from '../model';
 import { CIStatus, IPipeline, IProject } from '../tokens';
 import { IViewHandlers, renderPanel, rowKeyTarget } from '../view';
+import { byClass, elements, handlers, text } from './vdom';
 
 // Its formatting reads the page's language (`document`): not in these tests.
 jest.mock('@jupyterlab/coreutils', () => ({
@@ -39,38 +40,6 @@ const PIPELINES = [
   pipeline(2, 'failed'),
   pipeline(1, 'success')
 ];
-
-/** Every element of a rendered tree, depth first. */
-function elements(node: VirtualNode): VirtualElement[] {
-  if (node.type !== 'element') {
-    return [];
-  }
-  return [node, ...node.children.flatMap(elements)];
-}
-
-function text(node: VirtualNode): string {
-  return node.type === 'text' ? node.content : node.children.map(text).join('');
-}
-
-const byClass = (root: VirtualNode, name: string) =>
-  elements(root).filter(e =>
-    (e.attrs.className ?? '').split(' ').includes(name)
-  );
-
-function handlers(): jest.Mocked<IViewHandlers> {
-  return {
-    selectProject: jest.fn(),
-    selectPipeline: jest.fn(),
-    runPipeline: jest.fn(),
-    refresh: jest.fn(),
-    toggleMine: jest.fn(),
-    debug: jest.fn(),
-    openLog: jest.fn(),
-    jobAction: jest.fn(),
-    pipelineAction: jest.fn(),
-    terminalsDisabled: jest.fn(() => null)
-  };
-}
 
 function render(on: IViewHandlers, selected = PIPELINES[1]): VirtualElement {
   const state: ICIState = {
