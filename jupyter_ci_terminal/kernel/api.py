@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, NotFoundError
-from ..server.gitlab_config import TOKEN_TYPES, ci_job_credentials
+from ..server.gitlab_config import TOKEN_TYPES, ci_job_credentials, url_problem
 from .client import ServerClient
 from .direct import DirectClient
 from .discovery import find_server
@@ -116,8 +116,12 @@ class CI:
             url, token, auth = *job, "job"
         url = url or os.environ.get("GITLAB_URL", "")
         token = token or os.environ.get("GITLAB_TOKEN", "")
-        if not url.startswith(("https://", "http://")) or not token:
+        if not url or not token:
             msg = "Give GitLab's URL (https://…) and an API token, or set GITLAB_URL and GITLAB_TOKEN."
+            raise ConfigError(msg)
+        problem = url_problem(url)
+        if problem:
+            msg = f"That GitLab URL cannot be used: {problem}."
             raise ConfigError(msg)
         backend = GitLabBackend(
             url,

@@ -142,8 +142,11 @@ def test_connect_gitlab_needs_a_url_and_a_token(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("GITLAB_TOKEN", raising=False)
     with pytest.raises(ConfigError, match="GITLAB_URL and GITLAB_TOKEN"):
         CI().connect_gitlab()
-    with pytest.raises(ConfigError, match="GITLAB_URL and GITLAB_TOKEN"):
+    with pytest.raises(ConfigError, match="its url must start with https://"):
         CI().connect_gitlab("gitlab.example.com", "glpat-x")
+    with pytest.raises(ConfigError, match="must not hold a user name or password") as e:
+        CI().connect_gitlab("https://me:secret@gitlab.example.com", "glpat-x")
+    assert "secret" not in str(e.value)
 
 
 async def test_mine_keeps_the_pipelines_you_started(
