@@ -17,6 +17,7 @@ import { attachRendererFactory } from './attach';
 import {
   addLogCommands,
   addPanelCommands,
+  addRetryDebugCommand,
   addTerminalCommands
 } from './commands';
 import { CILogs, CILogWidget } from './log';
@@ -216,6 +217,8 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
       show = () => app.shell.activateById(panel.id);
     }
     addPanelCommands(app, model, show, registry);
+    const retryDebug = addRetryDebugCommand(app, model);
+    panel.disposed.connect(() => retryDebug.dispose());
     model.changed.connect(() => {
       if (model.state.loaded && model.state.error === null) {
         webSessions.learn(model.state.projects);
@@ -225,7 +228,8 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
       CommandIDs.showPipelines,
       CommandIDs.runPipeline,
       CommandIDs.refresh,
-      CommandIDs.toggleMyPipelines
+      CommandIDs.toggleMyPipelines,
+      CommandIDs.retryDebugJob
     ]) {
       palette?.addItem({ command, category: 'CI', args: { isPalette: true } });
     }
@@ -241,6 +245,8 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
           `${row}[data-action="${action}"]`
         ]
       ),
+      // Every job that offers Retry offers this (see `retryDebugState`).
+      [CommandIDs.retryDebugJob, `${row}[data-action="retry"]`],
       ...Object.entries(PIPELINE_ACTION_COMMANDS).map(
         ([action, command]): [string, string] => [
           command,

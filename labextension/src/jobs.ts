@@ -230,6 +230,42 @@ export function debugState(
   return { enabled: true, title: `Open a terminal in ${job.name} #${job.id}` };
 }
 
+/** "Retry and Debug" of a job: shown as a button or not, enabled or not, and why. */
+export interface IRetryDebugState {
+  /** Whether the job's row shows a button (the context menu always offers it). */
+  button: boolean;
+  enabled: boolean;
+  /** The button's tooltip. */
+  title: string;
+}
+
+/**
+ * Whether a job offers "Retry and Debug": a retry whose new job's terminal
+ * opens as soon as it runs, for the jobs that offer Retry (finished, not
+ * replaced). Only a failed job's row shows it as a button, beside Retry:
+ * that is where a shell is wanted, and other rows keep their one action.
+ *
+ * @param terminalsDisabled - Why the server refuses every terminal, or null.
+ * @returns null when the job cannot be retried.
+ */
+export function retryDebugState(
+  job: IJob,
+  terminalsDisabled: string | null = null
+): IRetryDebugState | null {
+  if (jobAction(job)?.action !== 'retry') {
+    return null;
+  }
+  const button = job.status === 'failed';
+  if (terminalsDisabled !== null) {
+    return { button, enabled: false, title: terminalsDisabled };
+  }
+  return {
+    button,
+    enabled: true,
+    title: `Retry ${job.name} #${job.id} and open the new job's terminal as soon as it runs`
+  };
+}
+
 /** Format seconds as e.g. "1m 05s"; empty when unknown. */
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) {

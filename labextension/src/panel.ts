@@ -39,6 +39,8 @@ export class CIPanel extends Widget {
       debug: job =>
         void commands.execute(CommandIDs.openTerminal, jobArgs(job)),
       openLog: job => void commands.execute(CommandIDs.openLog, jobArgs(job)),
+      retryDebug: job =>
+        void commands.execute(CommandIDs.retryDebugJob, jobArgs(job)),
       jobAction: (job, action) =>
         void commands.execute(JOB_ACTION_COMMANDS[action], jobArgs(job)),
       pipelineAction: (pipeline, action) =>
@@ -48,7 +50,8 @@ export class CIPanel extends Widget {
         }),
       terminalsDisabled: () => terminalsBlocked(commands)
     };
-    // The Debug buttons follow the open-terminal command's state.
+    // The Debug (and Retry and Debug) buttons follow the open-terminal
+    // command's state.
     commands.commandChanged.connect((_, change) => {
       if (
         change.id === CommandIDs.openTerminal ||

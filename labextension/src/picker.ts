@@ -1,6 +1,7 @@
 import { InputDialog } from '@jupyterlab/apputils';
 
 import { CIApi } from './api';
+import { retryDebugState, statusLabel } from './jobs';
 import { projectLabel } from './projects';
 import {
   IJob,
@@ -49,6 +50,14 @@ export const LOG_PICK: IPickOptions = {
   filter: () => true,
   describe: job => job.status.replace(/_/g, ' '),
   noneFound: project => `No job was found in ${project.name}. Job ID:`
+};
+
+/** The retry-and-debug dialog: finished jobs, which can be retried. */
+export const RETRY_DEBUG_PICK: IPickOptions = {
+  title: 'Retry CI job and debug',
+  filter: job => retryDebugState(job) !== null,
+  describe: job => statusLabel(job.status),
+  noneFound: project => `No finished job was found in ${project.name}. Job ID:`
 };
 
 /** How many recent pipelines of each project are searched for jobs. */

@@ -42,6 +42,11 @@ export namespace CommandIDs {
   export const cancelJob = `${NS}:cancel-job`;
   /** Start a manual job; args `{project, job}`. */
   export const playJob = `${NS}:play-job`;
+  /**
+   * Retry a finished job and open the new job's terminal as soon as it runs;
+   * args `{project, job}` (else asks).
+   */
+  export const retryDebugJob = `${NS}:retry-debug-job`;
   /** Retry the failed and canceled jobs of a pipeline; args `{project, pipeline}`. */
   export const retryPipeline = `${NS}:retry-pipeline`;
   /** Cancel the unfinished jobs of a pipeline; args `{project, pipeline}`. */

@@ -9,6 +9,7 @@ import {
   jobStatusClass,
   jobStatusText,
   pipelineAction,
+  retryDebugState,
   stageStatusClass,
   statusLabel
 } from './jobs';
@@ -25,6 +26,8 @@ export interface IViewHandlers {
   /** Flip "Only my pipelines". */
   toggleMine(): void;
   debug(job: IJob): void;
+  /** Retry a finished job and open the new job's terminal as it runs. */
+  retryDebug(job: IJob): void;
   openLog(job: IJob): void;
   jobAction(job: IJob, action: JobAction): void;
   pipelineAction(pipeline: IPipeline, action: PipelineAction): void;
@@ -300,6 +303,7 @@ function renderJob(
 ): VirtualElement {
   const action = jobAction(job);
   const debug = debugState(job, terminalsDisabled);
+  const retryDebug = retryDebugState(job, terminalsDisabled);
   const status = jobStatusText(job);
   return h.li(
     {
@@ -341,6 +345,13 @@ function renderJob(
             className: `jp-CIPanel-${action.action}`
           }
         )
+      : null,
+    retryDebug?.button
+      ? actionButton('Retry and Debug', () => handlers.retryDebug(job), {
+          title: retryDebug.title,
+          className: 'jp-CIPanel-retryDebug',
+          disabled: !retryDebug.enabled
+        })
       : null,
     debug
       ? actionButton('Debug', () => handlers.debug(job), {

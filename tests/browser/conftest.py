@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 import pytest
 from labdriver import (
     FAILING_JOB,
+    GITLAB_CI,
     HELD_JOB,
     JOB_NAME,
+    RETRY_CI,
     DemoPipeline,
     Lab,
     RunningJob,
@@ -53,10 +55,10 @@ def require_browser() -> None:
 
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    """JupyterLab serving the demo project (see ``labdriver.GITLAB_CI``)."""
+    """JupyterLab serving the demo project (see ``labdriver.GITLAB_CI``) with ``RETRY_CI``'s job."""
     require_browser()
     base = tmp_path_factory.mktemp("lab")
-    root = write_project(base / "demo-project")
+    root = write_project(base / "demo-project", GITLAB_CI + RETRY_CI)
     with run_lab(root, base / "home") as server:
         yield server
 

@@ -68,6 +68,23 @@ stages: [test, debug]
     - for i in $(seq 1 300); do echo "step $i of 300"; sleep 1; done
 """
 
+#: Job of :data:`RETRY_CI` that fails until the project has :data:`RETRY_FLAG`, then runs long.
+RETRY_JOB = "flaky"
+#: The file :data:`RETRY_JOB` needs in the project folder (its build directory is a copy of it).
+RETRY_FLAG = "flaky.ok"
+
+#: A job for "Retry and debug", added to :data:`GITLAB_CI` by the browser tests: it fails at once
+#: (no ``CI_DEBUG_HOLD``), and its retry runs long enough to be debugged once the test has created
+#: :data:`RETRY_FLAG`. Allowed to fail, so that it leaves the pipeline's status alone.
+RETRY_CI = f"""
+{RETRY_JOB}:
+  stage: test
+  allow_failure: true
+  script:
+    - test -f {RETRY_FLAG} || {{ echo "{RETRY_FLAG} is missing"; exit 1; }}
+    - sleep 300
+"""
+
 #: JupyterLab settings overrides: no news/update popup over the page.
 OVERRIDES = {
     "@jupyterlab/apputils-extension:notification": {

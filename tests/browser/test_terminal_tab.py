@@ -243,11 +243,14 @@ def test_reload_restores_tabs(page: Page, lab: Lab, pipeline: DemoPipeline) -> N
     wait_for_tab(page, log_label)
     _wait_for_saved_layout(lab, workspace, ["ci-terminal:", "ci-terminal-log:"])
 
-    before = len(frames.urls)
+    before, restored = len(frames.urls), len(frames.frames)
     reload_workspace(page, lab, workspace)
     wait_for_tab(page, running.title)
     wait_for_tab(page, log_label)
     frames.wait_for(page, lambda f: len(f.urls) > before, what="a new terminal websocket")
+    # Type only once the new socket has delivered the restored screen: keys pressed into a
+    # terminal still connecting are lost.
+    frames.wait_for(page, lambda f: f.stdout(restored) != "", what="the restored screen")
     start = len(frames.frames)
     page.locator(f'#jp-main-dock-panel .lm-TabBar-tab[title^="{running.title}"]').click()
     type_command(page, 'echo "back-$CI_JOB_NAME"')

@@ -7,9 +7,9 @@
 import { VirtualElement } from '@lumino/virtualdom';
 
 import { ICIState } from '../model';
-import { CIStatus, IPipeline, IProject } from '../tokens';
+import { CIStatus, IPipeline } from '../tokens';
 import { IViewHandlers, renderPanel, rowKeyTarget } from '../view';
-import { byClass, elements, handlers, text } from './vdom';
+import { byClass, elements, handlers, text, LOCAL_PROJECT } from './vdom';
 
 // Its formatting reads the page's language (`document`): not in these tests.
 jest.mock('@jupyterlab/coreutils', () => ({
@@ -17,13 +17,7 @@ jest.mock('@jupyterlab/coreutils', () => ({
   Time: { formatHuman: () => 'a minute ago' }
 }));
 
-const PROJECT: IProject = {
-  id: 'local',
-  name: 'notebooks',
-  backend: 'local',
-  instance: 'local',
-  host: null
-};
+const PROJECT = LOCAL_PROJECT;
 
 const pipeline = (id: number, status: CIStatus): IPipeline => ({
   id,

@@ -4,6 +4,7 @@
  */
 import { VirtualElement, VirtualNode } from '@lumino/virtualdom';
 
+import { IProject } from '../tokens';
 import { IViewHandlers } from '../view';
 
 /** Every element of a rendered tree, depth first. */
@@ -34,9 +35,19 @@ export function handlers(): jest.Mocked<IViewHandlers> {
     refresh: jest.fn(),
     toggleMine: jest.fn(),
     debug: jest.fn(),
+    retryDebug: jest.fn(),
     openLog: jest.fn(),
     jobAction: jest.fn(),
     pipelineAction: jest.fn(),
     terminalsDisabled: jest.fn(() => null)
   };
 }
+
+/** The local runner's project, as the server lists it. */
+export const LOCAL_PROJECT: IProject = {
+  id: 'local',
+  name: 'notebooks',
+  backend: 'local',
+  instance: 'local',
+  host: null
+};
