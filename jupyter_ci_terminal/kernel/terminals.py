@@ -55,8 +55,8 @@ class Terminal(Protocol):
     ) -> None: ...
 
 
-class _Closing:
-    """Holds the websocket as a context (as websockets requires); leaving the block closes it."""
+class _SocketTerminal:
+    """A terminal over one websocket, held as a context as websockets requires."""
 
     def __init__(self, ws: ClientConnection) -> None:
         self._stack = contextlib.ExitStack()
@@ -90,7 +90,7 @@ class _Closing:
         self.close()
 
 
-class TerminadoTerminal(_Closing):
+class TerminadoTerminal(_SocketTerminal):
     """A viewer of a terminal session on the Jupyter server (terminado's JSON messages).
 
     Closing it leaves the session open on the server for its other viewers.
@@ -111,7 +111,7 @@ class TerminadoTerminal(_Closing):
         return str(content[0]) if kind == "stdout" and content else ""
 
 
-class ChannelTerminal(_Closing):
+class ChannelTerminal(_SocketTerminal):
     """A job's shell reached through its Channel, without a Jupyter server in between.
 
     Closing it ends this shell on the runner (not the job).
