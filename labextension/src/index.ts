@@ -17,9 +17,9 @@ import { attachRendererFactory } from './attach';
 import {
   addLogCommands,
   addPanelCommands,
-  addRetryDebugCommand,
   addTerminalCommands
 } from './commands';
+import { addRetryDebugCommand } from './retrydebug';
 import { CILogs, CILogWidget } from './log';
 import { CIModel } from './model';
 import { notebookPage, notebookTree } from './notebook';
