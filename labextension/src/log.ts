@@ -19,7 +19,7 @@ import {
 } from './jobs';
 import { LogView } from './logview';
 import { addMainTab } from './shell';
-import { actionButton } from './view';
+import { actionButton } from './viewparts';
 import { CommandIDs, IJob, JOB_ACTION_COMMANDS, NS } from './tokens';
 
 /** Milliseconds between fetches of a running job's log. */

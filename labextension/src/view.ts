@@ -1,21 +1,17 @@
+/**
+ * The CI panel as a virtual DOM: header, projects by CI backend, recent
+ * pipelines; a pipeline's jobs are drawn by `jobview`.
+ */
+
 import { Time } from '@jupyterlab/coreutils';
 import { h, VirtualElement } from '@lumino/virtualdom';
 
-import {
-  debugState,
-  formatDuration,
-  IStage,
-  jobAction,
-  jobStatusClass,
-  jobStatusText,
-  pipelineAction,
-  retryDebugState,
-  stageStatusClass,
-  statusLabel
-} from './jobs';
+import { formatDuration, pipelineAction, statusLabel } from './jobs';
+import { renderStages } from './jobview';
 import { ICIState } from './model';
 import { groupByInstance, instanceLabel, projectLabel } from './projects';
 import { IJob, IPipeline, IProject, JobAction, PipelineAction } from './tokens';
+import { actionButton, message, statusBadge } from './viewparts';
 
 /** What the rendered panel can ask for. */
 export interface IViewHandlers {
@@ -261,144 +257,6 @@ function renderPipelines(
   );
 }
 
-function renderStages(
-  project: IProject,
-  pipeline: IPipeline,
-  stages: readonly IStage[],
-  handlers: IViewHandlers
-): VirtualElement {
-  if (stages.length === 0) {
-    return message(`Pipeline #${pipeline.id} has no job.`);
-  }
-  const terminalsDisabled = handlers.terminalsDisabled();
-  return h.div(
-    { className: 'jp-CIPanel-jobs' },
-    ...stages.map(stage =>
-      h.section(
-        { className: 'jp-CIPanel-stage', dataset: { stage: stage.name } },
-        h.h3(
-          { className: 'jp-CIPanel-section' },
-          statusBadge(stageStatusClass(stage), stage.status),
-          h.span({}, stage.name)
-        ),
-        h.ul(
-          {
-            className: 'jp-CIPanel-jobList',
-            'aria-label': `Stage ${stage.name}`
-          },
-          ...stage.jobs.map(job =>
-            renderJob(project, job, handlers, terminalsDisabled)
-          )
-        )
-      )
-    )
-  );
-}
-
-function renderJob(
-  project: IProject,
-  job: IJob,
-  handlers: IViewHandlers,
-  terminalsDisabled: string | null
-): VirtualElement {
-  const action = jobAction(job);
-  const debug = debugState(job, terminalsDisabled);
-  const retryDebug = retryDebugState(job, terminalsDisabled);
-  const status = jobStatusText(job);
-  return h.li(
-    {
-      className: 'jp-CIPanel-job',
-      dataset: {
-        project: project.id,
-        job: String(job.id),
-        status: job.status,
-        // Context menu items select on these.
-        action: action?.action ?? '',
-        debug: String(debug?.enabled === true)
-      }
-    },
-    statusBadge(jobStatusClass(job), status),
-    h.button(
-      {
-        className: 'jp-CIPanel-jobName',
-        title: `${job.name} #${job.id}: ${status}. Open its log`,
-        onclick: () => handlers.openLog(job)
-      },
-      job.name
-    ),
-    job.hold
-      ? h.span(
-          {
-            className: 'jp-CIPanel-tag',
-            title: 'CI_DEBUG_HOLD keeps this job open: use Debug to attach'
-          },
-          'on hold'
-        )
-      : null,
-    h.span({ className: 'jp-CIPanel-time' }, formatDuration(job.duration)),
-    action
-      ? actionButton(
-          action.label,
-          () => handlers.jobAction(job, action.action),
-          {
-            title: `${action.label} ${job.name} #${job.id}`,
-            className: `jp-CIPanel-${action.action}`
-          }
-        )
-      : null,
-    retryDebug?.button
-      ? actionButton('Retry and Debug', () => handlers.retryDebug(job), {
-          title: retryDebug.title,
-          className: 'jp-CIPanel-retryDebug',
-          disabled: !retryDebug.enabled
-        })
-      : null,
-    debug
-      ? actionButton('Debug', () => handlers.debug(job), {
-          title: debug.title,
-          className: 'jp-CIPanel-debug',
-          disabled: !debug.enabled
-        })
-      : null
-  );
-}
-
-function statusBadge(className: string, text: string): VirtualElement {
-  const label = statusLabel(text as IJob['status']);
-  return h.span({
-    className: `jp-CIStatus ${className}`,
-    title: label,
-    role: 'img',
-    'aria-label': label
-  });
-}
-
-/**
- * A button of the panel or a tab's strip.
- *
- * A disabled button stays focusable and keeps its tooltip (browsers show no
- * tooltip on `disabled` buttons): it is marked `aria-disabled` and ignores
- * clicks.
- */
-export function actionButton(
-  label: string,
-  onclick: () => void,
-  options: {
-    title?: string;
-    disabled?: boolean;
-    className?: string;
-  } = {}
-): VirtualElement {
-  return h.button(
-    {
-      className: `jp-CIPanel-button ${options.className ?? ''}`.trim(),
-      title: options.title ?? label,
-      ...(options.disabled ? { 'aria-disabled': 'true' } : { onclick })
-    },
-    label
-  );
-}
-
 /**
  * The row a key moves the focus to in a list of `count` rows, from row
  * `index`: the previous or next one (ArrowUp, ArrowDown; none past either
@@ -443,8 +301,4 @@ function onRowKey(this: HTMLElement, event: KeyboardEvent): void {
     event.preventDefault();
     buttons[target].focus();
   }
-}
-
-function message(text: string, className = ''): VirtualElement {
-  return h.p({ className: `jp-CIPanel-message ${className}`.trim() }, text);
 }

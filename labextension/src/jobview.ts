@@ -1,0 +1,122 @@
+/**
+ * A pipeline's jobs in the CI panel, by stage: each job's status, name,
+ * duration and its Debug, Retry and Debug, or action buttons.
+ */
+import { h, VirtualElement } from '@lumino/virtualdom';
+
+import {
+  debugState,
+  formatDuration,
+  IStage,
+  jobAction,
+  jobStatusClass,
+  jobStatusText,
+  retryDebugState,
+  stageStatusClass
+} from './jobs';
+import { IJob, IPipeline, IProject } from './tokens';
+import type { IViewHandlers } from './view';
+import { actionButton, message, statusBadge } from './viewparts';
+
+/** The stages of `pipeline` with their jobs. */
+export function renderStages(
+  project: IProject,
+  pipeline: IPipeline,
+  stages: readonly IStage[],
+  handlers: IViewHandlers
+): VirtualElement {
+  if (stages.length === 0) {
+    return message(`Pipeline #${pipeline.id} has no job.`);
+  }
+  const terminalsDisabled = handlers.terminalsDisabled();
+  return h.div(
+    { className: 'jp-CIPanel-jobs' },
+    ...stages.map(stage =>
+      h.section(
+        { className: 'jp-CIPanel-stage', dataset: { stage: stage.name } },
+        h.h3(
+          { className: 'jp-CIPanel-section' },
+          statusBadge(stageStatusClass(stage), stage.status),
+          h.span({}, stage.name)
+        ),
+        h.ul(
+          {
+            className: 'jp-CIPanel-jobList',
+            'aria-label': `Stage ${stage.name}`
+          },
+          ...stage.jobs.map(job =>
+            renderJob(project, job, handlers, terminalsDisabled)
+          )
+        )
+      )
+    )
+  );
+}
+
+function renderJob(
+  project: IProject,
+  job: IJob,
+  handlers: IViewHandlers,
+  terminalsDisabled: string | null
+): VirtualElement {
+  const action = jobAction(job);
+  const debug = debugState(job, terminalsDisabled);
+  const retryDebug = retryDebugState(job, terminalsDisabled);
+  const status = jobStatusText(job);
+  return h.li(
+    {
+      className: 'jp-CIPanel-job',
+      dataset: {
+        project: project.id,
+        job: String(job.id),
+        status: job.status,
+        // Context menu items select on these.
+        action: action?.action ?? '',
+        debug: String(debug?.enabled === true)
+      }
+    },
+    statusBadge(jobStatusClass(job), status),
+    h.button(
+      {
+        className: 'jp-CIPanel-jobName',
+        title: `${job.name} #${job.id}: ${status}. Open its log`,
+        onclick: () => handlers.openLog(job)
+      },
+      job.name
+    ),
+    job.hold
+      ? h.span(
+          {
+            className: 'jp-CIPanel-tag',
+            title: 'CI_DEBUG_HOLD keeps this job open: use Debug to attach'
+          },
+          'on hold'
+        )
+      : null,
+    h.span({ className: 'jp-CIPanel-time' }, formatDuration(job.duration)),
+    action
+      ? actionButton(
+          action.label,
+          () => handlers.jobAction(job, action.action),
+          {
+            title: `${action.label} ${job.name} #${job.id}`,
+            className: `jp-CIPanel-${action.action}`
+          }
+        )
+      : null,
+    retryDebug?.button
+      ? actionButton('Retry and Debug', () => handlers.retryDebug(job), {
+          title: retryDebug.title,
+          className: 'jp-CIPanel-retryDebug',
+          disabled: !retryDebug.enabled
+        })
+      : null,
+    debug
+      ? actionButton('Debug', () => handlers.debug(job), {
+          title: debug.title,
+          className: 'jp-CIPanel-debug',
+          disabled: !debug.enabled
+        })
+      : null
+  );
+}
