@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from common import MB
-from sysinfo import alive
+
+from jupyter_ci_terminal.runner.runtime import pid_alive
 
 
 def free_port() -> int:
@@ -147,9 +148,9 @@ class JupyterServer:
                     self.proc.wait()
         for pid in runners:  # only runners this server started (they live in our runtime dir)
             deadline = time.monotonic() + 20
-            while alive(pid) and time.monotonic() < deadline:
+            while pid_alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.2)
-            if alive(pid):
+            if pid_alive(pid):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
         if self._log is not None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
+sys.path.insert(0, str(REPO / "tests" / "support"))
 
 from labdriver import (
     FAILING_JOB,

@@ -5,18 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from labprocess import AMBIENT_GITLAB
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
-
-#: What would point the extension at a GitLab: the GITLAB_* settings, and a CI job's own token.
-AMBIENT_GITLAB = (
-    "GITLAB_URL",
-    "GITLAB_TOKEN",
-    "GITLAB_PROJECTS",
-    "GITLAB_CA_BUNDLE",
-    "CI_JOB_TOKEN",
-    "CI_SERVER_URL",
-)
 
 
 @pytest.fixture(scope="session", autouse=True)

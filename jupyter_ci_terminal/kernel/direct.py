@@ -118,13 +118,15 @@ class DirectClient:
         return self._run(backend.job_action(proj, job, action))
 
     def open_terminal(self, project: str, job: int, *, open_tab: bool) -> JSON:
-        """Check that the job has a terminal now; there is no tab to open without JupyterLab."""
+        """Check that the job has a terminal now; there is no tab to open without JupyterLab.
+
+        No ``title``: the caller knows the job's name.
+        """
         backend, proj = self._resolve(project)
         self._run(backend.channel(proj, job))  # raises the backend's sentence when it has none
-        data = self.job(project, job)
         name = SessionManager.session_name(project, job)
         self._terminals[name] = (project, job)
-        return {"name": name, "title": f"CI: {data.get('name', 'job')} #{job}"}
+        return {"name": name}
 
     def terminal(self, name: str) -> ChannelTerminal:
         """A fresh connection to the job's shell (the Channel is resolved anew: tokens rotate)."""

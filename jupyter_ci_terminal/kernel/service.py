@@ -51,8 +51,8 @@ class Service(Protocol):
         ...
 
     def open_terminal(self, project: str, job: int, *, open_tab: bool) -> JSON:
-        """Make the job's terminal session ready: ``{"name", "title"}``; ``open_tab`` asks
-        JupyterLab to show it (where there is one)."""
+        """Make the job's terminal session ready: ``{"name"}`` (and ``"title"`` when the service
+        names it); ``open_tab`` asks JupyterLab to show it (where there is one)."""
         ...
 
     def terminal(self, name: str) -> Terminal:

@@ -41,7 +41,8 @@ def remove_runtime_file(pid: int | None = None) -> None:
     runtime_file_path(pid).unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (one of another user counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -66,7 +67,7 @@ def find_runners() -> list[dict[str, Any]]:
     found: list[tuple[float, dict[str, Any]]] = []
     for path in Path(jupyter_runtime_dir()).glob(f"{PREFIX}*.json"):
         info = _read(path)
-        if info is not None and _alive(info["pid"]):
+        if info is not None and pid_alive(info["pid"]):
             found.append((path.stat().st_mtime, info))
     return [info for _, info in sorted(found, key=lambda item: item[0], reverse=True)]
 
@@ -82,7 +83,7 @@ def wait_for_runtime_file(pid: int, timeout: float = 30.0) -> dict[str, Any]:
         info = _read(path)
         if info is not None:
             return info
-        if not _alive(pid):
+        if not pid_alive(pid):
             msg = f"The runner process {pid} exited before writing {path.name}."
             raise TimeoutError(msg)
         time.sleep(0.05)

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from labprocess import AMBIENT_GITLAB
+
 #: Job of :data:`GITLAB_CI` whose shell the tests attach to.
 JOB_NAME = "debug-me"
 #: Job that fails at once, with colours and a collapsed section in its log.
@@ -143,24 +145,13 @@ class Lab:
         return "\n".join(text.splitlines()[-lines:])
 
 
-#: Environment variables that would point the server at a real GitLab (see :func:`lab_env`).
-GITLAB_ENV = (
-    "GITLAB_URL",
-    "GITLAB_TOKEN",
-    "GITLAB_PROJECTS",
-    "GITLAB_CA_BUNDLE",
-    "CI_JOB_TOKEN",
-    "CI_SERVER_URL",
-)
-
-
 def lab_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Environment with every per-user Jupyter folder moved below ``home``.
 
     No GitLab from the caller's environment is configured; ``extra`` is added last (e.g.
     ``GITLAB_URL``/``GITLAB_TOKEN`` of a mock GitLab).
     """
-    env = {k: v for k, v in os.environ.items() if k not in GITLAB_ENV}
+    env = {k: v for k, v in os.environ.items() if k not in AMBIENT_GITLAB}
     for var, sub in [
         ("JUPYTER_CONFIG_DIR", "config"),
         ("JUPYTER_DATA_DIR", "data"),

@@ -173,3 +173,14 @@ def shell_job(server: Server) -> Iterator[int]:
         yield wait_running(ci, "shell-job").id
     finally:
         ci.client.close()
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder for a runner without a server; runtime files go to a private folder,
+    so only the runner a test starts is found."""
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    (folder / ".gitlab-ci.yml").write_text(CI_YAML)
+    return folder

@@ -18,7 +18,7 @@ import pytest
 from jupyter_ci_terminal.attach import main
 from jupyter_ci_terminal.kernel import CI
 
-from .conftest import CI_YAML, Server, wait_running
+from .conftest import Server, wait_running
 
 # The child makes the pty its controlling terminal (so it gets SIGWINCH), runs main(), then
 # reports whether the terminal is back in cooked mode.
@@ -133,16 +133,12 @@ def test_errors_are_one_sentence_and_exit_code_1(
 
 
 def test_attach_reaches_a_local_runner_without_a_jupyter_server(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: list[Terminal]
+    project_dir: Path, terminal: list[Terminal]
 ) -> None:
-    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
-    project = tmp_path / "proj"
-    project.mkdir()
-    (project / ".gitlab-ci.yml").write_text(CI_YAML)
-    api = CI().connect_runner(project, start=True)
+    api = CI().connect_runner(project_dir, start=True)
     try:
         job = wait_running(api, "shell-job")
-        term = Terminal(str(job.id), "--project-dir", str(project))
+        term = Terminal(str(job.id), "--project-dir", str(project_dir))
         terminal.append(term)
         term.expect(f"Attached to CI: shell-job #{job.id} (running); Ctrl-] detaches.")
         term.type("echo direct-$((40+2))\r")

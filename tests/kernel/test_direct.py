@@ -15,29 +15,19 @@ from jupyter_ci_terminal.errors import BackendError, NoTerminalError
 from jupyter_ci_terminal.kernel import CI, MIME_TYPE
 from jupyter_ci_terminal.runner.runtime import find_runners
 
-from .conftest import CI_YAML, wait_running
+from .conftest import wait_running
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A project folder; runtime files go to a private folder, so only our runner is found."""
-    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
-    folder = tmp_path / "proj"
-    folder.mkdir()
-    (folder / ".gitlab-ci.yml").write_text(CI_YAML)
-    return folder
-
-
-@pytest.fixture
-def direct(project: Path) -> Iterator[CI]:
+def direct(project_dir: Path) -> Iterator[CI]:
     """``ci`` on a runner it starts itself (and stops on close)."""
-    api = CI().connect_runner(project, start=True)
+    api = CI().connect_runner(project_dir, start=True)
     yield api
     api.close()
 
 
-def test_without_a_runner_the_sentence_says_how_to_start_one(project: Path) -> None:
-    api = CI().connect_runner(project)
+def test_without_a_runner_the_sentence_says_how_to_start_one(project_dir: Path) -> None:
+    api = CI().connect_runner(project_dir)
     try:
         with pytest.raises(BackendError, match=r"start one with `jupyter ci-runner serve"):
             api.projects()
@@ -45,11 +35,11 @@ def test_without_a_runner_the_sentence_says_how_to_start_one(project: Path) -> N
         api.close()
 
 
-def test_the_api_drives_a_local_runner_without_jupyter(direct: CI, project: Path) -> None:
+def test_the_api_drives_a_local_runner_without_jupyter(direct: CI, project_dir: Path) -> None:
     job = wait_running(direct, "shell-job")
     projects = [(p["id"], p["name"], p["backend"]) for p in direct.projects()]
     assert projects == [("local", "proj", "local")]
-    assert repr(direct) == f"<CI {project}>"
+    assert repr(direct) == f"<CI {project_dir}>"
 
     echoed = job.run("echo $CI_JOB_NAME", timeout=30)
     assert (echoed.stdout.strip(), echoed.exit_code) == ("shell-job", 0)
@@ -61,7 +51,7 @@ def test_the_api_drives_a_local_runner_without_jupyter(direct: CI, project: Path
     # No Jupyter server holds a session: no "Open terminal" button, and attach points at the folder.
     assert MIME_TYPE not in bundle
     assert (
-        f"jupyter ci-runner attach {job.id} --project local --project-dir {project}"
+        f"jupyter ci-runner attach {job.id} --project local --project-dir {project_dir}"
         in (bundle["text/plain"])
     )
 
@@ -72,10 +62,10 @@ def test_the_api_drives_a_local_runner_without_jupyter(direct: CI, project: Path
     job.cancel()
 
 
-def test_close_stops_the_runner_it_started(project: Path) -> None:
-    api = CI().connect_runner(project, start=True)
+def test_close_stops_the_runner_it_started(project_dir: Path) -> None:
+    api = CI().connect_runner(project_dir, start=True)
     api.projects()
-    (runner,) = [r for r in find_runners() if Path(r["project_dir"]) == project]
+    (runner,) = [r for r in find_runners() if Path(r["project_dir"]) == project_dir]
     api.close()
     deadline = time.monotonic() + 20
     while any(r["pid"] == runner["pid"] for r in find_runners()):
@@ -85,10 +75,10 @@ def test_close_stops_the_runner_it_started(project: Path) -> None:
         os.kill(runner["pid"], 0)
 
 
-def test_a_runner_started_for_a_script_stops_when_the_script_ends(project: Path) -> None:
+def test_a_runner_started_for_a_script_stops_when_the_script_ends(project_dir: Path) -> None:
     script = (
         "from jupyter_ci_terminal.kernel import CI\n"
-        f"CI().connect_runner({str(project)!r}, start=True).projects()\n"
+        f"CI().connect_runner({str(project_dir)!r}, start=True).projects()\n"
         "from jupyter_ci_terminal.runner.runtime import find_runners\n"
         "print(find_runners()[0]['pid'])\n"
     )

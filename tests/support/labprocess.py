@@ -17,6 +17,18 @@ if TYPE_CHECKING:
     from typing import Self  # Python 3.11+; annotations are not evaluated at runtime
 
 
+#: What would point the extension at a GitLab: the GITLAB_* settings, and a CI job's own token.
+#: Tests clear them, so that the caller's GitLab (or that of a CI job running the tests) stays out.
+AMBIENT_GITLAB = (
+    "GITLAB_URL",
+    "GITLAB_TOKEN",
+    "GITLAB_PROJECTS",
+    "GITLAB_CA_BUNDLE",
+    "CI_JOB_TOKEN",
+    "CI_SERVER_URL",
+)
+
+
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""
     with socket.socket() as s:
