@@ -22,7 +22,7 @@ on the command line (`--CITerminalApp.<name>=...`), or for the runner in
 
 def _classes() -> list[tuple[str, type[HasTraits]]]:
     from .runner.cli import ServeApp
-    from .runner.scheduler import Scheduler
+    from .runner.execution.scheduler import Scheduler
     from .server.app import CITerminalApp
 
     return [

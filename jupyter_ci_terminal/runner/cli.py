@@ -26,12 +26,14 @@ from traitlets import Bool, Float, Int, Unicode
 
 from .._version import __version__
 from ..errors import CIError, ConfigError
-from . import api, runtime, serialize, session_server, tls
-from .api_base import ApiState
-from .scheduler import Scheduler
-from .session import SessionRegistry
-from .store import Store
-from .variables import git_info
+from . import runtime
+from .api import routes, serialize
+from .api.base import ApiState
+from .api.store import Store
+from .execution.scheduler import Scheduler
+from .pipeline.variables import git_info
+from .terminals import session_server, tls
+from .terminals.session import SessionRegistry
 
 PROJECT_ID = 1
 _WILDCARD = {"0.0.0.0", "::", ""}  # noqa: S104
@@ -199,7 +201,7 @@ class ServeApp(JupyterApp):
             f"{scheme}://{advertise}",
             cert.cert_pem if cert else "",
         )
-        api_server = HTTPServer(api.make_app(state), xheaders=False)
+        api_server = HTTPServer(routes.make_app(state), xheaders=False)
         api_server.add_sockets(api_sockets)
         terminals = session_server.make_app(
             registry, self.ready_timeout, self.ping_interval, self.log

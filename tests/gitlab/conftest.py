@@ -18,7 +18,7 @@ from gitlab_support import ALICE_OAUTH, ALICE_SESSION, ALICE_TOKEN, BOB_SESSION,
 from mock_gitlab import MockGitLab, MockProject, User
 
 from jupyter_ci_terminal.runner.runtime import find_runners, wait_for_runtime_file
-from jupyter_ci_terminal.runner.tls import Certificate
+from jupyter_ci_terminal.runner.terminals.tls import Certificate
 
 CI_YAML = """
 stages: [test]

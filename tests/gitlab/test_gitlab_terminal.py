@@ -20,7 +20,7 @@ from tornado.websocket import websocket_connect
 from jupyter_ci_terminal.channel import Channel
 from jupyter_ci_terminal.dial import dial
 from jupyter_ci_terminal.errors import NoTerminalError, WebSessionRefusedError
-from jupyter_ci_terminal.runner.tls import Certificate, generate
+from jupyter_ci_terminal.runner.terminals.tls import Certificate, generate
 from jupyter_ci_terminal.server.backends.gitlab_rules import (
     NO_TERMINAL,
     UNREACHABLE,

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from jupyter_ci_terminal.errors import ConfigError
-from jupyter_ci_terminal.runner.changes import ChangedFiles, fnmatch
-from jupyter_ci_terminal.runner.variables import git_info
+from jupyter_ci_terminal.runner.pipeline.changes import ChangedFiles, fnmatch
+from jupyter_ci_terminal.runner.pipeline.variables import git_info
 
 from .conftest import Runner, write_project
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from jupyter_ci_terminal.errors import ConfigError
-from jupyter_ci_terminal.runner import config
-from jupyter_ci_terminal.runner.rules import decide, workflow_variables
-from jupyter_ci_terminal.runner.values import parse_duration
+from jupyter_ci_terminal.runner.pipeline import config
+from jupyter_ci_terminal.runner.pipeline.rules import decide, workflow_variables
+from jupyter_ci_terminal.runner.pipeline.values import parse_duration
 
 from .conftest import write_project
 

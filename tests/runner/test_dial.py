@@ -21,7 +21,7 @@ from jupyter_ci_terminal.errors import (
     TokenRefusedError,
 )
 from jupyter_ci_terminal.protocol.frames import GITLAB, K8S
-from jupyter_ci_terminal.runner.tls import generate
+from jupyter_ci_terminal.runner.terminals.tls import generate
 
 from .conftest import LONG, Runner, write_project
 

@@ -15,8 +15,8 @@ from typing import Any
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
-from jupyter_ci_terminal.runner import session_server, tls
-from jupyter_ci_terminal.runner.session import SessionRegistry
+from jupyter_ci_terminal.runner.terminals import session_server, tls
+from jupyter_ci_terminal.runner.terminals.session import SessionRegistry
 
 from .wsclient import read_until, send, status_of
 

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._version import __version__
-from . import retention, transfer
+from ..._version import __version__
+from ..api.store import Store
+from ..pipeline.variables import GitInfo, expand, git_info, job_variables, pipeline_variables
+from ..terminals import retention
+from ..terminals.session import SessionRegistry, TerminalSession
+from . import transfer
 from .executor import Stop, job_environment, prepare_build_dir, run_script, write_script
-from .session import SessionRegistry, TerminalSession
-from .store import Store
 from .trace import BOLD_GREEN, Trace, format_duration
-from .variables import GitInfo, expand, git_info, job_variables, pipeline_variables
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from ..api.store import Store
 from . import artifacts
-from .store import Store
 from .trace import BOLD_GREEN, Trace
 
 #: GitLab's message for a job whose dependencies' archives are gone (``missing_dependency_failure``).

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..errors import ConfigError
+from ...errors import ConfigError
 from .changes import changes_spec
 from .values import int_list, parse_duration, string_list, variables_map
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ...errors import ConfigError
 from . import config
 from .changes import ChangedFiles
 from .rules import decide, workflow_variables

@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Protocol
 
-from ..errors import NotFoundError, TerminalInUseError
+from ...errors import NotFoundError, TerminalInUseError
 
 
 class Attachment(Protocol):

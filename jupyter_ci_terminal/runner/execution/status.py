@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .store import FINISHED
+from ..api.store import FINISHED
 
 _BUSY = frozenset({"pending", "running", "preparing", "waiting_for_resource"})
 

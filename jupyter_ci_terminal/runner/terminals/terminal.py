@@ -19,7 +19,7 @@ import termios
 from collections.abc import Callable
 from pathlib import Path
 
-from .procs import signal_session
+from ..execution.procs import signal_session
 
 DEFAULT_ROWS, DEFAULT_COLS = 24, 80
 

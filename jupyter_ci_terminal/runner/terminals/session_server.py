@@ -15,8 +15,8 @@ from typing import Any
 
 from tornado import web, websocket
 
-from ..errors import NotFoundError, ProtocolError
-from ..protocol.frames import (
+from ...errors import NotFoundError, ProtocolError
+from ...protocol.frames import (
     MAX_INPUT_FRAME,
     Frame,
     Input,

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import ConfigError
+from ...errors import ConfigError
 from .spec import JobSpec, build_job
 from .values import variables_map
 

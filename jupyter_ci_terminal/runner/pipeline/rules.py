@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ...errors import ConfigError
 from .changes import ChangedFiles, changes_spec, satisfied
 from .config import evaluate_if
 from .spec import JobSpec

@@ -13,10 +13,10 @@ from typing import Any
 from tornado import web
 from tornado.log import gen_log
 
-from ..errors import CIError, ConfigError, NotFoundError
+from ...errors import CIError, ConfigError, NotFoundError
+from ..execution.scheduler import Scheduler
+from ..terminals.session import SessionRegistry
 from . import serialize
-from .scheduler import Scheduler
-from .session import SessionRegistry
 from .store import STATUSES
 
 

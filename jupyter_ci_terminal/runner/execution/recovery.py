@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
+from ..api.store import Store
 from .procs import kill_leftovers
-from .store import Store
 
 CRASH_LINE = (
     b"\n\x1b[31;1mERROR: Job failed (system failure): the runner stopped while this job was running"

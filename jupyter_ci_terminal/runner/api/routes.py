@@ -12,13 +12,13 @@ from typing import Any
 
 from tornado import web
 
-from .._version import __version__
-from ..channel import Channel
-from ..errors import NotFoundError
-from ..protocol.frames import SERVER_PREFERENCE
+from ..._version import __version__
+from ...channel import Channel
+from ...errors import NotFoundError
+from ...protocol.frames import SERVER_PREFERENCE
+from ..execution.artifacts import archive_path
 from . import serialize
-from .api_base import ApiState, BaseHandler
-from .artifacts import archive_path
+from .base import ApiState, BaseHandler
 
 
 class VersionHandler(BaseHandler):

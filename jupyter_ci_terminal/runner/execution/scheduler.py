@@ -12,15 +12,15 @@ from typing import Any
 from traitlets import Float, Int, Unicode
 from traitlets.config import LoggingConfigurable
 
-from ..errors import ConfigError, ForbiddenError, NotFoundError
+from ...errors import ConfigError, ForbiddenError, NotFoundError
+from ..api.store import ACTIVE, FINISHED, Store
+from ..pipeline.plan import plan_pipeline
+from ..pipeline.variables import git_info
+from ..terminals.session import SessionRegistry
 from .executor import Stop
 from .jobs import JobRun, Result, Settings
-from .plan import plan_pipeline
 from .recovery import recover_store
-from .session import SessionRegistry
 from .status import next_status, pipeline_status, should_retry
-from .store import ACTIVE, FINISHED, Store
-from .variables import git_info
 
 
 class Scheduler(LoggingConfigurable):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .artifacts import FILENAME
+from ..execution.artifacts import FILENAME
 
 
 def iso(ts: float | None) -> str | None:

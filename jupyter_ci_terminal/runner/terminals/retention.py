@@ -13,9 +13,9 @@ import time
 from collections.abc import Coroutine
 from typing import Any
 
-from .executor import Stop
+from ..execution.executor import Stop
+from ..execution.trace import BOLD_GREEN, Trace, format_duration
 from .session import TerminalSession
-from .trace import BOLD_GREEN, Trace, format_duration
 
 
 async def _first(*aws: Coroutine[Any, Any, Any], timeout: float) -> bool:
