@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jupyter_ci_terminal.errors import ConfigError
-from jupyter_ci_terminal.runner.pipeline import expressions
+from jupyter_ci_terminal.runner.pipeline import expression_syntax
 from jupyter_ci_terminal.runner.pipeline.expressions import (
     MAX_TOKENS,
     evaluate,
@@ -278,7 +278,7 @@ def test_rules_if_evaluates_as_gitlab(
     ],
 )
 def test_operators_bind_as_gitlabs_parser_does(expression: str, tree: str) -> None:
-    assert str(expressions._parse(expression)) == tree
+    assert str(expression_syntax.parse(expression)) == tree
 
 
 @pytest.mark.parametrize(
