@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,7 +91,13 @@ test:
             "'job' job needs 'ghost' job, but 'ghost' does not exist",
         ),
         ("job:\n  script: [x]\n  extends: .ghost\n", "job: unknown keys in `extends` (.ghost)"),
-        ("job:\n  script: [x\n", "invalid YAML"),
+        (
+            "job:\n  script: [x\n",
+            (
+                "`.gitlab-ci.yml`: did not find expected ',' or ']' while parsing a flow sequence"
+                " at line 2 column 11"
+            ),
+        ),
         ("include: missing.yml\njob:\n  script: [x]\n", "Local file `missing.yml` does not exist!"),
         (
             "include: ../outside.yml\njob:\n  script: [x]\n",
@@ -241,3 +248,65 @@ def test_workflow_rules(tmp_path: Path) -> None:
 )
 def test_durations(text: str | int, seconds: float) -> None:
     assert parse_duration(text, "x") == seconds
+
+
+TEMPLATE = """spec:
+  inputs:
+    name:
+    greeting:
+      default: hello
+---
+"$[[ inputs.name ]]-job":
+  extends: .base
+  script:
+    - !reference [.shared, script]
+    - echo "$[[ inputs.greeting ]] from $[[ inputs.name ]]"
+"""
+
+
+def test_runner_runs_an_included_template_with_inputs_extends_and_reference(
+    tmp_path: Path, start_runner: Any
+) -> None:
+    ci = """
+include:
+  - local: /ci/template.yml
+    inputs: {name: greet}
+  - local: ci/never.yml
+    rules: [{when: never}]
+.base:
+  before_script: [echo from-base]
+.shared:
+  script: [echo shared]
+"""
+    project = write_project(tmp_path / "proj", ci, {"ci/template.yml": TEMPLATE})
+    runner = start_runner(project)
+    pipeline = runner.create_pipeline()
+    jobs = runner.jobs(pipeline["id"])
+    assert set(jobs) == {"greet-job"}
+    runner.wait_status(jobs["greet-job"]["id"], "success")
+    trace = runner.trace(jobs["greet-job"]["id"])
+    assert "from-base" in trace
+    assert "shared" in trace
+    assert "hello from greet" in trace
+
+
+@pytest.mark.parametrize(
+    ("ci", "message"),
+    [
+        (
+            "include: ci/missing.yml\njob:\n  script: [x]\n",
+            "Local file `ci/missing.yml` does not exist!",
+        ),
+        (
+            "job:\n  extends: job\n  script: [x]\n",
+            "job: circular dependency detected in `extends` (.gitlab-ci.yml line 1)",
+        ),
+    ],
+)
+def test_runner_refuses_a_pipeline_with_gitlabs_sentence(
+    tmp_path: Path, start_runner: Any, ci: str, message: str
+) -> None:
+    runner = start_runner(write_project(tmp_path / "proj", ci))
+    r = runner.post("/projects/1/pipeline", json={"ref": "main"})
+    assert r.status_code == 400
+    assert message in r.text

@@ -15,7 +15,7 @@ from typing import Any
 
 from ...errors import ConfigError
 from .changes import ChangedFiles, changes_spec, satisfied
-from .config import evaluate_if
+from .expressions import evaluate_if
 from .spec import JobSpec
 
 
