@@ -18,6 +18,7 @@ from ...errors import ConfigError
 from . import includes, merge
 from .spec import IGNORED, JobSpec, build_job
 from .values import variables_map
+from .yamlfile import MAX_YAML_SIZE_BYTES
 
 CI_FILE = ".gitlab-ci.yml"
 TOP_LEVEL = frozenset(
@@ -48,7 +49,7 @@ def load(project: Path, variables: Mapping[str, str] | None = None) -> PipelineS
     if not path.is_file():
         msg = f"{CI_FILE} not found in {project}"
         raise ConfigError(msg)
-    if path.stat().st_size <= 64 and not path.read_bytes().strip():
+    if path.stat().st_size <= MAX_YAML_SIZE_BYTES and not path.read_bytes().strip():
         msg = f"Please provide content of {CI_FILE}"
         raise ConfigError(msg)
     ctx = includes.Context(project, dict(variables or {}))

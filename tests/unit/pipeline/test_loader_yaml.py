@@ -64,6 +64,7 @@ def test_file_over_max_yaml_size_is_refused_before_parsing(tmp_path: Path) -> No
         (b"just a string\n", "`.gitlab-ci.yml`: Invalid configuration format"),
         (b"- a\n- b\n", "`.gitlab-ci.yml`: Invalid configuration format"),
         (b"  \n\n", "Please provide content of .gitlab-ci.yml"),
+        (b" \n" * 100, "Please provide content of .gitlab-ci.yml"),
         (
             b"job:\n  script: [x]\n bad: 1\n",
             (
