@@ -198,6 +198,16 @@ def test_included_files_deep_merge_under_the_including_file(tmp_path: Path) -> N
             "include:rules:rule config contains unknown keys: iff",
         ),
         (
+            "include:\n  - local: a.yml\n    rules: [{if: '$A =='}]\n",
+            {},
+            "include:invalid expression syntax: $A ==",
+        ),
+        (
+            "include: big.yml\n",
+            {"big.yml": "#" * (2 * 1024 * 1024 + 1)},
+            "`big.yml`: The parsed YAML is too big",
+        ),
+        (
             "include:\n  - local: a.yml\n    rules: [{changes: [a.yml]}]\n",
             {},
             "include:rules:changes is not supported by the local runner",
