@@ -16,9 +16,11 @@ from ..._version import __version__
 from ...channel import Channel
 from ...errors import NotFoundError
 from ...protocol.frames import SERVER_PREFERENCE
+from ..execution import bridges
 from ..execution.artifacts import archive_path
 from . import serialize
 from .base import ApiState, BaseHandler
+from .bridges import BridgesHandler
 
 
 class VersionHandler(BaseHandler):
@@ -59,7 +61,7 @@ class ProjectHandler(BaseHandler):
 class CreatePipelineHandler(BaseHandler):
     """``POST /projects/:id/pipeline``."""
 
-    def post(self, project_id: str) -> None:
+    async def post(self, project_id: str) -> None:
         """Create a pipeline for ``ref`` (default: the folder's branch, else main)."""
         self.check_project(project_id)
         body: dict[str, Any] = {}
@@ -71,7 +73,7 @@ class CreatePipelineHandler(BaseHandler):
             for v in body.get("variables") or []
             if "key" in v
         }
-        pipeline_id = self.state.scheduler.create_pipeline(ref, variables)
+        pipeline_id = await self.state.scheduler.create_pipeline(ref, variables)
         self.send_json(self.pipeline_json(pipeline_id), 201)
 
 
@@ -91,6 +93,11 @@ class PipelinesHandler(BaseHandler):
         rows = self.state.scheduler.store.pipelines(
             statuses, ref=self.get_query_argument("ref", None)
         )
+        # GitLab leaves child pipelines out unless they are asked for with source=parent_pipeline.
+        source = self.get_query_argument("source", None)
+        rows = [
+            p for p in rows if (p["source"] == source if source else not p["parent_pipeline_id"])
+        ]
         if self.get_query_argument("sort", "desc") == "asc":
             rows.reverse()
         self.paginate([serialize.pipeline_basic(self.state.ctx, p) for p in rows])
@@ -137,15 +144,20 @@ class JobsHandler(BaseHandler):
         )
         if pipeline_id is not None:
             rows.sort(key=lambda j: j["id"])
-        self.paginate([self.job_json(j) for j in rows])
+        # Trigger jobs are listed at .../bridges, as GitLab lists them.
+        self.paginate([self.job_json(j) for j in rows if not bridges.is_bridge(j)])
 
 
 class JobHandler(BaseHandler):
     """``GET /projects/:id/jobs/:job_id``."""
 
     def get(self, project_id: str, job_id: str) -> None:
-        """Return one job."""
-        self.send_json(self.job_json(self.find_job(project_id, job_id)))
+        """Return one job (a trigger job is not one, as in GitLab)."""
+        job = self.find_job(project_id, job_id)
+        if bridges.is_bridge(job):
+            msg = "404 Job Not Found"
+            raise NotFoundError(msg)
+        self.send_json(self.job_json(job))
 
 
 class TraceHandler(BaseHandler):
@@ -240,6 +252,7 @@ def make_app(state: ApiState) -> web.Application:
         (p + r"/pipelines", PipelinesHandler),
         (p + r"/pipelines/(\d+)", PipelineHandler),
         (p + r"/pipelines/(\d+)/jobs", JobsHandler),
+        (p + r"/pipelines/(\d+)/(?:bridges|trigger_jobs)", BridgesHandler),
         (p + r"/pipelines/(\d+)/(cancel|retry)", PipelineActionHandler),
         (p + r"/jobs", JobsHandler),
         (p + r"/jobs/(\d+)", JobHandler),
