@@ -229,7 +229,7 @@ class RecordingHandler(_Base):
     """``GET terminals/<name>/recording``: the session's asciicast v2 file."""
 
     @web.authenticated
-    @authorized
+    @authorized_execute
     @translate_errors
     async def get(self, name: str) -> None:
         """Download the recording (what the shell showed: only for those who may join it)."""
