@@ -184,6 +184,7 @@ class ServeApp(JupyterApp):
             parent=self,
         )
         recovered = scheduler.recover()
+        warm_up = asyncio.ensure_future(scheduler.warm_up())
         if recovered:
             self.log.warning(
                 "Marked %d job(s) failed that were running when the runner stopped.", len(recovered)
@@ -237,7 +238,7 @@ class ServeApp(JupyterApp):
             )
             if self.run_pipeline:
                 try:
-                    scheduler.create_pipeline()
+                    await scheduler.create_pipeline()
                 except ConfigError as e:
                     self.log.error("The startup pipeline was not created: %s", e)
             await stop.wait()
@@ -245,6 +246,7 @@ class ServeApp(JupyterApp):
             self.log.info("Stopping: %s", reason)
             api_server.stop()
             await scheduler.shutdown(reason)
+            await warm_up
         finally:
             runtime.remove_runtime_file()
             session_http.stop()

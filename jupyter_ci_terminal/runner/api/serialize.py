@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..execution.artifacts import FILENAME
+from ..execution.deployments import environment_json
 
 
 def iso(ts: float | None) -> str | None:
@@ -147,8 +148,13 @@ def pipeline(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def job(ctx: Context, j: dict[str, Any], p: dict[str, Any]) -> dict[str, Any]:
-    """Return the job JSON; ``hold`` is true while a CI_DEBUG_HOLD keeps it running."""
+def job(
+    ctx: Context, j: dict[str, Any], p: dict[str, Any], pending_reason: str | None = None
+) -> dict[str, Any]:
+    """Return the job JSON; ``hold`` is true while a CI_DEBUG_HOLD keeps it running.
+
+    ``pending_reason`` (what a waiting job waits for) and ``hold`` are this runner's additions.
+    """
     artifacts = j["artifacts"]
     queued = None
     if j["queued_at"] is not None:
@@ -222,4 +228,6 @@ def job(ctx: Context, j: dict[str, Any], p: dict[str, Any]) -> dict[str, Any]:
         "retried": j["retried"],
         "when": j["spec"]["when"],
         "hold": j["hold"],
+        "environment": environment_json(j["spec"].get("environment")),
+        "pending_reason": pending_reason,
     }

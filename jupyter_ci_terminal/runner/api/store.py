@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS pipelines (
     finished_at REAL,
     yaml_errors TEXT,
     warnings TEXT NOT NULL DEFAULT '[]',
-    variables TEXT NOT NULL DEFAULT '{}'
+    variables TEXT NOT NULL DEFAULT '{}',
+    auto_cancel TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -46,7 +47,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     attempt INTEGER NOT NULL DEFAULT 1,
     spec TEXT NOT NULL,
     artifacts TEXT,
-    pid INTEGER
+    pid INTEGER,
+    scheduled_at REAL
 );
 CREATE INDEX IF NOT EXISTS jobs_pipeline ON jobs(pipeline_id);
 CREATE TABLE IF NOT EXISTS trace_chunks (
@@ -78,7 +80,17 @@ STATUSES = frozenset(
         "scheduled",
     }
 )
-_JSON_COLUMNS = {"warnings", "variables", "spec", "artifacts"}
+_JSON_COLUMNS = {"warnings", "variables", "spec", "artifacts", "auto_cancel"}
+#: Columns added after the first release, with their SQL type: older databases gain them on open.
+_ADDED = {
+    "jobs": {"pid": "INTEGER", "scheduled_at": "REAL"},
+    "pipelines": {
+        "auto_cancel": "TEXT NOT NULL DEFAULT '{}'",
+        # Child pipelines (trigger:): their parent pipeline and the trigger job that made them.
+        "parent_pipeline_id": "INTEGER",
+        "source_job_id": "INTEGER",
+    },
+}
 
 
 def _row(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> dict[str, Any]:
@@ -109,9 +121,11 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
-        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(jobs)")}
-        if "pid" not in columns:  # databases written before job pids were recorded
-            self._db.execute("ALTER TABLE jobs ADD COLUMN pid INTEGER")
+        for table, added in _ADDED.items():
+            columns = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            for column, kind in added.items():
+                if column not in columns:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         """Close the database."""

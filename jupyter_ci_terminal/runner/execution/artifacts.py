@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .state import Job, jobs_of
+from .status import dependencies
+
 FILENAME = "artifacts.zip"
 
 
@@ -83,12 +86,9 @@ def sources(job: dict[str, Any], jobs: list[dict[str, Any]]) -> list[dict[str, A
     wanted: list[str] | None = spec.get("dependencies")  # absent in specs stored by older runners
     if wanted == []:
         return []
-    needs = spec["needs"]
-    if needs is None:
-        pool = [j for j in jobs if j["stage_idx"] < job["stage_idx"]]
-    else:
-        names = {n["job"] for n in needs if n.get("artifacts", True)}
-        pool = [j for j in jobs if j["name"] in names]
+    # Which jobs it depends on is decided in one place: status.dependencies.
+    chosen = {d.id for d in dependencies(Job.from_row(job), jobs_of(jobs), artifacts=True)}
+    pool = [j for j in jobs if j["id"] in chosen]
     if wanted:
         pool = [j for j in pool if j["name"] in wanted]
     return sorted(pool, key=lambda j: int(j["id"]))

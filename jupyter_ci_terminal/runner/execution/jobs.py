@@ -22,6 +22,7 @@ from ..pipeline.variables import GitInfo, expand, git_info, job_variables, pipel
 from ..terminals import retention
 from ..terminals.session import SessionRegistry, TerminalSession
 from . import transfer
+from .deployments import environment_variables
 from .executor import Stop, job_environment, prepare_build_dir, run_script, write_script
 from .trace import BOLD_GREEN, Trace, format_duration
 
@@ -82,6 +83,7 @@ def _variables(
             server_url=settings.server_url,
         ),
         "CI_JOB_STARTED_AT": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **environment_variables(job["spec"].get("environment")),
     }
     return expand(
         [

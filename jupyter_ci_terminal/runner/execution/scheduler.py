@@ -1,5 +1,8 @@
 """Pipelines: create them from ``.gitlab-ci.yml``, move jobs along stages and ``needs``, and act on
 cancel / retry / play; mark what a crash interrupted and cancel cleanly on shutdown.
+
+A job moves ``created`` → (``waiting_for_resource`` while its ``resource_group`` is busy) →
+``pending`` (waiting for one of ``concurrent`` slots) → ``running`` → a finished status.
 """
 
 from __future__ import annotations
@@ -9,18 +12,30 @@ import time
 from pathlib import Path
 from typing import Any
 
-from traitlets import Float, Int, Unicode
+from traitlets import Bool, Float, Int, Unicode
 from traitlets.config import LoggingConfigurable
 
 from ...errors import ConfigError, ForbiddenError, NotFoundError
 from ..api.store import ACTIVE, FINISHED, Store
-from ..pipeline.plan import plan_pipeline
-from ..pipeline.variables import git_info
+from ..pipeline.variables import expand, git_info, pipeline_variables
 from ..terminals.session import SessionRegistry
+from . import bridges
+from .deployments import resolve
 from .executor import Stop
 from .jobs import JobRun, Result, Settings
+from .planner import Planner, Request
+from .queue import Slots, slot_reason
 from .recovery import recover_store
-from .status import next_status, pipeline_status, should_retry
+from .resources import ResourceGroups
+from .state import Job, jobs_of
+from .status import next_status, pipeline_status, should_retry, waiting_for
+
+#: Pipeline statuses GitLab's auto-cancel looks at (``Ci::Pipeline::CANCELABLE_STATUSES``).
+_CANCELABLE = frozenset(
+    {"running", "waiting_for_resource", "preparing", "pending", "created", "scheduled"}
+)
+#: Job statuses that count as "started" for ``on_new_commit: conservative``.
+_STARTED = frozenset({"running", "success", "failed"})
 
 
 class Scheduler(LoggingConfigurable):
@@ -44,6 +59,21 @@ class Scheduler(LoggingConfigurable):
     pipeline_source = Unicode(
         "push",
         help="CI_PIPELINE_SOURCE of pipelines this runner creates (push, web, api), default push.",
+    ).tag(config=True)
+    plan_timeout = Float(
+        1.0,
+        help="Longest time reading and planning .gitlab-ci.yml may take (s), default 1; "
+        "a configuration that takes longer is refused.",
+    ).tag(config=True)
+    max_jobs = Int(
+        2000,
+        help="Most jobs one pipeline may have (GitLab's ci_pipeline_size limit), default 2000; "
+        "0 for no limit.",
+    ).tag(config=True)
+    auto_cancel_redundant = Bool(
+        True,
+        help="Cancel older pipelines of a ref when a new one starts, per workflow:auto_cancel "
+        "(GitLab's 'Auto-cancel redundant pipelines' setting), default on.",
     ).tag(config=True)
 
     def __init__(
@@ -72,38 +102,57 @@ class Scheduler(LoggingConfigurable):
             kill_grace=self.kill_grace,
             output_limit=self.output_limit * 1024,
         )
-        self._slots = asyncio.Semaphore(self.concurrent)
+        self._slots = Slots(self.concurrent)
+        self._groups = ResourceGroups()
+        self._planner = Planner(self.plan_timeout)
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._stops: dict[int, Stop] = {}
         self._timers: dict[int, asyncio.TimerHandle] = {}
         self._warnings: dict[int, list[str]] = {}
+        self._stopping = False
 
     # -- creation ----------------------------------------------------------------------------
 
-    def create_pipeline(
-        self, ref: str | None = None, api_variables: dict[str, str] | None = None
+    async def warm_up(self) -> None:
+        """Prepare the planning process ahead of the first pipeline."""
+        try:
+            await asyncio.to_thread(self._planner.warm_up)
+        except OSError as e:  # planning still works, it only starts slower
+            self.log.warning("Could not prepare the planning process: %s", e)
+
+    async def create_pipeline(
+        self,
+        ref: str | None = None,
+        api_variables: dict[str, str] | None = None,
     ) -> int:
-        """Create a pipeline and start it; a bad config raises :class:`ConfigError` after recording it."""
-        git = git_info(self.project)
+        """Create a pipeline and start it; a bad config raises :class:`ConfigError` after recording it.
+
+        Reading and planning the configuration happen in a bounded child process (see
+        :mod:`.planner`), so a hostile file never stalls the API or the terminals.
+        """
+        git = await asyncio.to_thread(git_info, self.project)
         ref = ref or git.branch or "main"
         source = self.pipeline_source
-        try:
-            plan = plan_pipeline(
-                self.project,
-                git=git,
-                ref=ref,
-                source=source,
-                project_id=self.settings.project_id,
-                server_url=self.settings.server_url,
-                api_variables=api_variables or {},
-                skip=(self.settings.state_dir, self.settings.builds_dir),
-            )
-        except ConfigError as e:
+        request = Request(
+            project=self.project,
+            git=git,
+            ref=ref,
+            source=source,
+            project_id=self.settings.project_id,
+            server_url=self.settings.server_url,
+            api_variables=api_variables or {},
+            skip=(self.settings.state_dir, self.settings.builds_dir),
+            max_jobs=self.max_jobs,
+        )
+        outcome = await asyncio.to_thread(self._planner.run, request)
+        if outcome.plan is None:
+            error = outcome.error or "The CI configuration could not be processed."
             self.store.create_pipeline(
-                status="failed", ref=ref, sha=git.sha, source=source, yaml_errors=str(e)
+                status="failed", ref=ref, sha=git.sha, source=source, yaml_errors=error
             )
-            self.log.warning("Pipeline not created: %s", e)
-            raise
+            self.log.warning("Pipeline not created: %s", error)
+            raise ConfigError(error)
+        plan = outcome.plan
         pipeline_id = self.store.create_pipeline(
             status="created",
             ref=ref,
@@ -111,37 +160,88 @@ class Scheduler(LoggingConfigurable):
             source=source,
             warnings=plan.warnings,
             variables=plan.variables,
+            auto_cancel=plan.auto_cancel,
         )
         self._warnings[pipeline_id] = plan.warnings
+        predefined = pipeline_variables(
+            project=self.project,
+            project_id=self.settings.project_id,
+            pipeline_id=pipeline_id,
+            ref=ref,
+            sha=git.sha,
+            source=source,
+            server_url=self.settings.server_url,
+            default_branch=git.branch or "main",
+            title=git.title,
+        )
+        layers = plan.variables
         for row in plan.jobs:
+            scope = expand(
+                [
+                    predefined,
+                    layers.get("yaml", {}),
+                    layers.get("workflow", {}),
+                    row["spec"]["variables"],
+                    layers.get("api", {}),
+                ]
+            )
+            row = {**row, "spec": resolve(row["spec"], scope)}
             self.store.create_job(pipeline_id=pipeline_id, status="created", **row)
+        if self.auto_cancel_redundant:
+            self._cancel_redundant(pipeline_id)
         self.advance(pipeline_id)
         return pipeline_id
+
+    def _cancel_redundant(self, pipeline_id: int) -> None:
+        """Auto-cancel older pipelines of the same ref, by each one's ``on_new_commit``.
+
+        As GitLab's ``CancelRedundantPipelinesService``, except that a pipeline of the same commit
+        is cancelled too: local pipelines run the folder as it is, not the commit.
+        """
+        new = self.find_pipeline(pipeline_id)
+        if new["source"] == "parent_pipeline":
+            return
+        for old in self.store.pipelines(_CANCELABLE, ref=new["ref"]):
+            if old["id"] >= pipeline_id or old["source"] == "parent_pipeline":
+                continue
+            mode = (old["auto_cancel"] or {}).get("on_new_commit", "conservative")
+            jobs = jobs_of(self.store.jobs(old["id"]))
+            reason = f"Job canceled: pipeline #{pipeline_id} of {new['ref']} replaces it"
+            if mode == "conservative":
+                if any(j.status in _STARTED and not j.spec.interruptible for j in jobs):
+                    continue
+                self.cancel_pipeline(old["id"], reason)
+            elif mode == "interruptible":
+                for job in jobs:
+                    if job.spec.interruptible and job.status in ACTIVE:
+                        self.cancel_job(job.id, reason)
 
     # -- progress ----------------------------------------------------------------------------
 
     def advance(self, pipeline_id: int) -> None:
         """Move every ``created`` job whose dependencies settled, then update the pipeline status."""
         changed = True
-        while changed:
+        while changed and not self._stopping:
             changed = False
-            jobs = self.store.jobs(pipeline_id)
-            for job in sorted(jobs, key=lambda j: j["id"]):
-                if job["status"] != "created":
+            jobs = jobs_of(self.store.jobs(pipeline_id))
+            for job in jobs:
+                if job.status != "created":
                     continue
                 status = next_status(job, jobs)
                 if status is None:
                     continue
                 changed = True
                 if status == "pending":
-                    self._start(job["id"])
+                    self._start(job.id)
                 elif status == "scheduled":
-                    self.store.update_job(job["id"], status="scheduled")
-                    delay = float(job["spec"]["start_in"] or 0)
+                    delay = float(job.spec.start_in or 0)
+                    self.store.update_job(
+                        job.id, status="scheduled", scheduled_at=time.time() + delay
+                    )
                     loop = asyncio.get_running_loop()
-                    self._timers[job["id"]] = loop.call_later(delay, self._start, job["id"])
+                    self._timers[job.id] = loop.call_later(delay, self._start, job.id)
                 else:
-                    self.store.update_job(job["id"], status=status)
+                    self.store.update_job(job.id, status=status)
                 break
         self._refresh(pipeline_id)
 
@@ -149,8 +249,8 @@ class Scheduler(LoggingConfigurable):
         pipeline = self.store.pipeline(pipeline_id)
         if pipeline is None or pipeline["yaml_errors"]:
             return
-        jobs = self.store.jobs(pipeline_id)
-        status = pipeline_status(jobs)
+        rows = self.store.jobs(pipeline_id)
+        status = pipeline_status(jobs_of(rows))
         fields: dict[str, Any] = {"status": status}
         if pipeline["started_at"] is None and status not in (
             "created",
@@ -158,9 +258,10 @@ class Scheduler(LoggingConfigurable):
             "manual",
             "scheduled",
             "skipped",
+            "waiting_for_resource",
         ):
             fields["started_at"] = min(
-                (j["started_at"] for j in jobs if j["started_at"]), default=time.time()
+                (j["started_at"] for j in rows if j["started_at"]), default=time.time()
             )
         fields["finished_at"] = time.time() if status in FINISHED else None
         if (
@@ -169,48 +270,77 @@ class Scheduler(LoggingConfigurable):
             or (fields["finished_at"] is None) != (pipeline["finished_at"] is None)
         ):
             self.store.update_pipeline(pipeline_id, **fields)
+            bridges.on_status(self, pipeline_id, status)  # trigger: a depend bridge follows
 
     def _start(self, job_id: int) -> None:
+        """Queue a job: take its resource group (or wait for it), then wait for a slot."""
         self._timers.pop(job_id, None)
-        job = self.store.job(job_id)
-        if job is None or job["status"] not in ("created", "scheduled", "manual"):
+        row = self.store.job(job_id)
+        if self._stopping or row is None:
+            return
+        job = Job.from_row(row)
+        if job.status not in ("created", "scheduled", "manual", "waiting_for_resource"):
+            return
+        if job.spec.trigger:  # trigger: creates a child pipeline, runs no script
+            bridges.start(self, row)
+            return
+        group = job.spec.resource_group
+        if group and not self._groups.acquire(group, job_id):
+            if job.status != "waiting_for_resource":
+                self.store.update_job(job_id, status="waiting_for_resource")
+                self._refresh(job.pipeline_id)
             return
         self.store.update_job(job_id, status="pending", queued_at=time.time())
         self._stops[job_id] = Stop()
         self._tasks[job_id] = asyncio.create_task(self._run(job_id), name=f"job-{job_id}")
-        self._refresh(job["pipeline_id"])
+        self._refresh(job.pipeline_id)
 
     async def _run(self, job_id: int) -> None:
         stop = self._stops[job_id]
         try:
-            async with self._slots:
-                job = self.store.job(job_id)
-                assert job is not None
-                if stop.reason is not None:
-                    self._finish(job, Result("canceled"))
-                    return
-                pipeline = self.store.pipeline(job["pipeline_id"])
-                assert pipeline is not None
-                self.store.update_job(job_id, status="running", started_at=time.time())
-                self._refresh(job["pipeline_id"])
-                warnings = self._warnings.get(pipeline["id"], pipeline["warnings"])
-                run = JobRun(
-                    job,
-                    pipeline,
-                    self.settings,
-                    self.store,
-                    self.registry,
-                    stop,
-                    self.log,
-                    warnings,
-                )
-                result = await run.run()
-                self._finish(job, result)
+            row = self.store.job(job_id)
+            assert row is not None
+            if await self._take_slot(job_id, row["name"], stop):
+                try:
+                    await self._execute(job_id, stop)
+                finally:
+                    self._slots.release(job_id)
+            else:
+                self._finish(row, Result("canceled"))
         finally:
             self._tasks.pop(job_id, None)
             self._stops.pop(job_id, None)
+            for granted in self._groups.release(job_id):
+                self._start(granted)
 
-    def _finish(self, job: dict[str, Any], result: Result) -> None:
+    async def _take_slot(self, job_id: int, name: str, stop: Stop) -> bool:
+        """Wait for a slot, or for the job to be stopped first (then return False)."""
+        slot = asyncio.ensure_future(self._slots.acquire(job_id, name))
+        stopped = asyncio.ensure_future(stop.event.wait())
+        await asyncio.wait({slot, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if slot.done() and stop.reason is None:
+            return True
+        slot.cancel()
+        await asyncio.gather(slot, return_exceptions=True)
+        if slot.done() and not slot.cancelled() and self._slots.holds(job_id):
+            self._slots.release(job_id)
+        return False
+
+    async def _execute(self, job_id: int, stop: Stop) -> None:
+        job = self.store.job(job_id)
+        assert job is not None
+        pipeline = self.find_pipeline(job["pipeline_id"])
+        self.store.update_job(job_id, status="running", started_at=time.time())
+        self._refresh(job["pipeline_id"])
+        warnings = self._warnings.get(pipeline["id"], pipeline["warnings"])
+        run = JobRun(
+            job, pipeline, self.settings, self.store, self.registry, stop, self.log, warnings
+        )
+        result = await run.run()
+        self._finish(job, result)
+
+    def _finish(self, row: dict[str, Any], result: Result) -> None:
         fields: dict[str, Any] = {
             "status": result.status,
             "finished_at": time.time(),
@@ -219,36 +349,68 @@ class Scheduler(LoggingConfigurable):
         }
         if result.allow_failure:
             fields["allow_failure"] = True
-        self.store.update_job(job["id"], **fields)
-        if (
-            result.status == "failed"
-            and not result.allow_failure
-            and should_retry(job, result.failure_reason, result.exit_code)
-        ):
+        self.store.update_job(row["id"], **fields)
+        job = Job.from_row(row)
+        failed = result.status == "failed" and not (result.allow_failure or job.allow_failure)
+        if failed and should_retry(job, result.failure_reason, result.exit_code):
             self._retry_job(job)
-        self.advance(job["pipeline_id"])
+        elif failed and self._cancels_on_failure(job.pipeline_id):
+            self.cancel_pipeline(
+                job.pipeline_id, f"Job canceled: {job.label} failed (auto_cancel: on_job_failure)"
+            )
+        self.advance(job.pipeline_id)
 
-    def _retry_job(self, job: dict[str, Any]) -> int:
-        self.store.update_job(job["id"], retried=True)
+    def _cancels_on_failure(self, pipeline_id: int) -> bool:
+        pipeline = self.find_pipeline(pipeline_id)
+        return bool((pipeline["auto_cancel"] or {}).get("on_job_failure") == "all")
+
+    def _retry_job(self, job: Job) -> int:
+        self.store.update_job(job.id, retried=True)
+        row = self.store.job(job.id)
+        assert row is not None
         new_id = self.store.create_job(
-            pipeline_id=job["pipeline_id"],
-            name=job["name"],
-            stage=job["stage"],
-            stage_idx=job["stage_idx"],
+            pipeline_id=job.pipeline_id,
+            name=job.name,
+            stage=job.stage,
+            stage_idx=job.stage_idx,
             status="created",
-            allow_failure=job["allow_failure"],
-            spec=job["spec"],
-            attempt=job["attempt"] + 1,
+            allow_failure=job.allow_failure,
+            spec=row["spec"],
+            attempt=job.attempt + 1,
         )
         # Later jobs that were skipped because of this one get another chance, as in GitLab.
-        for other in self.store.jobs(job["pipeline_id"]):
+        for other in jobs_of(self.store.jobs(job.pipeline_id)):
             if (
-                other["status"] == "skipped"
-                and other["stage_idx"] >= job["stage_idx"]
-                and other["id"] != new_id
+                other.status == "skipped"
+                and other.stage_idx >= job.stage_idx
+                and other.id != new_id
             ):
-                self.store.update_job(other["id"], status="created")
+                self.store.update_job(other.id, status="created")
         return new_id
+
+    # -- the queue, explained ----------------------------------------------------------------
+
+    def pending_reason(self, row: dict[str, Any]) -> str | None:
+        """Say in one sentence what a waiting job waits for; None when it does not wait."""
+        status = row["status"]
+        if status == "created":
+            jobs = jobs_of(self.store.jobs(row["pipeline_id"]))
+            return next((waiting_for(j, jobs) for j in jobs if j.id == row["id"]), None)
+        if status == "scheduled" and row.get("scheduled_at"):
+            return "delayed until " + time.strftime("%H:%M:%S", time.localtime(row["scheduled_at"]))
+        if status == "waiting_for_resource":
+            group = Job.from_row(row).spec.resource_group or ""
+            holder_id = self._groups.holder(group)
+            holder = self.store.job(holder_id) if holder_id is not None else None
+            held_by = f": held by {holder['name']} #{holder['id']}" if holder else ""
+            return f"waiting for resource group {group}{held_by}"
+        if status == "pending" and not self._slots.holds(row["id"]):
+            holders = []
+            for job_id, name in self._slots.holders().items():
+                other = self.store.job(job_id)
+                holders.append((other["name"] if other else name, bool(other and other["hold"])))
+            return slot_reason(self._slots.size, holders)
+        return None
 
     # -- user actions ------------------------------------------------------------------------
 
@@ -268,8 +430,10 @@ class Scheduler(LoggingConfigurable):
             timer = self._timers.pop(job_id, None)
             if timer is not None:
                 timer.cancel()
+            self._groups.release(job_id)  # it was only waiting: nothing to hand on
             self.store.update_job(job_id, status="canceled", finished_at=time.time())
             self.store.append_trace(job_id, f"{reason}\n".encode())
+            bridges.on_cancel(self, job)  # trigger: the child pipeline is canceled too
             self.advance(job["pipeline_id"])
         return self._job(job_id)
 
@@ -279,7 +443,7 @@ class Scheduler(LoggingConfigurable):
         if job["status"] not in ("success", "failed", "canceled") or job["retried"]:
             msg = "403 Forbidden  - Job is not retryable"
             raise ForbiddenError(msg)
-        new_id = self._retry_job(job)
+        new_id = self._retry_job(Job.from_row(job))
         self.advance(job["pipeline_id"])
         return self._job(new_id)
 
@@ -295,16 +459,16 @@ class Scheduler(LoggingConfigurable):
         self._start(job_id)
         return self._job(job_id)
 
-    def cancel_pipeline(self, pipeline_id: int) -> None:
+    def cancel_pipeline(self, pipeline_id: int, reason: str = "Pipeline canceled by user") -> None:
         """Cancel every unfinished job of a pipeline."""
         for job in self.store.jobs(pipeline_id):
             if job["status"] in ACTIVE or job["status"] == "manual":
-                self.cancel_job(job["id"], "Pipeline canceled by user")
+                self.cancel_job(job["id"], reason)
 
     def retry_pipeline(self, pipeline_id: int) -> None:
         """Retry the failed and cancelled jobs of a pipeline."""
-        for job in self.store.jobs(pipeline_id):
-            if job["status"] in ("failed", "canceled"):
+        for job in jobs_of(self.store.jobs(pipeline_id)):
+            if job.status in ("failed", "canceled"):
                 self._retry_job(job)
         self.advance(pipeline_id)
 
@@ -328,12 +492,14 @@ class Scheduler(LoggingConfigurable):
 
     async def shutdown(self, reason: str) -> None:
         """Cancel everything (status ``canceled``, ``reason`` in the trace) and wait for the jobs."""
+        self._stopping = True
+        self._planner.close()
         for timer in self._timers.values():
             timer.cancel()
         for stop in list(self._stops.values()):
             stop.set(reason, "shutdown")
         for job in self.store.jobs():
-            if job["status"] in ("created", "scheduled"):
+            if job["status"] in ("created", "scheduled", "waiting_for_resource"):
                 self.store.update_job(job["id"], status="canceled", finished_at=time.time())
                 self.store.append_trace(job["id"], f"{reason}\n".encode())
         tasks = list(self._tasks.values())

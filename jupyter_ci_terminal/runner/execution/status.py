@@ -1,48 +1,59 @@
-"""Pure status logic: when a job may start, and a pipeline's status from its jobs' (GitLab's rules)."""
+"""Pure status logic: what a job waits for, when it may start, and a pipeline's status (GitLab's rules)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..api.store import FINISHED
+from .state import Job
 
-_BUSY = frozenset({"pending", "running", "preparing", "waiting_for_resource"})
 
-
-def blocking_manual(job: dict[str, Any]) -> bool:
+def blocking_manual(job: Job) -> bool:
     """Return whether a manual job holds back what comes after it (``allow_failure: false``)."""
-    return job["status"] == "manual" and not job["allow_failure"]
+    return job.status == "manual" and not job.allow_failure
 
 
-def dependencies(job: dict[str, Any], jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return the jobs ``job`` waits for: its ``needs``, or every job of earlier stages."""
-    needs = job["spec"]["needs"]
+def dependencies(job: Job, jobs: list[Job], *, artifacts: bool = False) -> list[Job]:
+    """Return the jobs ``job`` waits for: its ``needs``, or else every job of earlier stages.
+
+    This is the one place that rule lives. With ``artifacts``, ``needs`` entries that set
+    ``artifacts: false`` are left out (the jobs whose archives it may receive).
+    """
+    needs = job.spec.needs
     if needs is None:
-        return [j for j in jobs if j["stage_idx"] < job["stage_idx"]]
-    names = {n["job"] for n in needs}
-    return [j for j in jobs if j["name"] in names]
+        return [j for j in jobs if j.stage_idx < job.stage_idx]
+    names = {n["job"] for n in needs if not artifacts or n.get("artifacts", True)}
+    return [j for j in jobs if j.name in names]
 
 
-def settled(dep: dict[str, Any]) -> bool:
+def settled(dep: Job) -> bool:
     """Return whether a dependency no longer holds its dependents back."""
-    return dep["status"] in FINISHED or (dep["status"] == "manual" and not blocking_manual(dep))
+    return dep.status in FINISHED or (dep.status == "manual" and not blocking_manual(dep))
 
 
-def upstream_failed(deps: list[dict[str, Any]]) -> bool:
+def upstream_failed(deps: list[Job]) -> bool:
     """Return whether a dependency failed (not allowed to) or was cancelled."""
     return any(
-        (d["status"] == "failed" and not d["allow_failure"]) or d["status"] == "canceled"
-        for d in deps
+        (d.status == "failed" and not d.allow_failure) or d.status == "canceled" for d in deps
     )
 
 
-def next_status(job: dict[str, Any], jobs: list[dict[str, Any]]) -> str | None:
+def waiting_for(job: Job, jobs: list[Job]) -> str | None:
+    """Return why a ``created`` job cannot move yet (``waiting for needs: build``), or None."""
+    unsettled = [d for d in dependencies(job, jobs) if not settled(d)]
+    if not unsettled:
+        return None
+    if job.spec.needs is not None:
+        return "waiting for needs: " + ", ".join(dict.fromkeys(d.name for d in unsettled))
+    stages = sorted({(d.stage_idx, d.stage) for d in unsettled})
+    return "waiting for earlier stages: " + ", ".join(name for _, name in stages)
+
+
+def next_status(job: Job, jobs: list[Job]) -> str | None:
     """Return what a ``created`` job becomes now (pending/skipped/manual/scheduled), or None to wait."""
     deps = dependencies(job, jobs)
     if not all(settled(d) for d in deps):
         return None
     failed = upstream_failed(deps)
-    when = job["spec"]["when"]
+    when = job.spec.when
     if when == "always":
         return "pending"
     if when == "on_failure":
@@ -56,41 +67,57 @@ def next_status(job: dict[str, Any], jobs: list[dict[str, Any]]) -> str | None:
     return "pending"
 
 
-def pipeline_status(jobs: list[dict[str, Any]]) -> str:
-    """Compose a pipeline's status from its current (not retried) jobs, as GitLab does."""
-    statuses = []
+def pipeline_status(jobs: list[Job]) -> str:
+    """Compose a pipeline's status from its current (not retried) jobs: GitLab's ``Composite``."""
+    found: set[str] = set()
     for job in jobs:
-        status = job["status"]
-        if status == "failed" and job["allow_failure"]:
-            status = "success"
-        elif status == "manual" and job["allow_failure"]:
-            status = "skipped"
-        statuses.append(status)
-    if not statuses or all(s == "skipped" for s in statuses):
+        if job.allow_failure and job.status in ("failed", "canceled"):
+            found.add("success_with_warnings")
+        elif job.allow_failure and job.status == "manual":
+            found.add("ignored")
+        else:
+            found.add(job.status)
+
+    def only_of(*names: str) -> bool:
+        return bool(found) and found <= {*names}
+
+    quiet = ("success_with_warnings", "ignored")
+    if not found or only_of("skipped", "ignored"):
         return "skipped"
-    if all(s in ("success", "skipped") for s in statuses):
-        return "success"
-    if all(s == "created" for s in statuses):
-        return "created"
-    started = any(s in FINISHED or s == "running" for s in statuses)
-    if any(s in _BUSY for s in statuses) or (started and "created" in statuses):
-        return "running" if started else "pending"
-    for status in ("manual", "scheduled", "failed", "canceled"):
-        if status in statuses:
+    for status, allowed in _ONLY_OF:
+        if only_of(*allowed, *quiet):
             return status
-    return "success"
+    if found & {"running", "pending"}:
+        return "running"
+    for status in ("waiting_for_resource", "manual", "scheduled", "preparing"):
+        if status in found:
+            return status
+    if "created" in found:
+        return "running"
+    return "canceling" if "canceling" in found else "failed"
 
 
-def should_retry(job: dict[str, Any], failure_reason: str | None, exit_code: int | None) -> bool:
+#: Composite's "only these statuses" cases, in its order (success_with_warnings and ignored
+#: always count as allowed).
+_ONLY_OF = (
+    ("success", ("success", "skipped")),
+    ("created", ("created",)),
+    ("preparing", ("preparing",)),
+    ("canceled", ("canceled", "success", "skipped")),
+    ("pending", ("pending", "created", "skipped")),
+)
+
+
+def should_retry(job: Job, failure_reason: str | None, exit_code: int | None) -> bool:
     """Return whether a failed job gets another attempt under its ``retry:`` settings."""
-    spec = job["spec"]
-    if job["attempt"] > spec["retry_max"]:
+    spec = job.spec
+    if job.attempt > spec.retry_max:
         return False
     reason = failure_reason or "unknown_failure"
     aliases = {reason, "always"}
     if reason == "job_execution_timeout":
         aliases.add("stuck_or_timeout_failure")
-    if not aliases & set(spec["retry_when"]):
+    if not aliases & set(spec.retry_when):
         return False
-    codes = spec["retry_exit_codes"]
+    codes = spec.retry_exit_codes
     return not codes or exit_code in codes

@@ -16,6 +16,7 @@ from typing import Any
 
 from ...errors import ConfigError
 from . import includes, merge
+from .deploy import auto_cancel_spec
 from .spec import IGNORED, JobSpec, build_job
 from .values import variables_map
 from .yamlfile import MAX_YAML_SIZE_BYTES
@@ -36,6 +37,8 @@ class PipelineSpec:
     jobs: dict[str, JobSpec]
     workflow_rules: list[dict[str, Any]] | None = None
     warnings: list[str] = field(default_factory=list)
+    #: ``workflow:auto_cancel`` with its defaults filled in.
+    auto_cancel: dict[str, str] = field(default_factory=dict)
 
 
 def load(project: Path, variables: Mapping[str, str] | None = None) -> PipelineSpec:
@@ -126,6 +129,7 @@ def _check(raw: dict[str, Any], where: _Locator) -> PipelineSpec:
         jobs=jobs,
         workflow_rules=workflow.get("rules"),
         warnings=warnings,
+        auto_cancel=auto_cancel_spec(workflow.get("auto_cancel")),
     )
 
 

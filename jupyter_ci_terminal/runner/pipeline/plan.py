@@ -20,6 +20,7 @@ class Plan:
     variables: dict[str, dict[str, str]]
     warnings: list[str]
     jobs: list[dict[str, Any]] = field(default_factory=list)
+    auto_cancel: dict[str, str] = field(default_factory=dict)
 
 
 def plan_pipeline(
@@ -54,6 +55,7 @@ def plan_pipeline(
     workflow = workflow_variables(spec.workflow_rules, scope, project, changed)
     scope.update(workflow)
     plan = Plan({"yaml": spec.variables, "workflow": workflow, "api": api_variables}, spec.warnings)
+    plan.auto_cancel = spec.auto_cancel
     for job in spec.jobs.values():
         decision = decide(job, scope, project, ref, source, changed)
         if decision is None:

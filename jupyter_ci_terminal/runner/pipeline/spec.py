@@ -11,6 +11,7 @@ from typing import Any
 
 from ...errors import ConfigError
 from .changes import changes_spec
+from .deploy import environment_spec, interruptible_spec, resource_group_spec
 from .values import int_list, parse_duration, string_list, variables_map
 
 WHEN = ("on_success", "on_failure", "always", "manual", "delayed")
@@ -50,6 +51,8 @@ SUPPORTED = frozenset(
         "when",
         "dependencies",
         "interruptible",
+        "environment",
+        "resource_group",
     }
 )
 #: Valid GitLab keywords this runner does not implement, with what the user should know.
@@ -59,9 +62,7 @@ IGNORED = {
     "tags": "is ignored: every job runs on this local runner",
     "cache": "is not supported by the local runner; nothing is cached",
     "coverage": "is not supported by the local runner",
-    "environment": "is not supported by the local runner",
     "parallel": "is not supported by the local runner; the job runs once",
-    "resource_group": "is not supported by the local runner",
     "release": "is not supported by the local runner",
     "pages": "is not supported by the local runner",
     "secrets": "is not supported by the local runner",
@@ -104,6 +105,10 @@ class JobSpec:
     rules: list[dict[str, Any]] | None = None
     only: dict[str, Any] | None = None
     except_: dict[str, Any] | None = None
+    interruptible: bool = False
+    resource_group: str | None = None
+    #: ``environment:`` as a hash with every key (see ``deploy.environment_spec``), or None.
+    environment: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-safe dict (stored with each job)."""
@@ -184,6 +189,9 @@ def build_job(name: str, raw: dict[str, Any], warnings: list[str]) -> JobSpec:
     if "timeout" in raw:
         spec.timeout = parse_duration(raw["timeout"], f"{where}:timeout")
     _retry(spec, raw.get("retry"), where)
+    spec.interruptible = interruptible_spec(raw.get("interruptible"), where)
+    spec.resource_group = resource_group_spec(raw.get("resource_group"), where)
+    spec.environment = environment_spec(raw.get("environment"), where, warnings)
     _artifacts(spec, raw.get("artifacts"), where, warnings)
     if "rules" in raw:
         spec.rules = _rules(raw["rules"], where)
