@@ -1,23 +1,34 @@
 """Release packaging: the built wheel alone gives a working Jupyter with both extensions.
 
-Builds the sdist and the wheel (the wheel from the sdist, as `python -m build` does), installs the
-wheel into a fresh virtual environment, and starts a Jupyter server from it on a copy of the demo
-project: both extensions load and the demo pipeline runs.
+Builds the sdist and the wheel once (the wheel from the sdist, as `python -m build` does), then:
+
+- installs the wheel into a fresh virtual environment and starts a Jupyter server from it on a
+  copy of the demo project: both extensions load and the demo pipeline runs;
+- installs it into another fresh environment in one pip resolution with Hydra and OmegaConf (a
+  common ML stack the package must fit into), and runs a pipeline with that environment's
+  ``jupyter-ci-runner``.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tarfile
+import time
 import urllib.request
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 from labprocess import LabProcess
+
+from jupyter_ci_terminal.runner.runtime import wait_for_runtime_file
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,12 +41,19 @@ def run(*argv: str | Path, timeout: float = 600) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
 
 
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Build the sdist and the wheel once for this module; return (wheel, sdist)."""
+    out = tmp_path_factory.mktemp("dist")
+    run(sys.executable, "-m", "build", "--outdir", out, ROOT, timeout=900)
+    (wheel,) = out.glob("*.whl")
+    (sdist,) = out.glob("*.tar.gz")
+    return wheel, sdist
+
+
 @pytest.mark.timeout(900)
-def test_built_wheel_installs_and_runs_the_demo(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
-    run(sys.executable, "-m", "build", "--outdir", dist, ROOT, timeout=900)
-    (wheel,) = dist.glob("*.whl")
-    (sdist,) = dist.glob("*.tar.gz")
+def test_built_wheel_installs_and_runs_the_demo(dist: tuple[Path, Path], tmp_path: Path) -> None:
+    wheel, sdist = dist
     names = zipfile.ZipFile(wheel).namelist()
     assert any(
         n.endswith("share/jupyter/labextensions/jupyter-ci-terminal/package.json") for n in names
@@ -74,3 +92,83 @@ def test_built_wheel_installs_and_runs_the_demo(tmp_path: Path) -> None:
         lab.wait_for_running_job("train-model")
         page = urllib.request.urlopen(lab.url("lab"), timeout=10).read()
         assert b"jupyter-ci-terminal" in page  # the labextension is in the page config
+
+
+HYDRA_PROJECT = """
+stages: [check]
+hydra:
+  stage: check
+  script:
+    - python -c "import hydra, omegaconf; print('hydra', hydra.__version__, 'ok')"
+"""
+
+
+@pytest.fixture
+def runner_proc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    """Hold the runner process a test starts; it is stopped afterwards."""
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    procs: list[Any] = []
+    yield procs
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.mark.timeout(900)
+def test_wheel_installs_next_to_hydra_and_omegaconf_and_runs_a_pipeline(
+    dist: tuple[Path, Path], tmp_path: Path, runner_proc: list[Any]
+) -> None:
+    wheel, _ = dist
+    venv = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", venv)
+    bin_ = venv / "bin"
+    # One resolution, with today's Hydra: unpinned, pip "succeeds" by backtracking to Hydra 0.11
+    # and OmegaConf 1.4 when a dependency of ours pins an antlr4 runtime Hydra 1.3 cannot use.
+    stack = ("hydra-core>=1.3,<2", "omegaconf>=2.3,<3")
+    run(bin_ / "python", "-m", "pip", "install", "--quiet", wheel, *stack)
+    run(bin_ / "python", "-m", "pip", "check")
+    versions = run(bin_ / "python", "-m", "pip", "list")
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".gitlab-ci.yml").write_text(HYDRA_PROJECT)
+    env = {
+        **{k: v for k, v in os.environ.items() if k in ("LANG", "LC_ALL", "TMPDIR")},
+        "JUPYTER_RUNTIME_DIR": os.environ["JUPYTER_RUNTIME_DIR"],
+        "PATH": f"{bin_}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+    }
+    # What is checked here is the installation; a fresh environment's first pipeline on a busy
+    # machine may take longer than the default planning budget, which other tests cover.
+    cmd = [bin_ / "jupyter-ci-runner", "serve", "--project", project, "--port=0", "--run-pipeline"]
+    cmd.append("--Scheduler.plan_timeout=60")
+    log = tmp_path / "runner.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    runner_proc.append(proc)
+    try:
+        info = wait_for_runtime_file(proc.pid, timeout=60)
+    except TimeoutError:
+        pytest.fail(f"the runner did not start:\n{log.read_text()}")
+    http = requests.Session()
+    http.headers["PRIVATE-TOKEN"] = info["token"]
+    api = info["url"] + "api/v4/projects/1"
+
+    job: dict[str, Any] = {}
+    deadline = time.monotonic() + 120
+    while job.get("status") not in ("success", "failed", "canceled"):
+        if time.monotonic() > deadline:
+            pytest.fail(f"the job did not finish: {job}\n{log.read_text()[-3000:]}\n{versions}")
+        time.sleep(0.2)
+        pipelines = http.get(f"{api}/pipelines", timeout=10).json()
+        if pipelines:
+            jobs = http.get(f"{api}/pipelines/{pipelines[0]['id']}/jobs", timeout=10).json()
+            job = jobs[0] if jobs else {}
+    trace = http.get(f"{api}/jobs/{job['id']}/trace", timeout=10).text
+    assert job["status"] == "success", f"{trace}\n{versions}"
+    assert re.search(r"^hydra 1\.\S+ ok", trace, re.MULTILINE), trace
