@@ -1,9 +1,11 @@
 /**
  * A pipeline's jobs in the CI panel, by stage: each job's status, name,
- * duration and its Debug, Retry and Debug, or action buttons.
+ * duration and its Debug, Retry and Debug, or action buttons; trigger jobs
+ * with their child pipeline (see `childview`).
  */
 import { h, VirtualElement } from '@lumino/virtualdom';
 
+import { isBridge, renderBridge } from './childview';
 import {
   debugState,
   formatDuration,
@@ -45,7 +47,11 @@ export function renderStages(
             'aria-label': `Stage ${stage.name}`
           },
           ...stage.jobs.map(job =>
-            renderJob(project, job, handlers, terminalsDisabled)
+            isBridge(job)
+              ? renderBridge(project, job, handlers.children, (child, jobs) =>
+                  renderStages(project, child, jobs, handlers)
+                )
+              : renderJob(project, job, handlers, terminalsDisabled)
           )
         )
       )

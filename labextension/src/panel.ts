@@ -3,6 +3,7 @@ import { Message } from '@lumino/messaging';
 import { VirtualDOM } from '@lumino/virtualdom';
 import { Widget } from '@lumino/widgets';
 
+import { ChildPipelines } from './childview';
 import { ciIcon } from './icons';
 import { terminalsBlocked } from './jobs';
 import { CIModel } from './model';
@@ -24,6 +25,12 @@ export class CIPanel extends Widget {
     this.title.caption = 'CI Pipelines';
     this._model = options.model;
     this._model.changed.connect(() => this.update(), this);
+    // Unfolded child pipelines of trigger jobs reload as the panel refreshes.
+    this._model.changed.connect(
+      () => void this._children.refresh(this._model.state.project?.id ?? null),
+      this
+    );
+    this._children.changed.connect(() => this.update(), this);
     const { commands } = options;
     const model = this._model;
     const jobArgs = (job: IJob) => ({
@@ -48,7 +55,8 @@ export class CIPanel extends Widget {
           project: model.state.project?.id ?? '',
           pipeline: pipeline.id
         }),
-      terminalsDisabled: () => terminalsBlocked(commands)
+      terminalsDisabled: () => terminalsBlocked(commands),
+      children: this._children
     };
     // The Debug (and Retry and Debug) buttons follow the open-terminal
     // command's state.
@@ -89,6 +97,7 @@ export class CIPanel extends Widget {
     );
   }
 
+  private _children = new ChildPipelines();
   private _handlers: IViewHandlers;
   private _model: CIModel;
 }

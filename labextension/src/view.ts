@@ -7,6 +7,7 @@ import { Time } from '@jupyterlab/coreutils';
 import { h, VirtualElement } from '@lumino/virtualdom';
 
 import { formatDuration, pipelineAction, statusLabel } from './jobs';
+import type { ChildPipelines } from './childview';
 import { renderStages } from './jobview';
 import { ICIState } from './model';
 import { groupByInstance, instanceLabel, projectLabel } from './projects';
@@ -29,6 +30,8 @@ export interface IViewHandlers {
   pipelineAction(pipeline: IPipeline, action: PipelineAction): void;
   /** Why no terminal can be opened at all, or null. */
   terminalsDisabled(): string | null;
+  /** The child pipelines of trigger jobs that are unfolded (none without it). */
+  children?: ChildPipelines;
 }
 
 /** Render the CI Pipelines panel for `state`. */

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -282,3 +283,39 @@ def test_forward_passes_yaml_variables_expanded_and_pipeline_variables_raw(
 ) -> None:
     got = forwarded_variables(forward, {"Y": "x-$N"}, {"P": "$RAW"}, {"N": "1", "RAW": "no"})
     assert got == expected
+
+
+def test_server_backend_lists_bridges_with_jobs_and_retried_attempts(
+    tmp_path: Path, start_runner: Any
+) -> None:
+    from jupyter_ci_terminal.server.backends.local import LocalBackend
+
+    ci = "build:\n  script: [echo b]\nchild:\n  trigger:\n    include: child.yml\n"
+    runner = start_runner(write_project(tmp_path / "proj", ci, {"child.yml": CHILD}))
+    parent = runner.create_pipeline()
+    first = wait_bridge(runner, parent["id"], "child", lambda b: b["status"] == "success")
+    # Retrying a trigger job creates a new one, and with it a new child pipeline.
+    assert runner.post(f"/projects/1/jobs/{first['id']}/retry").status_code == 201
+    second = wait_bridge(
+        runner, parent["id"], "child", lambda b: b["id"] != first["id"] and b["status"] == "success"
+    )
+    assert second["downstream_pipeline"]["id"] != first["downstream_pipeline"]["id"]
+
+    async def listed(include_retried: bool) -> list[dict[str, Any]]:
+        backend = LocalBackend(runner.project, start=False)
+        try:
+            (project,) = await backend.projects()
+            return await backend.pipeline_jobs(
+                project, parent["id"], include_retried=include_retried
+            )
+        finally:
+            await backend.close()
+
+    latest = asyncio.run(listed(False))
+    assert [(j["name"], "downstream_pipeline" in j) for j in latest] == [
+        ("build", False),
+        ("child", True),
+    ]
+    assert latest[1]["id"] == second["id"]
+    every = {j["id"]: j for j in asyncio.run(listed(True)) if "downstream_pipeline" in j}
+    assert (every[first["id"]]["retried"], every[second["id"]]["retried"]) == (True, False)

@@ -150,7 +150,29 @@ class RestBackendMixin:
         query: dict[str, Any] = {"per_page": 100}
         if include_retried:
             query["include_retried"] = "true"
-        return await rest.list_all(path, **query)
+        jobs = await rest.list_all(path, **query)
+        return jobs + await self._bridges(project, pipeline_id, include_retried=include_retried)
+
+    async def _bridges(
+        self, project: Project, pipeline_id: int, *, include_retried: bool
+    ) -> list[JSON]:
+        """The pipeline's trigger jobs, each with its ``downstream_pipeline`` (child pipeline).
+
+        GitLab lists them apart from the jobs and with every attempt: the older attempts of a
+        name are marked ``retried`` as jobs are, and left out unless asked for.
+        """
+        rest, path = await self._path(project, "pipelines", int(pipeline_id), "bridges")
+        if rest.auth == "job":  # GitLab does not open this route to CI job tokens
+            return []
+        try:
+            rows: list[JSON] = await rest.list_all(path, per_page=100)
+        except (NotFoundError, ForbiddenError):  # no such route, or not for this user
+            return []
+        latest: dict[str, int] = {}
+        for row in rows:
+            latest[row["name"]] = max(latest.get(row["name"], 0), int(row["id"]))
+        marked = [{**row, "retried": int(row["id"]) != latest[row["name"]]} for row in rows]
+        return [row for row in marked if include_retried or not row["retried"]]
 
     async def pipeline_action(self, project: Project, pipeline_id: int, action: str) -> JSON:
         """Retry or cancel a pipeline."""
