@@ -18,6 +18,7 @@ from ...errors import ConfigError
 from . import includes, merge
 from .deploy import auto_cancel_spec
 from .spec import IGNORED, JobSpec, build_job
+from .trigger import build_bridge, is_bridge
 from .values import variables_map
 from .yamlfile import MAX_YAML_SIZE_BYTES
 
@@ -41,22 +42,31 @@ class PipelineSpec:
     auto_cancel: dict[str, str] = field(default_factory=dict)
 
 
-def load(project: Path, variables: Mapping[str, str] | None = None) -> PipelineSpec:
+def load(
+    project: Path,
+    variables: Mapping[str, str] | None = None,
+    root: dict[str, Any] | None = None,
+) -> PipelineSpec:
     """Load and check ``project/.gitlab-ci.yml``; problems raise :class:`ConfigError`.
 
     ``variables`` are those GitLab knows when it reads the configuration (project and pipeline
     predefined variables): ``include:rules:if`` and ``$VAR`` in include paths use them.
+    ``root`` stands in for the file in a child pipeline: its trigger's ``{include: [...]}``.
     """
     project = project.resolve()
     path = project / CI_FILE
-    if not path.is_file():
+    if root is None and not path.is_file():
         msg = f"{CI_FILE} not found in {project}"
         raise ConfigError(msg)
-    if path.stat().st_size <= MAX_YAML_SIZE_BYTES and not path.read_bytes().strip():
+    if (
+        root is None
+        and path.stat().st_size <= MAX_YAML_SIZE_BYTES
+        and not path.read_bytes().strip()
+    ):
         msg = f"Please provide content of {CI_FILE}"
         raise ConfigError(msg)
     ctx = includes.Context(project, dict(variables or {}))
-    raw = includes.read(ctx, CI_FILE)
+    raw = includes.read(ctx, CI_FILE) if root is None else includes.expand(dict(root), ctx)
     where = _Locator(ctx.files)
     try:
         raw = merge.extend(raw)
@@ -107,7 +117,10 @@ def _check(raw: dict[str, Any], where: _Locator) -> PipelineSpec:
             inherited = merge.inherited_defaults(body, default)
             body = {k: v for k, v in body.items() if k != "extends"}
             body.update((k, v) for k, v in inherited.items() if k not in IGNORED)
-            job = build_job(name, body, warnings)
+            if is_bridge(body):
+                job = build_bridge(name, body, warnings, raw)
+            else:
+                job = build_job(name, body, warnings)
         except ConfigError as e:
             msg = f"{e}{where(name)}"
             raise ConfigError(msg) from e
@@ -117,8 +130,7 @@ def _check(raw: dict[str, Any], where: _Locator) -> PipelineSpec:
                 f"{', '.join(stages)}{where(name)}"
             )
             raise ConfigError(msg)
-        if "trigger" not in body:
-            jobs[name] = job
+        jobs[name] = job
     if not jobs:
         msg = "jobs config should contain at least one visible job"
         raise ConfigError(msg)
