@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -93,3 +94,95 @@ def test_erased_dependency_fails_the_job(
         "ERROR: Job failed: This job depends on other jobs with expired/erased artifacts: make"
         in runner.trace(job["id"])
     )
+
+
+GLOBS = """
+stages: [build, test]
+build:
+  stage: build
+  script:
+    - mkdir -p out/sub
+    - echo a > out/a.txt
+    - echo b > out/sub/b.log
+    - echo t > top.txt
+  artifacts:
+    name: "$CI_JOB_NAME-files"
+    expire_in: 1 week
+    expose_as: build files
+    public: true
+    paths: [$CI_PROJECT_DIR/out/, "**.txt", "missing/"]
+    exclude: ["out/**/*.log"]
+nothing:
+  stage: build
+  script: [echo nothing]
+  artifacts: {paths: ["*.none", "../outside"]}
+use:
+  stage: test
+  script: [cat out/a.txt top.txt, test -d out/sub, test ! -e out/sub/b.log]
+"""
+
+
+def test_artifact_paths_expand_variables_and_glob_like_doublestar(
+    tmp_path: Path, start_runner: Callable[..., Runner]
+) -> None:
+    runner = start_runner(write_project(tmp_path / "proj", GLOBS))
+    pipeline = runner.create_pipeline()
+    jobs = runner.jobs(pipeline["id"])
+    use = runner.wait_status(jobs["use"]["id"], "success", "failed")
+    assert use["status"] == "success", runner.trace(use["id"])
+    trace = runner.trace(jobs["build"]["id"])
+    build_dir = runner.project / ".jupyter-ci" / "builds" / str(jobs["build"]["id"]) / "proj"
+    # $CI_PROJECT_DIR/out/ is the build dir's out/: the directory, a.txt and sub (b.log excluded).
+    assert f"{build_dir}/out/: found 3 matching artifact files and directories" in trace
+    assert "**.txt: found 1 matching artifact files and directories" in trace
+    assert (
+        "WARNING: missing/: no matching files. Ensure that the artifact path is relative to "
+        f"the working directory ({build_dir})"
+    ) in trace
+    assert "out/**/*.log: excluded 1 files" in trace
+    assert 'Uploading artifacts as "archive" to coordinator... 201 Created' in trace
+    assert "jobs:build:artifacts:public is not supported by the local runner" in trace
+    assert runner.job(jobs["build"]["id"])["artifacts_file"] is not None
+
+
+def test_artifact_paths_matching_nothing_say_no_files_to_upload(
+    tmp_path: Path, start_runner: Callable[..., Runner]
+) -> None:
+    runner = start_runner(write_project(tmp_path / "proj", GLOBS))
+    pipeline = runner.create_pipeline()
+    job = runner.wait_status(runner.jobs(pipeline["id"])["nothing"]["id"], "success", "failed")
+    assert job["status"] == "success"  # as gitlab-runner, an empty upload does not fail the job
+    trace = runner.trace(job["id"])
+    assert "WARNING: *.none: no matching files." in trace
+    assert (
+        "WARNING: processPath: artifact path is not a subpath of project directory: ../outside"
+        in trace
+    )
+    assert "ERROR: No files to upload" in trace
+    assert job["artifacts_file"] is None
+
+
+def test_artifacts_untracked_takes_files_git_does_not_track(
+    tmp_path: Path, start_runner: Callable[..., Runner]
+) -> None:
+    ci = """
+stages: [build, test]
+make:
+  stage: build
+  script: [echo new > new.txt, echo more > tracked.txt]
+  artifacts: {untracked: true}
+use:
+  stage: test
+  script: [cat new.txt]
+"""
+    project = write_project(tmp_path / "proj", ci, {"tracked.txt": "old\n"})
+    git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "init"], check=True)
+    runner = start_runner(project)
+    pipeline = runner.create_pipeline()
+    assert runner.wait_pipeline(pipeline["id"])["status"] == "success"
+    jobs = runner.jobs(pipeline["id"])
+    assert "untracked: found 1 files" in runner.trace(jobs["make"]["id"])
+    assert "new\n" in runner.trace(jobs["use"]["id"])

@@ -1,15 +1,14 @@
-"""Job artifacts: ``artifacts:paths`` globs from the build directory, kept as one zip per job, and
-which earlier jobs' archives a job receives (GitLab's ``dependencies`` and ``needs:artifacts``).
+"""Job artifacts: what ``artifacts:paths``/``exclude``/``untracked`` choose, kept as one zip per
+job, and which earlier jobs' archives a job receives (``dependencies`` and ``needs:artifacts``).
 """
 
 from __future__ import annotations
 
-import shutil
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import archiver
 from .state import Job, jobs_of
 from .status import dependencies
 
@@ -18,55 +17,31 @@ FILENAME = "artifacts.zip"
 
 @dataclass
 class Index:
-    """What was archived."""
+    """What was archived, and the uploader's log lines (``(is_warning, text)``)."""
 
     files: list[str] = field(default_factory=list)
     size: int = 0
-    messages: list[str] = field(default_factory=list)
+    messages: list[tuple[bool, str]] = field(default_factory=list)
+    #: ``artifacts:name``/``expire_in``/``expose_as`` as given (recorded, not acted on).
+    details: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Return the artifacts index stored with the job."""
-        return {"filename": FILENAME, "size": self.size, "files": self.files}
+        return {"filename": FILENAME, "size": self.size, "files": self.files, **self.details}
 
 
-def _expand(build_dir: Path, pattern: str) -> list[Path]:
-    pattern = pattern.strip().lstrip("/")
-    if not pattern or pattern.startswith("..") or "/../" in pattern:
-        return []
-    matches = (
-        sorted(build_dir.glob(pattern))
-        if any(c in pattern for c in "*?[")
-        else [build_dir / pattern]
-    )
-    out: list[Path] = []
-    for match in matches:
-        if match.is_dir():
-            out.extend(p for p in sorted(match.rglob("*")) if p.is_file())
-        elif match.is_file():
-            out.append(match)
-    return [p for p in out if p.resolve().is_relative_to(build_dir.resolve())]
+def collect(
+    build_dir: Path, paths: list[str], exclude: list[str], target: Path, untracked: bool = False
+) -> Index:
+    """Zip what ``paths``/``untracked`` choose (minus ``exclude``) into ``target``.
 
-
-def collect(build_dir: Path, paths: list[str], exclude: list[str], target: Path) -> Index:
-    """Zip the files matching ``paths`` (minus ``exclude``) into ``target`` and return the index."""
-    index = Index()
-    excluded = {p for pattern in exclude for p in _expand(build_dir, pattern)}
-    chosen: dict[str, Path] = {}
-    for pattern in paths:
-        found = [p for p in _expand(build_dir, pattern) if p not in excluded]
-        index.messages.append(
-            f"{pattern}: found {len(found)} matching artifact files and directories"
-        )
-        for path in found:
-            chosen.setdefault(path.relative_to(build_dir).as_posix(), path)
-    if not chosen:
-        return index
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, path in chosen.items():
-            archive.write(path, name)
-    index.files = list(chosen)
-    index.size = target.stat().st_size
+    Patterns are already variable-expanded; nothing is written when nothing matched.
+    """
+    sel = archiver.select(build_dir, paths, exclude, untracked)
+    index = Index(messages=sel.messages)
+    if sel.entries:
+        index.size = archiver.write_zip(sel, target)
+        index.files = sel.files
     return index
 
 
@@ -95,25 +70,5 @@ def sources(job: dict[str, Any], jobs: list[dict[str, Any]]) -> list[dict[str, A
 
 
 def extract(archive: Path, build_dir: Path) -> int:
-    """Unpack ``archive`` into ``build_dir`` (overwriting, modes kept); return the file count.
-
-    Members that would land outside the build directory (``..``, absolute names, or a path
-    through a symlink that leaves it) are skipped, as gitlab-runner's extractor refuses them.
-    """
-    root = build_dir.resolve()
-    count = 0
-    with zipfile.ZipFile(archive) as zf:
-        for info in zf.infolist():
-            if info.is_dir():
-                continue
-            target = (root / info.filename).resolve()
-            if not target.is_relative_to(root) or target == root:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst)
-            mode = (info.external_attr >> 16) & 0o777
-            if mode:
-                target.chmod(mode)
-            count += 1
-    return count
+    """Unpack an artifacts ``archive`` into ``build_dir``; return the file count."""
+    return archiver.extract(archive, build_dir)

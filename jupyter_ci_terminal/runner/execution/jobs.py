@@ -21,7 +21,7 @@ from ..api.store import Store
 from ..pipeline.variables import GitInfo, expand, git_info, job_variables, pipeline_variables
 from ..terminals import retention
 from ..terminals.session import SessionRegistry, TerminalSession
-from . import transfer
+from . import cache, reports, transfer
 from .deployments import environment_variables
 from .executor import Stop, job_environment, prepare_build_dir, run_script, write_script
 from .trace import BOLD_GREEN, Trace, format_duration
@@ -59,7 +59,12 @@ def build_dir_of(settings: Settings, job_id: int) -> Path:
 
 
 def _variables(
-    settings: Settings, job: dict[str, Any], pipeline: dict[str, Any], build_dir: Path, git: GitInfo
+    settings: Settings,
+    job: dict[str, Any],
+    pipeline: dict[str, Any],
+    build_dir: Path,
+    git: GitInfo,
+    dotenv: dict[str, str],
 ) -> dict[str, str]:
     layers = pipeline["variables"]
     predefined = {
@@ -91,6 +96,7 @@ def _variables(
             layers.get("yaml", {}),
             layers.get("workflow", {}),
             job["spec"]["variables"],
+            dotenv,  # dotenv reports rank above job variables, below pipeline variables
             layers.get("api", {}),
         ]
     )
@@ -156,10 +162,20 @@ class JobRun:
         skip = [self.settings.state_dir, self.settings.builds_dir]
         await prepare_build_dir(self.settings.project, build_dir, skip, t)
         t.section_end("get_sources")
-        await transfer.download(deps, self.settings.state_dir, build_dir, t)
         git = await asyncio.to_thread(git_info, self.settings.project)
-        variables = _variables(self.settings, self.job, self.pipeline, build_dir, git)
-        env = job_environment(variables)
+        dotenv = reports.received_variables(
+            transfer.received(self.job, self.store), self.settings.state_dir
+        )
+        variables = _variables(self.settings, self.job, self.pipeline, build_dir, git, dotenv)
+        # gitlab-runner's CI_JOB_STATUS: "running" until after_script, which gets the result.
+        env = {**job_environment(variables), "CI_JOB_STATUS": "running"}
+        try:
+            caches = await asyncio.to_thread(cache.resolve, self.spec, env, build_dir)
+        except cache.CacheError as e:
+            t.error(f"Job failed (system failure): {e}")
+            return Result("failed", "runner_system_failure")
+        await cache.restore(caches, env, self.settings.state_dir, build_dir, t)
+        await transfer.download(deps, self.settings.state_dir, build_dir, t)
         session.set_terminal(build_dir, env)
         scripts = build_dir.parent / f"{build_dir.name}.tmp"
 
@@ -182,10 +198,14 @@ class JobRun:
 
         if self.spec["after_script"] and self.stop.status != "shutdown":
             await self._after_script(scripts, build_dir, env, result.status)
-        if self.spec["artifacts_paths"] and self._artifacts_wanted(result.status):
-            await transfer.upload(
-                self.job, result.status, self.settings.state_dir, build_dir, self.store, t
-            )
+        if result.status != "canceled":
+            success = result.status == "success"
+            await cache.save(caches, success, self.settings.state_dir, build_dir, t)
+        refused = await transfer.upload(
+            self.job, result.status, env, self.settings.state_dir, build_dir, self.store, t
+        )
+        if refused is not None and result.status == "success":
+            result = Result("failed", "script_failure", 1)
 
         mode = variables.get("CI_DEBUG_HOLD", "")
         limit = min(self.settings.session_timeout, self._left())
@@ -219,10 +239,6 @@ class JobRun:
             return Result("success")
         allowed = exit_code in self.spec["allow_failure_exit_codes"]
         return Result("failed", "script_failure", exit_code, allowed)
-
-    def _artifacts_wanted(self, status: str) -> bool:
-        when: str = self.spec["artifacts_when"]
-        return when == "always" or (when == "on_success") == (status == "success")
 
     async def _after_script(
         self, scripts: Path, build_dir: Path, env: dict[str, str], status: str

@@ -12,6 +12,7 @@ from typing import Any
 from ...errors import ConfigError
 from .changes import changes_spec
 from .deploy import environment_spec, interruptible_spec, resource_group_spec
+from .storage import artifacts_notes, cache_spec, reports_spec
 from .values import int_list, parse_duration, string_list, variables_map
 
 WHEN = ("on_success", "on_failure", "always", "manual", "delayed")
@@ -74,7 +75,10 @@ IGNORED = {
     "trigger": "is not supported by the local runner; the job is not created",
     "run": "is not supported by the local runner",
 }
-ARTIFACT_KEYS = frozenset({"paths", "when", "name", "expire_in", "exclude", "expose_as", "public"})
+ARTIFACT_KEYS = frozenset(
+    {"paths", "when", "name", "expire_in", "exclude", "expose_as", "public", "access"}
+    | {"untracked", "reports"}
+)
 
 
 @dataclass
@@ -102,6 +106,13 @@ class JobSpec:
     artifacts_paths: list[str] = field(default_factory=list)
     artifacts_exclude: list[str] = field(default_factory=list)
     artifacts_when: str = "on_success"
+    artifacts_untracked: bool = False
+    #: ``artifacts:name``/``expire_in``/``expose_as`` as written (recorded with the archive).
+    artifacts_details: dict[str, str] = field(default_factory=dict)
+    #: ``artifacts:reports``: report type to paths.
+    artifacts_reports: dict[str, list[str]] = field(default_factory=dict)
+    #: ``cache:`` entries as ``storage.cache_spec`` normalises them.
+    cache: list[dict[str, Any]] = field(default_factory=list)
     rules: list[dict[str, Any]] | None = None
     only: dict[str, Any] | None = None
     except_: dict[str, Any] | None = None
@@ -193,6 +204,7 @@ def build_job(name: str, raw: dict[str, Any], warnings: list[str]) -> JobSpec:
     spec.resource_group = resource_group_spec(raw.get("resource_group"), where)
     spec.environment = environment_spec(raw.get("environment"), where, warnings)
     _artifacts(spec, raw.get("artifacts"), where, warnings)
+    spec.cache = cache_spec(raw.get("cache"), f"{where}:cache")
     if "rules" in raw:
         spec.rules = _rules(raw["rules"], where)
     for key in ("only", "except"):
@@ -277,6 +289,12 @@ def _artifacts(spec: JobSpec, value: Any, where: str, warnings: list[str]) -> No
         msg = f"{where}:artifacts:when config should be on_success, on_failure or always"
         raise ConfigError(msg)
     spec.artifacts_when = when
+    spec.artifacts_untracked = value.get("untracked") is True
+    spec.artifacts_reports = reports_spec(value.get("reports"), f"{where}:artifacts:reports")
+    spec.artifacts_details = {
+        k: str(value[k]) for k in ("name", "expire_in", "expose_as") if value.get(k) is not None
+    }
+    warnings.extend(artifacts_notes(value, spec.artifacts_reports, f"{where}:artifacts"))
 
 
 def _rules(value: Any, where: str) -> list[dict[str, Any]]:
