@@ -57,7 +57,7 @@ def read(ctx: Context, location: str, inputs: Any = None) -> dict[str, Any]:
         size = path.stat().st_size
         if size > MAX_YAML_SIZE_BYTES:
             raise ConfigError(TOO_BIG)
-        ci_file = load(path.read_bytes())
+        ci_file = load(path.read_bytes(), location)
         content = interpolate(ci_file.header, ci_file.content.value, inputs, ctx.variables)
     except ConfigError as e:
         msg = f"`{location}`: {e}"

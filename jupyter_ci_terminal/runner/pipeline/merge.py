@@ -144,13 +144,13 @@ class _Resolver:
 
     def reference(self, ref: Reference) -> Any:
         if not ref.valid:
-            msg = f"{ref} is not valid"
+            msg = f"{ref} is not valid{ref.where}"
             raise ConfigError(msg)
         path = tuple(ref.seq or [])
         if path in self.done:
             return self.done[path]
         if path in self.stack:
-            msg = f"{ref} is part of a circular chain"
+            msg = f"{ref} is part of a circular chain{ref.where}"
             raise ConfigError(msg)
         self.stack.append(path)
         try:
@@ -159,7 +159,7 @@ class _Resolver:
             self.stack.pop()
         if value is None or value is False:
             # Ruby's `raise ... unless value`: false and nil both count as missing.
-            msg = f"{ref} could not be found"
+            msg = f"{ref} could not be found{ref.where}"
             raise ConfigError(msg)
         self.done[path] = value
         return value
@@ -171,7 +171,7 @@ class _Resolver:
                 return None
             if not isinstance(node, dict):
                 # Ruby's Hash#dig raises TypeError on anything but a hash here.
-                msg = f"{ref} could not be found"
+                msg = f"{ref} could not be found{ref.where}"
                 raise ConfigError(msg)
             node = node.get(part)
         return node

@@ -45,7 +45,8 @@ class Reference:
     seq: list[Any] | None = None
     scalar: str | None = None
     map: dict[Any, Any] | None = None
-    line: int = 0
+    #: Where the tag is written, for messages: `` (file line N)`` or "".
+    where: str = ""
 
     @property
     def valid(self) -> bool:
@@ -72,12 +73,13 @@ def ruby_inspect(value: Any) -> str:
 
 
 def _construct_reference(loader: Any, node: yaml.Node) -> Reference:
-    line = node.start_mark.line + 1
+    name, offset = getattr(loader, "ci_file", ("", 0))
+    where = f" ({name} line {node.start_mark.line + 1 + offset})" if name else ""
     if isinstance(node, yaml.SequenceNode):
-        return Reference(seq=loader.construct_sequence(node, deep=True), line=line)
+        return Reference(seq=loader.construct_sequence(node, deep=True), where=where)
     if isinstance(node, yaml.MappingNode):
-        return Reference(map=loader.construct_mapping(node, deep=True), line=line)
-    return Reference(scalar=str(loader.construct_scalar(node)), line=line)
+        return Reference(map=loader.construct_mapping(node, deep=True), where=where)
+    return Reference(scalar=str(loader.construct_scalar(node)), where=where)
 
 
 _Loader.add_constructor("!reference", _construct_reference)
@@ -100,9 +102,12 @@ class CIFile:
     text: str
 
 
-def load(data: bytes) -> CIFile:
-    """Decode and split a CI/CD file; messages do not name the file (callers prefix it)."""
-    return split(decode(data))
+def load(data: bytes, name: str = "") -> CIFile:
+    """Decode and split a CI/CD file; messages do not name the file (callers prefix it).
+
+    ``name`` only marks where ``!reference`` tags are written, for later messages.
+    """
+    return split(decode(data), name)
 
 
 def decode(data: bytes) -> str:
@@ -121,7 +126,7 @@ def decode(data: bytes) -> str:
     return text
 
 
-def split(text: str) -> CIFile:
+def split(text: str, name: str = "") -> CIFile:
     """Split ``text`` into GitLab's header (a first document with ``spec:``) and content."""
     parts = _DIVIDER.split(text, maxsplit=2)
     offsets = [0]
@@ -131,15 +136,16 @@ def split(text: str) -> CIFile:
             break
     if len(parts) > 1 and not parts[0].strip():
         parts, offsets = parts[1:], offsets[1:]
-    first = parse(parts[0], offsets[0])
+    first = parse(parts[0], offsets[0], name)
     if len(parts) > 1 and isinstance(first.value, dict) and "spec" in first.value:
-        return CIFile(first.value, parse(parts[-1], offsets[-1]), text)
+        return CIFile(first.value, parse(parts[-1], offsets[-1], name), text)
     return CIFile(None, first, text)
 
 
-def parse(text: str, line_offset: int = 0) -> Document:
+def parse(text: str, line_offset: int = 0, name: str = "") -> Document:
     """Parse one YAML document within GitLab's limits; errors give the line."""
     loader = _Loader(text)
+    loader.ci_file = (name, line_offset)
     try:
         node = loader.get_single_node()
         if node is None:

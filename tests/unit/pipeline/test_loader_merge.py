@@ -252,3 +252,26 @@ def test_default_and_inherit_errors_use_gitlab_wording(
     with pytest.raises(ConfigError) as info:
         load(tmp_path, text)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("main", "files", "message"),
+    [
+        (
+            "job:\n  script:\n    - !reference [.missing, script]\n",
+            {},
+            '!reference [".missing", "script"] could not be found (.gitlab-ci.yml line 3)',
+        ),
+        (
+            "include: t.yml\njob:\n  script: [x]\n",
+            {"t.yml": "spec:\n  inputs: {}\n---\n.t:\n  script: !reference [.gone]\n"},
+            '!reference [".gone"] could not be found (t.yml line 5)',
+        ),
+    ],
+)
+def test_reference_error_names_file_and_line(
+    tmp_path: Path, main: str, files: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        load(tmp_path, main, files)
+    assert str(info.value) == message
