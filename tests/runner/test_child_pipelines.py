@@ -148,6 +148,40 @@ def test_strategy_depend_bridge_runs_while_child_runs_and_cancel_reaches_child(
     assert bridges(runner, parent["id"])["bridge"]["status"] == "canceled"
 
 
+def test_strategy_mirror_shows_a_blocked_child_as_manual_and_include_inputs_reach_it(
+    tmp_path: Path, start_runner: Any
+) -> None:
+    child = """
+spec:
+  inputs:
+    greeting:
+---
+gate:
+  when: manual
+  allow_failure: false
+  script:
+    - echo "$[[ inputs.greeting ]] from the gate"
+"""
+    ci = """
+bridge:
+  trigger:
+    include:
+      - local: child.yml
+        inputs: {greeting: hi}
+    strategy: mirror
+"""
+    runner = start_runner(write_project(tmp_path / "proj", ci, {"child.yml": child}))
+    parent = runner.create_pipeline()
+    bridge = wait_bridge(runner, parent["id"], "bridge", lambda b: b["status"] == "manual")
+    assert bridge["downstream_pipeline"]["status"] == "manual"
+    assert runner.get(f"/projects/1/pipelines/{parent['id']}").json()["status"] == "manual"
+    (gate,) = runner.jobs(bridge["downstream_pipeline"]["id"]).values()
+    assert runner.post(f"/projects/1/jobs/{gate['id']}/play").status_code == 200
+    assert runner.wait_pipeline(parent["id"])["status"] == "success"
+    assert bridges(runner, parent["id"])["bridge"]["status"] == "success"
+    assert "hi from the gate" in runner.trace(gate["id"])
+
+
 def test_dynamic_child_pipeline_from_artifact(tmp_path: Path, start_runner: Any) -> None:
     ci = """
 stages: [generate, trigger]
@@ -240,6 +274,7 @@ TRIGGER_ERRORS = [
     ({"trigger": {"include": [{"artifact": "c.yml"}]}}, "Job must be provided when including configs from artifacts"),
     ({"trigger": {"include": [{"project": "g/p", "file": "c.yml"}]}}, "jobs:job:trigger:include:file,project is not supported by the local runner"),
     ({"trigger": "group/other"}, "jobs:job:trigger:project `group/other` is a multi-project pipeline"),
+    ({"trigger": {"include": ["c.yml"] * 4}}, "jobs:job:trigger:include config is too long (maximum is 3)"),
 ]  # fmt: skip
 
 

@@ -222,11 +222,11 @@ def _predefined(
 
 
 def _child_root(
-    scheduler: Scheduler, bridge: dict[str, Any], includes: list[dict[str, str]]
+    scheduler: Scheduler, bridge: dict[str, Any], includes: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """The child's configuration: GitLab's ``{include: [...]}``, or the file a job generated."""
     if "artifact" not in includes[0]:
-        return {"include": [{"local": i["local"]} for i in includes]}
+        return {"include": [dict(i) for i in includes]}  # local files, with inputs and rules
     # Dynamic child pipelines: the generated file is the child's configuration.
     store, state_dir = scheduler.store, scheduler.settings.state_dir
     name, location = includes[0]["job"], includes[0]["artifact"]

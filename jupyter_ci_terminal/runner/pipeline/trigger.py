@@ -28,6 +28,8 @@ _DEFAULTED = frozenset(
     {"after_script", "artifacts", "before_script", "cache", "hooks", "id_tokens", "identity"}
     | {"image", "interruptible", "retry", "services", "tags", "timeout"}
 )
+#: ``Entry::Trigger::SameProjectTrigger::INCLUDE_MAX_SIZE``: files a child pipeline may include.
+INCLUDE_MAX_SIZE = 3
 #: ``Ci::Bridge::FORWARD_DEFAULTS``.
 FORWARD_DEFAULTS = {"yaml_variables": True, "pipeline_variables": False}
 _CHILD_KEYS = frozenset({"strategy", "include", "forward"})
@@ -132,9 +134,12 @@ def _forward(value: Any, where: str) -> dict[str, bool]:
     return out
 
 
-def _includes(value: Any, where: str) -> list[dict[str, str]]:
+def _includes(value: Any, where: str) -> list[dict[str, Any]]:
     items = value if isinstance(value, list) else [value]
-    out: list[dict[str, str]] = []
+    if len(items) > INCLUDE_MAX_SIZE:
+        msg = f"{where} config is too long (maximum is {INCLUDE_MAX_SIZE})"
+        raise ConfigError(msg)
+    out: list[dict[str, Any]] = []
     for item in items:
         if isinstance(item, str) and "://" not in item:
             out.append({"local": item})
