@@ -37,7 +37,10 @@ def parse_dotenv(blobs: list[bytes], limit: int = DOTENV_VARIABLES) -> dict[str,
     out: dict[str, str] = {}
     for blob in blobs:
         text = blob.decode("utf-8", "replace").removeprefix("\ufeff")
-        for line in text.splitlines():
+        lines = text.split("\n")  # Ruby's each_line: only "\n" ends a line
+        if lines[-1] == "":
+            lines.pop()
+        for line in lines:
             m = _LINE.match(line)
             if m is None:
                 msg = "Invalid Format"

@@ -20,6 +20,8 @@ from jupyter_ci_terminal.runner.execution.reports import DotenvError, parse_dote
         (b"A=1\nA=2\n", {"A": "2"}),  # the last one wins
         (b"\xef\xbb\xbfBOM=1\n", {"BOM": "1"}),
         (b"CRLF=1\r\n", {"CRLF": "1"}),
+        ("S=a\u2028b\n".encode(), {"S": "a\u2028b"}),  # only \n ends a line
+        (b"", {}),
     ],
 )
 def test_dotenv_lines(text: bytes, expected: dict[str, str]) -> None:
@@ -30,6 +32,7 @@ def test_dotenv_lines(text: bytes, expected: dict[str, str]) -> None:
     ("text", "message"),
     [
         (b"A=1\n\nB=2\n", "Invalid Format"),  # empty lines are not allowed
+        (b"A=1\n\n", "Invalid Format"),
         (b"# comment\n", "Invalid Format"),
         (b"#A=1\n", "Validation failed: Key can contain only letters, digits and '_'."),
         (b"MY-VAR=1\n", "Validation failed: Key can contain only letters, digits and '_'."),
