@@ -167,7 +167,6 @@ def test_warnings_for_unsupported_keywords(tmp_path: Path) -> None:
     )
     assert "image: is not used by the shell executor" in spec.warnings
     assert "jobs:job:services is not used by the shell executor" in spec.warnings
-    assert any(w.startswith("jobs:job:cache is not supported") for w in spec.warnings)
     assert any(w.startswith("jobs:job:tags is ignored") for w in spec.warnings)
 
 
