@@ -124,8 +124,8 @@ def _finish(
 async def _trigger(scheduler: Scheduler, bridge_id: int) -> None:
     store = scheduler.store
     bridge = store.job(bridge_id)
-    if bridge is None or bridge["status"] != "pending":
-        return  # canceled before it was picked
+    if bridge is None or bridge["status"] != "pending" or scheduler._stopping:
+        return  # canceled before it was picked, or the runner is stopping
     parent = store.pipeline(bridge["pipeline_id"])
     assert parent is not None
     store.update_job(bridge_id, status="running", started_at=time.time())
@@ -136,7 +136,7 @@ async def _trigger(scheduler: Scheduler, bridge_id: int) -> None:
     trigger = bridge["spec"]["trigger"]
     child_id = await _create_child(scheduler, bridge, parent, trigger)
     bridge = store.job(bridge_id)
-    if bridge is None or bridge["status"] != "running":
+    if bridge is None or bridge["status"] != "running" or scheduler._stopping:
         return  # canceled while the child was planned: on_cancel had nothing to cancel yet
     if child_id is None:
         _finish(scheduler, bridge, "failed", "downstream_pipeline_creation_failed")
