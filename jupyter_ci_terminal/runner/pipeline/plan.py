@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ...errors import ConfigError
-from . import config
+from . import config, needs, parallel
 from .changes import ChangedFiles
-from .rules import decide, workflow_variables
+from .exists import ProjectFiles
+from .precedence import Sources, node_variables, scope
+from .rules import Decision, decide, workflow_variables
+from .spec import JobSpec
 from .variables import GitInfo, pipeline_variables
 
 
 @dataclass
 class Plan:
-    """A pipeline about to be created: its variable layers, warnings and job rows."""
+    """A pipeline about to be created: its variable layers, warnings and job rows.
 
-    variables: dict[str, dict[str, str]]
+    ``variables`` holds the layers :func:`.precedence.for_job` reads: ``yaml``, ``workflow``,
+    ``api``, and ``raw`` (``{"yaml": [names declared expand: false]}``).
+    """
+
+    variables: dict[str, Any]
     warnings: list[str]
     jobs: list[dict[str, Any]] = field(default_factory=list)
     auto_cancel: dict[str, str] = field(default_factory=dict)
@@ -33,13 +41,15 @@ def plan_pipeline(
     server_url: str,
     api_variables: dict[str, str],
     skip: tuple[Path, ...] = (),
+    root: dict[str, Any] | None = None,
 ) -> Plan:
     """Load the config and decide which jobs the pipeline gets; problems raise ConfigError.
 
     ``skip`` are folders of the project that ``rules:changes`` ignores (the runner's state).
     """
-    spec = config.load(project)
+    spec = config.load(project, root=root)
     changed = ChangedFiles(project, repo=git.is_repo, push=source == "push", skip=skip)
+    files = ProjectFiles(project, repo=git.is_repo, skip=skip)
     base = pipeline_variables(
         project=project,
         project_id=project_id,
@@ -50,33 +60,63 @@ def plan_pipeline(
         server_url=server_url,
         default_branch=git.branch or "main",
         title=git.title,
+        git_info=git,
+        created_at=time.time(),
     )
-    scope = {**base, **spec.variables, **api_variables}
-    workflow = workflow_variables(spec.workflow_rules, scope, project, changed)
-    scope.update(workflow)
-    plan = Plan({"yaml": spec.variables, "workflow": workflow, "api": api_variables}, spec.warnings)
+    yaml_raw = sorted(getattr(spec.variables, "raw", ()))
+    sources = Sources(base, yaml=spec.variables, api=api_variables, yaml_raw=frozenset(yaml_raw))
+    workflow = workflow_variables(spec.workflow_rules, scope(sources), project, changed)
+    plan = Plan(
+        {
+            "yaml": dict(spec.variables),
+            "workflow": workflow,
+            "api": api_variables,
+            "raw": {"yaml": yaml_raw},
+        },
+        spec.warnings,
+    )
     plan.auto_cancel = spec.auto_cancel
-    for job in spec.jobs.values():
-        decision = decide(job, scope, project, ref, source, changed)
-        if decision is None:
-            continue
-        data = job.to_json()
-        data.update(
-            when=decision.when,
-            start_in=decision.start_in,
-            variables={**job.variables, **decision.variables},
-            allow_failure_exit_codes=decision.allow_failure_exit_codes,
+    jobs = parallel.expand(spec.jobs)
+    needs.check_cycles({name: [n["job"] for n in job.needs or []] for name, job in jobs.items()})
+    for job in jobs.values():
+        job_sources = replace(
+            sources,
+            predefined={**base, **node_variables(job.to_json())},
+            workflow=workflow,
+            job=job.variables,
+            inherit=job.inherit_variables,
         )
-        plan.jobs.append(
-            {
-                "name": job.name,
-                "stage": job.stage,
-                "stage_idx": spec.stages.index(job.stage),
-                "allow_failure": decision.allow_failure,
-                "spec": data,
-            }
-        )
+        decision = decide(job, scope(job_sources), project, ref, source, changed, files)
+        if decision is not None:
+            plan.jobs.append(_row(job, decision, spec.stages))
+    present = {row["name"] for row in plan.jobs}
+    for row in plan.jobs:
+        row["spec"]["needs"] = needs.settle(row["spec"]["needs"], row["name"], present)
+    needs.check_cycles({r["name"]: [n["job"] for n in r["spec"]["needs"] or []] for r in plan.jobs})
     if not plan.jobs:
         msg = "No stages / jobs for this pipeline."
         raise ConfigError(msg)
     return plan
+
+
+def _row(job: JobSpec, decision: Decision, stages: list[str]) -> dict[str, Any]:
+    """The stored row of a job the rules let in: the matching rule's settings applied."""
+    data = job.to_json()
+    rule_vars = set(decision.variables)
+    data.update(
+        when=decision.when,
+        start_in=decision.start_in,
+        variables={**job.variables, **decision.variables},
+        raw_variables=sorted(
+            {v for v in job.raw_variables if v not in rule_vars} | set(decision.raw_variables)
+        ),
+        allow_failure_exit_codes=decision.allow_failure_exit_codes,
+        needs=job.needs if decision.needs is None else decision.needs,
+    )
+    return {
+        "name": job.name,
+        "stage": job.stage,
+        "stage_idx": stages.index(job.stage),
+        "allow_failure": decision.allow_failure,
+        "spec": data,
+    }

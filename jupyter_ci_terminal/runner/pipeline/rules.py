@@ -3,7 +3,9 @@
 Follows GitLab: the first matching rule wins (``if``, ``changes`` and ``exists`` must all hold),
 ``when: never`` or no match leaves the job out, ``changes`` is true for pipelines without a push
 diff (see :mod:`.changes`), and a job-level ``when: manual`` defaults to ``allow_failure: true``
-while a manual rule does not.
+while a manual rule does not. A matching rule's ``allow_failure`` (true or false) replaces the
+job's, ``allow_failure:exit_codes`` included; its ``needs`` replace the job's ``needs``; its
+``variables`` go over the job's.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import Any
 
 from ...errors import ConfigError
 from .changes import ChangedFiles, changes_spec, satisfied
+from .exists import ProjectFiles, exists
 from .expressions import evaluate_if
-from .spec import JobSpec
+from .spec import JobSpec, exists_spec
 
 
 @dataclass
@@ -28,12 +31,16 @@ class Decision:
     allow_failure_exit_codes: list[int] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
     start_in: float | None = None
+    #: Names of ``variables`` declared ``expand: false`` in the rule.
+    raw_variables: list[str] = field(default_factory=list)
+    #: ``rules:needs`` of the matching rule; None keeps the job's ``needs``.
+    needs: list[dict[str, Any]] | None = None
 
 
 def _rule_matches(
     rule: dict[str, Any],
     variables: dict[str, str],
-    project: Path,
+    files: ProjectFiles,
     changed: ChangedFiles | None,
     job: str | None = None,
 ) -> bool:
@@ -58,9 +65,8 @@ def _rule_matches(
                 raise
             msg = f"Failed to parse rule for {job}: {e}"
             raise ConfigError(msg) from e
-    patterns = rule.get("exists")
-    if patterns:
-        return any(next(project.glob(p.lstrip("/")), None) is not None for p in patterns)
+    if "exists" in rule:
+        return exists(rule["exists"], files, variables)
     return True
 
 
@@ -73,11 +79,14 @@ def workflow_variables(
     """Return the variables a matching workflow rule adds; raise if the pipeline is filtered out."""
     if not rules:
         return {}
+    files = ProjectFiles(project)
     for rule in rules:
         if not isinstance(rule, dict):
             msg = "workflow:rules:rule config should be a hash"
             raise ConfigError(msg)
-        if _rule_matches(rule, variables, project, changed):
+        if "exists" in rule:
+            rule = {**rule, "exists": exists_spec(rule["exists"], "workflow:rules:rule:exists")}
+        if _rule_matches(rule, variables, files, changed):
             if rule.get("when") == "never":
                 break
             return {str(k): str(v) for k, v in (rule.get("variables") or {}).items()}
@@ -134,30 +143,39 @@ def decide(
     ref: str,
     source: str,
     changed: ChangedFiles | None = None,
+    files: ProjectFiles | None = None,
 ) -> Decision | None:
     """Return how ``job`` enters the pipeline, or None when its rules leave it out.
 
-    ``changed`` gives ``changes:`` the pipeline's changed files; None makes it true.
+    ``variables`` are the job's as rules see them (:func:`.precedence.scope`); ``changed``
+    gives ``changes:`` the pipeline's changed files (None makes it true); ``files`` lists the
+    project's files for ``exists:`` (read from ``project`` when not given).
     """
-    scoped = {**variables, **job.variables}
+    # Entry::Job#ignore?: an explicit allow_failure, else true for a job-level when: manual.
+    allow = job.allow_failure if job.allow_failure is not None else job.when == "manual"
     if job.rules is None:
-        if not _only_except(job, scoped, ref, source, changed):
+        if not _only_except(job, variables, ref, source, changed):
             return None
-        allow = job.allow_failure if job.allow_failure is not None else job.when == "manual"
         return Decision(job.when, allow, job.allow_failure_exit_codes, start_in=job.start_in)
+    files = files or ProjectFiles(project)
     for rule in job.rules:
-        if not _rule_matches(rule, scoped, project, changed, job.name):
+        if not _rule_matches(rule, variables, files, changed, job.name):
             continue
         when = rule.get("when") or job.when
         if when == "never":
             return None
-        # A manual rule does not default to allow_failure: true, unlike a job-level when: manual.
-        allow_rule = rule.get("allow_failure", job.allow_failure)
-        return Decision(
+        decision = Decision(
             when=when,
-            allow_failure=bool(allow_rule),
+            allow_failure=allow,
             allow_failure_exit_codes=job.allow_failure_exit_codes,
             variables=dict(rule.get("variables") or {}),
             start_in=rule.get("start_in", job.start_in),
+            raw_variables=list(rule.get("raw_variables") or []),
+            needs=rule.get("needs"),
         )
+        if "allow_failure" in rule:
+            # Seed::Build drops allow_failure_criteria when a rule sets allow_failure.
+            decision.allow_failure = bool(rule["allow_failure"])
+            decision.allow_failure_exit_codes = []
+        return decision
     return None

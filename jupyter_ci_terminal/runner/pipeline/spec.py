@@ -10,10 +10,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ...errors import ConfigError
+from . import keywords
 from .changes import changes_spec
 from .deploy import environment_spec, interruptible_spec, resource_group_spec
+from .parallel import parallel_spec
 from .storage import artifacts_notes, cache_spec, reports_spec
-from .values import int_list, parse_duration, string_list, variables_map
+from .values import commands, int_list, parse_duration, string_list, variables_map
 
 WHEN = ("on_success", "on_failure", "always", "manual", "delayed")
 RETRY_WHEN = (
@@ -31,50 +33,11 @@ RETRY_WHEN = (
     "scheduler_failure",
     "data_integrity_failure",
 )
-SUPPORTED = frozenset(
-    {
-        "after_script",
-        "allow_failure",
-        "artifacts",
-        "before_script",
-        "except",
-        "extends",
-        "inherit",
-        "needs",
-        "only",
-        "retry",
-        "rules",
-        "script",
-        "stage",
-        "start_in",
-        "timeout",
-        "variables",
-        "when",
-        "dependencies",
-        "interruptible",
-        "environment",
-        "resource_group",
-    }
-)
-#: Valid GitLab keywords this runner does not implement, with what the user should know.
-IGNORED = {
-    "image": "is not used by the shell executor",
-    "services": "is not used by the shell executor",
-    "tags": "is ignored: every job runs on this local runner",
-    "cache": "is not supported by the local runner; nothing is cached",
-    "coverage": "is not supported by the local runner",
-    "parallel": "is not supported by the local runner; the job runs once",
-    "release": "is not supported by the local runner",
-    "pages": "is not supported by the local runner",
-    "secrets": "is not supported by the local runner",
-    "id_tokens": "is not supported by the local runner",
-    "hooks": "is not supported by the local runner",
-    "identity": "is not supported by the local runner",
-    "dast_configuration": "is not supported by the local runner",
-    "manual_confirmation": "is not supported by the local runner",
-    "trigger": "is not supported by the local runner; the job is not created",
-    "run": "is not supported by the local runner",
-}
+#: Job keywords that work, and valid GitLab job keywords that are accepted with a warning (the
+#: text the user gets after ``jobs:<name>:<keyword>``). Both come from the keyword table, the one
+#: place that says what the runner does with each keyword (see ``docs/gitlab-ci-keywords.md``).
+SUPPORTED = keywords.supported_job_keywords()
+IGNORED = keywords.warned_job_keywords()
 ARTIFACT_KEYS = frozenset(
     {"paths", "when", "name", "expire_in", "exclude", "expose_as", "public", "access"}
     | {"untracked", "reports"}
@@ -116,6 +79,17 @@ class JobSpec:
     rules: list[dict[str, Any]] | None = None
     only: dict[str, Any] | None = None
     except_: dict[str, Any] | None = None
+    #: Variables declared ``expand: false``: passed on as written (GitLab's "raw" variables).
+    raw_variables: list[str] = field(default_factory=list)
+    #: ``inherit:variables``: True (all global variables), False (none) or the names to take.
+    inherit_variables: bool | list[str] = True
+    #: ``parallel`` as :func:`.parallel.parallel_spec` normalises it; None for one job.
+    parallel: dict[str, Any] | None = None
+    #: This instance's ``CI_NODE_INDEX``/``CI_NODE_TOTAL`` once :mod:`.parallel` expanded it.
+    node_index: int | None = None
+    node_total: int | None = None
+    #: A bridge's ``trigger:`` (see ``trigger.parse_trigger``); None for script jobs.
+    trigger: dict[str, Any] | None = None
     interruptible: bool = False
     resource_group: str | None = None
     #: ``environment:`` as a hash with every key (see ``deploy.environment_spec``), or None.
@@ -137,18 +111,23 @@ def _needs(value: Any, where: str) -> list[dict[str, Any]]:
     for item in items:
         if isinstance(item, str):
             out.append({"job": item, "optional": False, "artifacts": True})
+        elif isinstance(item, dict) and ({"project", "pipeline"} & set(item)):
+            key = "project" if "project" in item else "pipeline"
+            msg = f"{where}:{key} is not supported by the local runner: it needs a job of another {key} on a GitLab instance"
+            raise ConfigError(msg)
         elif isinstance(item, dict) and isinstance(item.get("job"), str):
-            extra = set(item) - {"job", "optional", "artifacts"}
+            extra = set(item) - {"job", "optional", "artifacts", "parallel"}
             if extra:
                 msg = f"{where} config contains unknown keys: {', '.join(sorted(extra))}"
                 raise ConfigError(msg)
-            out.append(
-                {
-                    "job": item["job"],
-                    "optional": bool(item.get("optional", False)),
-                    "artifacts": bool(item.get("artifacts", True)),
-                }
-            )
+            need = {
+                "job": item["job"],
+                "optional": bool(item.get("optional", False)),
+                "artifacts": bool(item.get("artifacts", True)),
+            }
+            if "parallel" in item:
+                need["parallel"] = parallel_spec(item["parallel"], f"{where}:need:parallel")
+            out.append(need)
         else:
             msg = f"{where} job should be a string or a hash"
             raise ConfigError(msg)
@@ -174,11 +153,16 @@ def build_job(name: str, raw: dict[str, Any], warnings: list[str]) -> JobSpec:
     spec = JobSpec(
         name=name,
         stage=stage,
-        script=string_list(raw["script"], f"{where}:script"),
-        before_script=string_list(raw.get("before_script"), f"{where}:before_script"),
-        after_script=string_list(raw.get("after_script"), f"{where}:after_script"),
-        variables=variables_map(raw.get("variables"), f"{where}:variables"),
+        script=commands(raw["script"], f"{where}:script"),
+        before_script=commands(raw.get("before_script"), f"{where}:before_script"),
+        after_script=commands(raw.get("after_script"), f"{where}:after_script"),
     )
+    variables = variables_map(raw.get("variables"), f"{where}:variables")
+    spec.variables, spec.raw_variables = dict(variables), sorted(variables.raw)
+    if "inherit" in raw:
+        spec.inherit_variables = _inherit_variables(raw["inherit"], f"{where}:inherit")
+    if "parallel" in raw:
+        spec.parallel = parallel_spec(raw["parallel"], f"{where}:parallel")
     if not spec.script:
         msg = f"{where}:script config should be a string or a nested array of strings up to 10 levels deep"
         raise ConfigError(msg)
@@ -297,43 +281,85 @@ def _artifacts(spec: JobSpec, value: Any, where: str, warnings: list[str]) -> No
     warnings.extend(artifacts_notes(value, spec.artifacts_reports, f"{where}:artifacts"))
 
 
+RULE_KEYS = frozenset(
+    {"if", "when", "allow_failure", "variables", "changes", "exists", "needs", "start_in"}
+    | {"interruptible"}
+)
+
+
 def _rules(value: Any, where: str) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         msg = f"{where}:rules config should be an array of hashes"
         raise ConfigError(msg)
-    rules: list[dict[str, Any]] = []
-    for i, rule in enumerate(value):
-        if not isinstance(rule, dict):
-            msg = f"{where}:rules:rule config should be a hash"
-            raise ConfigError(msg)
-        extra = set(rule) - {
-            "if",
-            "when",
-            "allow_failure",
-            "variables",
-            "changes",
-            "exists",
-            "needs",
-            "start_in",
-        }
+    return [_rule(rule, i, where) for i, rule in enumerate(value)]
+
+
+def _rule(rule: Any, i: int, where: str) -> dict[str, Any]:
+    if not isinstance(rule, dict):
+        msg = f"{where}:rules:rule config should be a hash"
+        raise ConfigError(msg)
+    extra = set(rule) - RULE_KEYS
+    if extra:
+        msg = f"{where}:rules:rule config contains unknown keys: {', '.join(sorted(extra))}"
+        raise ConfigError(msg)
+    when = rule.get("when")
+    if when is not None and when not in (*WHEN, "never"):
+        msg = f"{where}:rules:rule when unknown value: {when}"
+        raise ConfigError(msg)
+    out = dict(rule)
+    if "allow_failure" in rule and not isinstance(rule["allow_failure"], bool):
+        msg = f"{where}:rules:rule allow_failure should be a boolean value"
+        raise ConfigError(msg)
+    if "variables" in rule:
+        variables = variables_map(rule["variables"], f"{where}:rules:{i}:variables")
+        out["variables"] = dict(variables)
+        out["raw_variables"] = sorted(variables.raw)
+    if "start_in" in rule:
+        out["start_in"] = parse_duration(rule["start_in"], f"{where}:rules:{i}:start_in")
+    if "changes" in rule:
+        out["changes"] = changes_spec(rule["changes"], f"{where}:rules:rule:changes")
+    if "exists" in rule:
+        out["exists"] = exists_spec(rule["exists"], f"{where}:rules:rule:exists")
+    if "needs" in rule:
+        out["needs"] = _needs(rule["needs"], f"{where}:rules:rule:needs")
+    return out
+
+
+def exists_spec(value: Any, where: str) -> list[str]:
+    """Normalise ``exists:`` (a list of globs, or ``{paths, project, ref}``) to its globs.
+
+    Another project's files are not on this machine, so ``project:`` is refused rather than
+    silently checked against this one.
+    """
+    if isinstance(value, dict):
+        extra = sorted(set(map(str, value)) - {"paths", "project", "ref"})
         if extra:
-            msg = f"{where}:rules:rule config contains unknown keys: {', '.join(sorted(extra))}"
+            msg = f"{where} config contains unknown keys: {', '.join(extra)}"
             raise ConfigError(msg)
-        when = rule.get("when")
-        if when is not None and when not in (*WHEN, "never"):
-            msg = f"{where}:rules:rule when unknown value: {when}"
+        if "project" in value or "ref" in value:
+            msg = f"{where}:project is not supported by the local runner: only this project's files are here"
             raise ConfigError(msg)
-        out = dict(rule)
-        if "variables" in rule:
-            out["variables"] = variables_map(rule["variables"], f"{where}:rules:{i}:variables")
-        if "start_in" in rule:
-            out["start_in"] = parse_duration(rule["start_in"], f"{where}:rules:{i}:start_in")
-        if "changes" in rule:
-            out["changes"] = changes_spec(rule["changes"], f"{where}:rules:rule:changes")
-        if "exists" in rule:
-            exists = rule["exists"]
-            out["exists"] = string_list(
-                exists.get("paths") if isinstance(exists, dict) else exists, where
-            )
-        rules.append(out)
-    return rules
+        value = value.get("paths")
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        msg = f"{where} config should be an array of strings"
+        raise ConfigError(msg)
+    return list(value)
+
+
+def _inherit_variables(value: Any, where: str) -> bool | list[str]:
+    if not isinstance(value, dict):
+        msg = f"{where} config should be a hash"
+        raise ConfigError(msg)
+    extra = sorted(set(map(str, value)) - {"default", "variables"})
+    if extra:
+        msg = f"{where} config contains unknown keys: {', '.join(extra)}"
+        raise ConfigError(msg)
+    variables = value.get("variables", True)
+    if isinstance(variables, bool):
+        return variables
+    if isinstance(variables, list) and all(isinstance(v, str) for v in variables):
+        return list(variables)
+    msg = f"{where}:variables should be a bool or array of strings"
+    raise ConfigError(msg)
