@@ -42,14 +42,19 @@ def remove_runtime_file(pid: int | None = None) -> None:
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` exists (one of another user counts)."""
+    """Whether process ``pid`` runs (one of another user counts; a zombie does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    # A killed child stays a zombie until its parent reaps it: it serves nothing any more.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (macOS): kill(0) is all there is
+    return stat.rsplit(")", 1)[-1].split()[:1] != ["Z"]
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -63,12 +68,23 @@ def _read(path: Path) -> dict[str, Any] | None:
 
 
 def find_runners() -> list[dict[str, Any]]:
-    """Return the runtime info of every live runner, newest first; stale files are ignored."""
+    """Return the runtime info of every live runner, newest first.
+
+    A file whose process is gone (the runner was killed, so it could not remove it) is deleted:
+    its token is dead, and leaving it would make every later lookup consider it again.
+    """
     found: list[tuple[float, dict[str, Any]]] = []
     for path in Path(jupyter_runtime_dir()).glob(f"{PREFIX}*.json"):
         info = _read(path)
-        if info is not None and pid_alive(info["pid"]):
+        if info is None:
+            continue
+        if not pid_alive(info["pid"]):
+            path.unlink(missing_ok=True)
+            continue
+        try:
             found.append((path.stat().st_mtime, info))
+        except OSError:
+            continue  # removed by its runner while we looked
     return [info for _, info in sorted(found, key=lambda item: item[0], reverse=True)]
 
 

@@ -8,6 +8,7 @@ import re
 
 from ..errors import BackendError, CIError, ForbiddenError, NotFoundError
 from .backends import Backend, Project
+from .backends.local import StoppingError
 from .sessions import SessionSettings, TerminalSession
 
 _NAME = re.compile(r"[^\w.-]+")
@@ -31,6 +32,8 @@ class ProjectRegistry:
         for index, backend in enumerate(self.backends):
             try:
                 projects = await backend.projects()
+            except StoppingError:
+                raise  # 503 with its own sentence, not "this backend is not shown"
             except CIError as e:
                 errors.append(str(e))
                 if self._failures.get(index) != str(e):

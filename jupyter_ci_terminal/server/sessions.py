@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 #: cheap in interactive use without putting the (slow) model on the output's hot path.
 IDLE_CATCH_UP = 0.1
 
+#: Why a session ended when the runner process itself died (SIGKILL, out of memory, a crash).
+RUNNER_GONE = "the runner serving this job stopped (its process is gone)"
+
 FIXED_SIZE_NOTICE = (
     "\r\n\x1b[2m[This runner's terminal protocol cannot resize: the remote size stays fixed."
     " Run `stty rows R cols C` in the shell to change it.]\x1b[0m\r\n"
@@ -144,6 +147,8 @@ class TerminalSession:
                 if message is None:
                     if self._ws.close_reason:
                         reason = f"the runner closed the terminal: {self._ws.close_reason}"
+                    elif await self._runner_gone():
+                        reason = RUNNER_GONE
                     break
                 raw = message if isinstance(message, bytes) else message.encode()
                 frame = Frame(raw, binary=isinstance(message, bytes))
@@ -159,6 +164,11 @@ class TerminalSession:
             log.exception("Terminal session %s failed", self.name)
             reason = "the connection to the runner failed"
         await self.close(reason)
+
+    async def _runner_gone(self) -> bool:
+        # Only the local backend can tell: a GitLab runner's death looks like a job's end.
+        probe = getattr(self.backend, "runner_gone", None)
+        return probe is not None and bool(await probe())
 
     def _output(self, text: str) -> None:
         self.bytes_out += len(text)

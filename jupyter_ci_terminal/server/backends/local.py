@@ -12,14 +12,25 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ...channel import Channel
 from ...errors import BackendError, NoTerminalError, NotFoundError
-from ...runner.runtime import find_runners
+from ...runner.runtime import find_runners, pid_alive
 from .base import Project
 from .rest import RestBackendMixin, RestClient
 
 log = logging.getLogger(__name__)
+
+#: Seconds to wait for a runner whose terminal connection dropped to be seen gone (a killed
+#: process closes its sockets a moment before it stops existing).
+GONE_WAIT = 2.0
+
+
+class StoppingError(BackendError):
+    """The server is stopping: no runner is started any more (HTTP 503, as for a restart)."""
+
+    status = 503
 
 
 class LocalBackend(RestBackendMixin):
@@ -45,6 +56,14 @@ class LocalBackend(RestBackendMixin):
         self._info: dict[str, Any] | None = None
         self._proc: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
+        #: Set by :meth:`close`: from then on nothing may start a runner, or it would outlive
+        #: the server (clients keep polling through kept-alive connections while it stops).
+        self._closed = False
+
+    def _refuse_when_closed(self) -> None:
+        if self._closed:
+            msg = "The Jupyter server is stopping: it starts no CI runner any more."
+            raise StoppingError(msg)
 
     def _serving_runner(self, pid: int | None = None) -> dict[str, Any] | None:
         for info in find_runners():
@@ -61,6 +80,7 @@ class LocalBackend(RestBackendMixin):
         log.info("Started the local CI runner for %s (pid %s)", self.project_dir, self._proc.pid)
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
+            self._refuse_when_closed()  # close() stops the process once this lets go the lock
             info = self._serving_runner(self._proc.pid)
             if info is not None:
                 return info
@@ -78,8 +98,10 @@ class LocalBackend(RestBackendMixin):
 
     async def client(self) -> RestClient:
         """Find or start the runner, then return its REST client."""
+        self._refuse_when_closed()
         async with self._lock:
-            if self._rest is not None and (self._proc is None or self._proc.returncode is None):
+            self._refuse_when_closed()
+            if self._rest is not None and self._runner_alive():
                 return self._rest
             info = self._serving_runner()
             if info is None:
@@ -96,6 +118,27 @@ class LocalBackend(RestBackendMixin):
             self._info = info
             self._rest = RestClient(info["url"], info["token"], what="The local runner")
             return self._rest
+
+    def _runner_alive(self) -> bool:
+        if self._proc is not None:
+            return self._proc.returncode is None and pid_alive(self._proc.pid)
+        return self._info is not None and pid_alive(int(self._info["pid"]))
+
+    async def runner_gone(self) -> bool:
+        """Whether the runner serving this folder died (asked when a terminal dropped).
+
+        The runner ends a job's terminal with a bare TCP close, as gitlab-runner does, which
+        looks the same as its death: a runner that still answers on its API port is alive.
+        """
+        info = self._info
+        if info is None:
+            return False
+        deadline = time.monotonic() + GONE_WAIT
+        while self._runner_alive():
+            if await _answers(str(info["url"])) or time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(0.05)
+        return True
 
     async def projects(self) -> list[Project]:
         """The one folder this runner serves; none when it has no pipeline to run."""
@@ -117,9 +160,11 @@ class LocalBackend(RestBackendMixin):
         return Channel.from_authorize_json(body)
 
     async def close(self) -> None:
-        """Stop the runner if this backend started it."""
-        proc, self._proc = self._proc, None
-        self._rest = None
+        """Stop the runner if this backend started it; start none from now on."""
+        self._closed = True
+        async with self._lock:  # a start under way gives up within 0.1 s, see _spawn
+            proc, self._proc = self._proc, None
+            self._rest = None
         if proc is None or proc.returncode is not None:
             return
         proc.terminate()
@@ -128,3 +173,16 @@ class LocalBackend(RestBackendMixin):
         except asyncio.TimeoutError:
             proc.kill()
             await proc.wait()
+
+
+async def _answers(url: str) -> bool:
+    """Whether something accepts connections at ``url``'s host and port."""
+    parts = urlsplit(url)
+    try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(parts.hostname, parts.port), timeout=1.0
+        )
+    except (OSError, asyncio.TimeoutError):
+        return False
+    writer.close()
+    return True
