@@ -14,7 +14,7 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
-from ..errors import ConfigError, NotFoundError
+from ..errors import ConfigError
 from .base import AUTH_RESOURCE, CIHandlerMixin, translate_errors
 
 _ID = r"(?P<project>[\w.~-]+)"
@@ -212,8 +212,8 @@ class TerminalHandler(_Base):
     @authorized
     @translate_errors
     async def get(self, name: str) -> None:
-        """One session."""
-        self.finish(json.dumps(self.sessions.get(name).to_json()))
+        """One session (an ended one too, after the list has dropped it)."""
+        self.finish(json.dumps(self.sessions.describe(name)))
 
     @web.authenticated
     @authorized_execute
@@ -233,16 +233,11 @@ class RecordingHandler(_Base):
     @translate_errors
     async def get(self, name: str) -> None:
         """Download the recording (what the shell showed: only for those who may join it)."""
-        session = self.sessions.joinable(name)
-        if session.recording is None:
-            msg = "This session is not recorded (CITerminalApp.record_sessions is off)."
-            raise NotFoundError(msg)
-        session.recording.flush()
-        filename = f"{session.name}.cast"
+        path = self.sessions.recording_path(name)
         self.set_header("Content-Type", "application/x-asciicast")
-        self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
+        self.set_header("Content-Disposition", f'attachment; filename="{name}.cast"')
         # A long session's recording can be large: stream it instead of reading it whole.
-        with session.recording.path.open("rb") as f:
+        with path.open("rb") as f:
             while chunk := f.read(RECORDING_CHUNK):
                 self.write(chunk)
                 await self.flush()

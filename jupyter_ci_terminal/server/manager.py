@@ -5,15 +5,34 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from ..errors import BackendError, CIError, ForbiddenError, NotFoundError
-from .backends import Backend, Project
+from .backends import Backend, Project, TerminalUser
 from .backends.local import StoppingError
 from .sessions import SessionSettings, TerminalSession
 
 _NAME = re.compile(r"[^\w.-]+")
 
+#: Seconds an ended session waits for its viewers to receive the end message before it is
+#: forgotten anyway (a stalled browser must not keep a screen model alive).
+DELIVERY_TIMEOUT = 10.0
+#: Ended sessions remembered (name → recording); the oldest go first past this.
+MAX_ENDED = 10_000
+
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EndedSession:
+    """What is kept of a forgotten session: its last JSON and where its recording is."""
+
+    summary: dict[str, Any]
+    recording: Path | None
+    owner: TerminalUser | None
+    backend: Backend
 
 
 class ProjectRegistry:
@@ -64,13 +83,20 @@ class ProjectRegistry:
 
 
 class SessionManager:
-    """Named terminal sessions; one live session per job."""
+    """Named terminal sessions; one live session per job.
+
+    A session is forgotten once it has ended, its viewers got the end message and its
+    recording is closed: a screen model and scrollback per ended session would otherwise grow
+    the server for as long as it runs. Its JSON and recording stay reachable by name.
+    """
 
     def __init__(self, registry: ProjectRegistry, cfg: SessionSettings) -> None:
         self.registry = registry
         self.cfg = cfg
         self.sessions: dict[str, TerminalSession] = {}
+        self.ended: dict[str, EndedSession] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._watchers: set[asyncio.Task[None]] = set()
 
     @staticmethod
     def session_name(project_id: str, job_id: int) -> str:
@@ -90,7 +116,29 @@ class SessionManager:
             session = TerminalSession(name, project, job, backend, self.cfg)
             await session.open()
             self.sessions[name] = session
+            watcher = asyncio.create_task(self._forget_when_done(session))
+            self._watchers.add(watcher)
+            watcher.add_done_callback(self._watchers.discard)
             return session
+
+    async def _forget_when_done(self, session: TerminalSession) -> None:
+        await session.closed.wait()
+        await session.delivered(DELIVERY_TIMEOUT)
+        self._forget(session)
+
+    def _forget(self, session: TerminalSession) -> None:
+        if self.sessions.get(session.name) is not session:
+            return  # already forgotten, or replaced by a new session of the same job
+        del self.sessions[session.name]
+        lock = self._locks.get(session.name)
+        if lock is not None and not lock.locked():
+            del self._locks[session.name]
+        summary = {**session.to_json(), "viewers": 0}
+        recording = session.recording.path if session.recording is not None else None
+        self.ended.pop(session.name, None)
+        self.ended[session.name] = EndedSession(summary, recording, session.owner, session.backend)
+        while len(self.ended) > MAX_ENDED:
+            del self.ended[next(iter(self.ended))]
 
     def get(self, name: str) -> TerminalSession:
         """A session by name."""
@@ -106,15 +154,18 @@ class SessionManager:
         self._check_joinable(session)
         return session
 
-    @staticmethod
-    def _check_joinable(session: TerminalSession) -> None:
+    @classmethod
+    def _check_joinable(cls, session: TerminalSession) -> None:
         """Share a shell only with whom the CI service would have let in itself.
 
         GitLab opens a job's terminal only to the person who started the job, with their web
         session; letting another Jupyter user type into it would step around that rule.
         """
-        owner = session.owner
-        if owner is not None and session.backend.terminal_user() != owner:
+        cls._check_owner(session.owner, session.backend)
+
+    @staticmethod
+    def _check_owner(owner: TerminalUser | None, backend: Backend) -> None:
+        if owner is not None and backend.terminal_user() != owner:
             msg = (
                 f"This job's terminal is open as {owner.service} user @{owner.username}, and "
                 f"{owner.service} lets only that user into it: it is not shared with you."
@@ -122,17 +173,46 @@ class SessionManager:
             raise ForbiddenError(msg)
 
     def list(self) -> list[TerminalSession]:
-        """Every session, ended ones included (their tabs stay readable)."""
+        """Every live session, and ended ones until their viewers got the end message."""
         return list(self.sessions.values())
+
+    def describe(self, name: str) -> dict[str, Any]:
+        """A session's JSON, also once it has ended and been forgotten."""
+        if name in self.sessions:
+            return self.sessions[name].to_json()
+        if name in self.ended:
+            return dict(self.ended[name].summary)
+        return self.get(name).to_json()  # raises the 404
+
+    def recording_path(self, name: str) -> Path:
+        """The recording of a session, live or forgotten, if the current user may join it."""
+        if name in self.sessions:
+            session = self.joinable(name)
+            if session.recording is not None:
+                session.recording.flush()
+            path = session.recording.path if session.recording is not None else None
+        elif name in self.ended:
+            ended = self.ended[name]
+            self._check_owner(ended.owner, ended.backend)
+            path = ended.recording
+        else:
+            msg = f"There is no CI terminal session {name!r}."
+            raise NotFoundError(msg)
+        if path is None:
+            msg = "This session is not recorded (CITerminalApp.record_sessions is off)."
+            raise NotFoundError(msg)
+        return path
 
     async def terminate(self, name: str) -> None:
         """Close a session and forget it (only someone who may join it may end it)."""
         session = self.joinable(name)
         await session.close("the session was shut down from Jupyter")
-        self.sessions.pop(name, None)
+        self._forget(session)
 
     async def shutdown(self) -> None:
         """Close every session (server shutdown)."""
+        for watcher in list(self._watchers):
+            watcher.cancel()
         await asyncio.gather(
             *(s.close("the Jupyter server is shutting down") for s in self.sessions.values()),
             return_exceptions=True,

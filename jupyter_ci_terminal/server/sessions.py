@@ -79,6 +79,8 @@ class TerminalSession:
         #: Whom the service opened the terminal as, where it tells users apart (see ``open``).
         self.owner: TerminalUser | None = None
         self.ended: str | None = None
+        #: Set once :meth:`close` is done: the recording is closed, viewers are told why.
+        self.closed = asyncio.Event()
         self.viewers: set[Viewer] = set()
         self.bytes_in = 0
         self.bytes_out = 0
@@ -90,6 +92,7 @@ class TerminalSession:
         self._pump_task: asyncio.Task[None] | None = None
         self._idle_task: asyncio.Task[None] | None = None
         self._told_fixed_size = False
+        self._told: list[Viewer] = []  # the viewers the end message went to
         self._last_output = 0.0
         self._catch_up: asyncio.TimerHandle | None = None
         # Cleared while every viewer is behind: reading from the runner waits, so a viewer
@@ -288,6 +291,16 @@ class TerminalSession:
             self._catch_up = None
         if self.recording is not None:
             self.recording.close()
-        for viewer in list(self.viewers):
+        self._told = list(self.viewers)
+        for viewer in self._told:
             viewer.finish(terminado.stdout(self._end_text()), terminado.disconnect())
+        self.closed.set()
         log.info("CI terminal %s closed: %s", self.name, reason)
+
+    async def delivered(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` s) until the viewers of the close got the end message."""
+        drains = [asyncio.ensure_future(viewer.drained()) for viewer in self._told]
+        if drains:
+            _, pending = await asyncio.wait(drains, timeout=timeout)
+            for task in pending:
+                task.cancel()
