@@ -53,10 +53,25 @@ class ProjectFiles:
         return sorted(found)
 
 
+#: GitLab's ``MAX_PATTERN_COMPARISONS``: past this many glob checks, ``exists`` is true.
+MAX_PATTERN_COMPARISONS = 10_000
+_GLOB_CHARS = frozenset("*?[{")
+
+
 def exists(globs: list[str], files: ProjectFiles, variables: dict[str, str]) -> bool:
-    """Whether any project file matches any of ``globs`` (GitLab's ``rules:exists``)."""
+    """Whether any project file matches any of ``globs`` (GitLab's ``rules:exists``).
+
+    Plain paths are looked up; globs are matched file by file, and, as GitLab documents,
+    a rule whose globs would need more than 10,000 checks matches without them.
+    """
     patterns = [expand_value(g, variables).lstrip("/") for g in globs]
-    patterns = [p for p in patterns if p]
-    if not patterns:
+    exact = {p for p in patterns if p and not _GLOB_CHARS & set(p)}
+    wild = [p for p in patterns if _GLOB_CHARS & set(p)]
+    paths = files.paths()
+    if exact & set(paths):
+        return True
+    if not wild:
         return False
-    return any(fnmatch(p, path) for path in files.paths() for p in patterns)
+    if len(paths) * len(wild) > MAX_PATTERN_COMPARISONS:
+        return True
+    return any(fnmatch(p, path) for path in paths for p in wild)

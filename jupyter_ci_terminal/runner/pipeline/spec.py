@@ -325,6 +325,10 @@ def _rule(rule: Any, i: int, where: str) -> dict[str, Any]:
     return out
 
 
+#: GitLab's limit on ``rules:exists`` globs.
+MAX_EXISTS_PATHS = 50
+
+
 def exists_spec(value: Any, where: str) -> list[str]:
     """Normalise ``exists:`` (a list of globs, or ``{paths, project, ref}``) to its globs.
 
@@ -344,6 +348,9 @@ def exists_spec(value: Any, where: str) -> list[str]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
         msg = f"{where} config should be an array of strings"
+        raise ConfigError(msg)
+    if len(value) > MAX_EXISTS_PATHS:
+        msg = f"{where} config has too many entries (maximum {MAX_EXISTS_PATHS})"
         raise ConfigError(msg)
     return list(value)
 

@@ -79,6 +79,20 @@ def test_exists_matches_files_with_gitlab_globs(
     assert exists(globs, files, {"NAME": "setup.cfg"}) is expected
 
 
+def test_exists_past_10000_glob_checks_matches_as_gitlab_documents(tmp_path: Path) -> None:
+    files = ProjectFiles(tmp_path, repo=False)
+    files._paths = [f"f{i}.txt" for i in range(5001)]
+    assert exists(["*.none", "*.nothing"], files, {}) is True
+    assert exists(["f1.none"], files, {}) is False  # a plain path is looked up, not counted
+    files._paths = files._paths[:5000]
+    assert exists(["*.none", "*.nothing"], files, {}) is False
+
+
+def test_exists_allows_at_most_50_globs() -> None:
+    with pytest.raises(ConfigError, match=r"exists config has too many entries \(maximum 50\)"):
+        build_job("j", {"script": "x", "rules": [{"exists": ["a"] * 51}]}, [])
+
+
 def test_exists_skips_the_runner_state_and_missing_folders(tmp_path: Path) -> None:
     (tmp_path / ".jupyter-ci").mkdir()
     (tmp_path / ".jupyter-ci" / "ci.sqlite3").write_text("")
