@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..pipeline.deploy import environment_slug, guess_tier
-from ..pipeline.variables import expand_value
+from ..pipeline.variables import expand, expand_value
 
 
 def resolve(spec: dict[str, Any], variables: dict[str, str]) -> dict[str, Any]:
@@ -28,6 +28,27 @@ def resolve(spec: dict[str, Any], variables: dict[str, str]) -> dict[str, Any]:
             "deployment_tier": env.get("deployment_tier") or guess_tier(name),
             "slug": environment_slug(name),
         }
+    return out
+
+
+def resolved_rows(
+    rows: list[dict[str, Any]],
+    layers: dict[str, dict[str, str]],
+    predefined: dict[str, str],
+) -> list[dict[str, Any]]:
+    """Return a plan's job rows with :func:`resolve` applied, each with its own variables."""
+    out = []
+    for row in rows:
+        scope = expand(
+            [
+                predefined,
+                layers.get("yaml", {}),
+                layers.get("workflow", {}),
+                row["spec"]["variables"],
+                layers.get("api", {}),
+            ]
+        )
+        out.append({**row, "spec": resolve(row["spec"], scope)})
     return out
 
 

@@ -184,7 +184,7 @@ class Planner:
                 if left <= 0:
                     return Outcome(
                         error=f"The CI configuration took longer than {self.timeout:g}s to process "
-                        "and was stopped.",
+                        "and was stopped (the limit is Scheduler.plan_timeout).",
                     )
                 if not child.is_alive() and not receiver.poll():
                     return Outcome(error=_too_big())

@@ -17,10 +17,10 @@ from traitlets.config import LoggingConfigurable
 
 from ...errors import ConfigError, ForbiddenError, NotFoundError
 from ..api.store import ACTIVE, FINISHED, Store
-from ..pipeline.variables import expand, git_info, pipeline_variables
+from ..pipeline.variables import git_info, pipeline_variables
 from ..terminals.session import SessionRegistry
-from . import bridges
-from .deployments import resolve
+from . import autocancel, bridges
+from .deployments import resolved_rows
 from .executor import Stop
 from .jobs import JobRun, Result, Settings
 from .planner import Planner, Request
@@ -29,13 +29,6 @@ from .recovery import recover_store
 from .resources import ResourceGroups
 from .state import Job, jobs_of
 from .status import next_status, pipeline_status, should_retry, waiting_for
-
-#: Pipeline statuses GitLab's auto-cancel looks at (``Ci::Pipeline::CANCELABLE_STATUSES``).
-_CANCELABLE = frozenset(
-    {"running", "waiting_for_resource", "preparing", "pending", "created", "scheduled"}
-)
-#: Job statuses that count as "started" for ``on_new_commit: conservative``.
-_STARTED = frozenset({"running", "success", "failed"})
 
 
 class Scheduler(LoggingConfigurable):
@@ -174,18 +167,7 @@ class Scheduler(LoggingConfigurable):
             default_branch=git.branch or "main",
             title=git.title,
         )
-        layers = plan.variables
-        for row in plan.jobs:
-            scope = expand(
-                [
-                    predefined,
-                    layers.get("yaml", {}),
-                    layers.get("workflow", {}),
-                    row["spec"]["variables"],
-                    layers.get("api", {}),
-                ]
-            )
-            row = {**row, "spec": resolve(row["spec"], scope)}
+        for row in resolved_rows(plan.jobs, plan.variables, predefined):
             self.store.create_job(pipeline_id=pipeline_id, status="created", **row)
         if self.auto_cancel_redundant:
             self._cancel_redundant(pipeline_id)
@@ -193,33 +175,23 @@ class Scheduler(LoggingConfigurable):
         return pipeline_id
 
     def _cancel_redundant(self, pipeline_id: int) -> None:
-        """Auto-cancel older pipelines of the same ref, by each one's ``on_new_commit``.
-
-        As GitLab's ``CancelRedundantPipelinesService``, except that a pipeline of the same commit
-        is cancelled too: local pipelines run the folder as it is, not the commit.
-        """
+        """Auto-cancel what older pipelines of the same ref let a new one cancel."""
         new = self.find_pipeline(pipeline_id)
-        if new["source"] == "parent_pipeline":
-            return
-        for old in self.store.pipelines(_CANCELABLE, ref=new["ref"]):
-            if old["id"] >= pipeline_id or old["source"] == "parent_pipeline":
-                continue
-            mode = (old["auto_cancel"] or {}).get("on_new_commit", "conservative")
-            jobs = jobs_of(self.store.jobs(old["id"]))
-            reason = f"Job canceled: pipeline #{pipeline_id} of {new['ref']} replaces it"
-            if mode == "conservative":
-                if any(j.status in _STARTED and not j.spec.interruptible for j in jobs):
-                    continue
-                self.cancel_pipeline(old["id"], reason)
-            elif mode == "interruptible":
-                for job in jobs:
-                    if job.spec.interruptible and job.status in ACTIVE:
-                        self.cancel_job(job.id, reason)
+        reason = f"Job canceled: pipeline #{pipeline_id} of {new['ref']} replaces it"
+        for old in self.store.pipelines(autocancel.CANCELABLE, ref=new["ref"]):
+            doomed = autocancel.redundant(new, old, jobs_of(self.store.jobs(old["id"])))
+            # Latest first, so that cancelling one never starts another (``when: always``).
+            for job_id in sorted(doomed, reverse=True):
+                self.cancel_job(job_id, reason)
 
     # -- progress ----------------------------------------------------------------------------
 
     def advance(self, pipeline_id: int) -> None:
-        """Move every ``created`` job whose dependencies settled, then update the pipeline status."""
+        """Move every ``created`` job whose dependencies settled, then update the pipeline status.
+
+        Each pass decides on one snapshot of the jobs; a job whose dependency moved in the same
+        pass is seen by the next one (a snapshot can only make a job wait, never misjudge it).
+        """
         changed = True
         while changed and not self._stopping:
             changed = False
@@ -228,7 +200,7 @@ class Scheduler(LoggingConfigurable):
                 if job.status != "created":
                     continue
                 status = next_status(job, jobs)
-                if status is None:
+                if status is None or not self._still(job.id, "created"):
                     continue
                 changed = True
                 if status == "pending":
@@ -242,8 +214,12 @@ class Scheduler(LoggingConfigurable):
                     self._timers[job.id] = loop.call_later(delay, self._start, job.id)
                 else:
                     self.store.update_job(job.id, status=status)
-                break
         self._refresh(pipeline_id)
+
+    def _still(self, job_id: int, status: str) -> bool:
+        # Starting a job can move others (a trigger job's child pipeline, say): check first.
+        row = self.store.job(job_id)
+        return row is not None and row["status"] == status
 
     def _refresh(self, pipeline_id: int) -> None:
         pipeline = self.store.pipeline(pipeline_id)
@@ -354,15 +330,11 @@ class Scheduler(LoggingConfigurable):
         failed = result.status == "failed" and not (result.allow_failure or job.allow_failure)
         if failed and should_retry(job, result.failure_reason, result.exit_code):
             self._retry_job(job)
-        elif failed and self._cancels_on_failure(job.pipeline_id):
+        elif failed and autocancel.cancels_on_failure(self.find_pipeline(job.pipeline_id)):
             self.cancel_pipeline(
                 job.pipeline_id, f"Job canceled: {job.label} failed (auto_cancel: on_job_failure)"
             )
         self.advance(job.pipeline_id)
-
-    def _cancels_on_failure(self, pipeline_id: int) -> bool:
-        pipeline = self.find_pipeline(pipeline_id)
-        return bool((pipeline["auto_cancel"] or {}).get("on_job_failure") == "all")
 
     def _retry_job(self, job: Job) -> int:
         self.store.update_job(job.id, retried=True)
@@ -393,6 +365,8 @@ class Scheduler(LoggingConfigurable):
     def pending_reason(self, row: dict[str, Any]) -> str | None:
         """Say in one sentence what a waiting job waits for; None when it does not wait."""
         status = row["status"]
+        if bridges.is_bridge(row) and status != "created":
+            return None  # a trigger job takes no slot: it waits for its child pipeline
         if status == "created":
             jobs = jobs_of(self.store.jobs(row["pipeline_id"]))
             return next((waiting_for(j, jobs) for j in jobs if j.id == row["id"]), None)

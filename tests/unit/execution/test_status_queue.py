@@ -8,15 +8,18 @@ from typing import Any
 import pytest
 
 from jupyter_ci_terminal.errors import ConfigError
+from jupyter_ci_terminal.runner.execution import autocancel
 from jupyter_ci_terminal.runner.execution.deployments import environment_variables, resolve
 from jupyter_ci_terminal.runner.execution.queue import Slots, slot_reason
 from jupyter_ci_terminal.runner.execution.resources import ResourceGroups
+from jupyter_ci_terminal.runner.execution.state import Job
 from jupyter_ci_terminal.runner.pipeline.deploy import (
     auto_cancel_spec,
     environment_slug,
     environment_spec,
     guess_tier,
 )
+from jupyter_ci_terminal.runner.pipeline.spec import JobSpec
 
 
 @pytest.mark.parametrize(
@@ -176,3 +179,73 @@ def test_auto_cancel_defaults(value: Any, expected: dict[str, str]) -> None:
 def test_auto_cancel_refuses_bad_values(value: Any, error: str) -> None:
     with pytest.raises(ConfigError, match=error):
         auto_cancel_spec(value)
+
+
+def _job(job_id: int, status: str, interruptible: bool) -> Job:
+    return Job(
+        id=job_id,
+        pipeline_id=1,
+        name=f"j{job_id}",
+        stage="test",
+        stage_idx=0,
+        status=status,
+        allow_failure=False,
+        hold=False,
+        attempt=1,
+        retried=False,
+        spec=JobSpec(name=f"j{job_id}", stage="test", script=["true"], interruptible=interruptible),
+    )
+
+
+@pytest.mark.parametrize(
+    ("mode", "jobs", "expected"),
+    [
+        # conservative: the whole pipeline, unless a non-interruptible job has started
+        ("conservative", [("running", True), ("created", False)], [1, 2]),
+        ("conservative", [("pending", False), ("created", False)], [1, 2]),
+        ("conservative", [("running", False), ("running", True)], []),
+        ("conservative", [("success", False), ("running", True)], []),
+        ("conservative", [("success", True), ("manual", False)], [2]),
+        # interruptible: only the interruptible jobs, started or not
+        ("interruptible", [("running", False), ("running", True), ("created", True)], [2, 3]),
+        ("interruptible", [("success", True), ("created", False)], []),
+        ("none", [("running", True)], []),
+    ],
+)
+def test_new_pipeline_cancels_per_on_new_commit(
+    mode: str, jobs: list[tuple[str, bool]], expected: list[int]
+) -> None:
+    old = {"id": 1, "ref": "main", "status": "running", "source": "push"}
+    old["auto_cancel"] = {"on_new_commit": mode, "on_job_failure": "none"}
+    new = {"id": 2, "ref": "main", "status": "created", "source": "push"}
+    typed = [_job(i, status, flag) for i, (status, flag) in enumerate(jobs, start=1)]
+    assert autocancel.redundant(new, old, typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ({"id": 3}, {"id": 2}),  # only older pipelines
+        ({"ref": "other"}, {}),  # only the same ref
+        ({"status": "success"}, {}),  # only unfinished pipelines
+        ({"status": "manual"}, {}),
+        ({"source": "parent_pipeline"}, {}),  # child pipelines follow their parent
+        ({}, {"source": "parent_pipeline"}),
+    ],
+)
+def test_new_pipeline_leaves_pipelines_gitlab_would_not_cancel(
+    old: dict[str, Any], new: dict[str, Any]
+) -> None:
+    base = {"id": 1, "ref": "main", "status": "running", "source": "push", "auto_cancel": {}}
+    newer = {"id": 2, "ref": "main", "status": "created", "source": "push", **new}
+    assert autocancel.redundant(newer, {**base, **old}, [_job(1, "running", True)]) == []
+
+
+@pytest.mark.parametrize(
+    ("auto_cancel", "expected"),
+    [({"on_job_failure": "all"}, True), ({"on_job_failure": "none"}, False), ({}, False)],
+)
+def test_on_job_failure_all_cancels_the_pipeline(
+    auto_cancel: dict[str, str], expected: bool
+) -> None:
+    assert autocancel.cancels_on_failure({"auto_cancel": auto_cancel}) is expected
