@@ -18,7 +18,8 @@ from typing import Any
 
 from ..._version import __version__
 from ..api.store import Store
-from ..pipeline.variables import GitInfo, expand, git_info, job_variables, pipeline_variables
+from ..pipeline.precedence import for_job
+from ..pipeline.variables import GitInfo, git_info, job_variables, pipeline_variables
 from ..terminals import retention
 from ..terminals.session import SessionRegistry, TerminalSession
 from . import cache, reports, transfer
@@ -66,7 +67,6 @@ def _variables(
     git: GitInfo,
     dotenv: dict[str, str],
 ) -> dict[str, str]:
-    layers = pipeline["variables"]
     predefined = {
         **pipeline_variables(
             project=settings.project,
@@ -78,6 +78,7 @@ def _variables(
             server_url=settings.server_url,
             default_branch=git.branch or "main",
             title=git.title,
+            git_info=git,
         ),
         **job_variables(
             job_id=job["id"],
@@ -88,18 +89,11 @@ def _variables(
             server_url=settings.server_url,
         ),
         "CI_JOB_STARTED_AT": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "CI_JOB_TIMEOUT": str(int(float(job["spec"]["timeout"] or settings.default_job_timeout))),
         **environment_variables(job["spec"].get("environment")),
     }
-    return expand(
-        [
-            predefined,
-            layers.get("yaml", {}),
-            layers.get("workflow", {}),
-            job["spec"]["variables"],
-            dotenv,  # dotenv reports rank above job variables, below pipeline variables
-            layers.get("api", {}),
-        ]
-    )
+    # GitLab's precedence and expansion (dotenv above job variables, below pipeline ones).
+    return for_job(predefined, pipeline, job["spec"], dotenv)
 
 
 class JobRun:
