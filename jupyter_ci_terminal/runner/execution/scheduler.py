@@ -54,9 +54,9 @@ class Scheduler(LoggingConfigurable):
         help="CI_PIPELINE_SOURCE of pipelines this runner creates (push, web, api), default push.",
     ).tag(config=True)
     plan_timeout = Float(
-        1.0,
-        help="Longest time reading and planning .gitlab-ci.yml may take (s), default 1; "
-        "a configuration that takes longer is refused.",
+        0.9,
+        help="Longest time reading and planning .gitlab-ci.yml may take (s), default 0.9, so "
+        "that a refusal is answered within 1 s; a configuration that takes longer is refused.",
     ).tag(config=True)
     max_jobs = Int(
         2000,
