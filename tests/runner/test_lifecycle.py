@@ -84,3 +84,25 @@ def test_cancel_kills_the_process_tree(tmp_path: Path, start_runner: Any) -> Non
     while alive(child):
         assert time.monotonic() < deadline, "a cancelled job's grandchild survived"
         time.sleep(0.05)
+
+
+def test_sigterm_cancels_jobs_waiting_for_their_resource_group(
+    tmp_path: Path, start_runner: Any
+) -> None:
+    ci = "deploy:\n  resource_group: production\n  script: [echo deploying, sleep 60]\n"
+    project = write_project(tmp_path / "proj", ci)
+    runner = start_runner(project)
+    first = next(iter(runner.jobs(runner.create_pipeline()["id"]).values()))["id"]
+    runner.wait_job(first, lambda j: "deploying" in runner.trace(first))
+    second_pipeline = runner.create_pipeline()["id"]
+    second = next(iter(runner.jobs(second_pipeline).values()))["id"]
+    runner.wait_status(second, "waiting_for_resource")
+    assert runner.stop(signal.SIGTERM) == 0
+
+    again = start_runner(project)
+    assert again.job(first)["status"] == "canceled"
+    waited = again.job(second)
+    assert waited["status"] == "canceled"
+    assert waited["pending_reason"] is None
+    assert "the runner is shutting down (SIGTERM)" in again.trace(second)
+    assert again.get(f"/projects/1/pipelines/{second_pipeline}").json()["status"] == "canceled"
