@@ -283,3 +283,29 @@ plain:
     assert "tier=production action=prepare" in runner.trace(jobs["production"]["id"])
     assert runner.job(jobs["plain"]["id"])["environment"] is None
     assert "name=[none]" in runner.trace(jobs["plain"]["id"])
+
+
+def test_rules_interruptible_overrides_the_jobs_setting(tmp_path: Path, start_runner: Any) -> None:
+    ci = """
+workflow:
+  auto_cancel:
+    on_new_commit: interruptible
+lint:
+  interruptible: false
+  rules:
+    - if: $CI_COMMIT_REF_NAME == "main"
+      interruptible: true
+  script: [echo linting, sleep 60]
+migrate:
+  interruptible: true
+  rules:
+    - interruptible: false
+  script: [echo migrating, sleep 60]
+"""
+    runner = start_runner(write_project(tmp_path / "proj", ci))
+    _, old = first_pipeline_jobs(runner)
+    runner.wait_job(old["lint"]["id"], lambda j: "linting" in runner.trace(j["id"]))
+    runner.wait_job(old["migrate"]["id"], lambda j: "migrating" in runner.trace(j["id"]))
+    runner.create_pipeline()
+    runner.wait_status(old["lint"]["id"], "canceled")
+    assert runner.job(old["migrate"]["id"])["status"] == "running"

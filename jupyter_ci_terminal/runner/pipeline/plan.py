@@ -112,6 +112,9 @@ def _row(job: JobSpec, decision: Decision, stages: list[str]) -> dict[str, Any]:
         ),
         allow_failure_exit_codes=decision.allow_failure_exit_codes,
         needs=job.needs if decision.needs is None else decision.needs,
+        interruptible=job.interruptible
+        if decision.interruptible is None
+        else bool(decision.interruptible),
     )
     return {
         "name": job.name,

@@ -35,6 +35,8 @@ class Decision:
     raw_variables: list[str] = field(default_factory=list)
     #: ``rules:needs`` of the matching rule; None keeps the job's ``needs``.
     needs: list[dict[str, Any]] | None = None
+    #: ``rules:interruptible`` of the matching rule; None keeps the job's ``interruptible``.
+    interruptible: bool | None = None
 
 
 def _rule_matches(
@@ -172,6 +174,7 @@ def decide(
             start_in=rule.get("start_in", job.start_in),
             raw_variables=list(rule.get("raw_variables") or []),
             needs=rule.get("needs"),
+            interruptible=rule.get("interruptible"),
         )
         if "allow_failure" in rule:
             # Seed::Build drops allow_failure_criteria when a rule sets allow_failure.
