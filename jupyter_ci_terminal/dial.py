@@ -4,6 +4,10 @@ TLS is verified against the Channel's ``CAPem`` when given (that PEM is then the
 Workhorse does), against the system roots otherwise, and never skipped. The Channel's headers
 (the runner token, or a GitLab web session) are sent; no ``Origin`` unless configured, because
 gitlab-runner's upgrader refuses a foreign one. HTTP failures become sentences a person can act on.
+
+Reaching the runner is bounded by ``connect_timeout``; once connected, the runner may hold the
+upgrade while the job's shell is not ready (gitlab-runner: up to 60 s, then 503), so the
+answer is awaited ``ready_timeout`` longer.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ async def dial(
     channel: Channel,
     *,
     connect_timeout: float = 10.0,
+    ready_timeout: float = 60.0,
     ping_interval: float | None = 30.0,
     origin: str | None = None,
     max_message_size: int = 16 * 1024 * 1024,
@@ -82,7 +87,7 @@ async def dial(
         channel.url,
         headers=headers,
         connect_timeout=connect_timeout,
-        request_timeout=connect_timeout,
+        request_timeout=connect_timeout + ready_timeout,
         ssl_options=ssl_context(channel.ca_pem) if channel.url.startswith("wss:") else None,
     )
     host = endpoint(channel.url)
@@ -94,9 +99,13 @@ async def dial(
                 ping_interval=ping_interval,
                 max_message_size=max_message_size,
             ),
-            timeout=connect_timeout + 1,
+            timeout=connect_timeout + ready_timeout + 1,
         )
     except HTTPClientError as e:
+        if e.code == 599 and "connecting" not in str(e):
+            # Connected, but no answer: the runner held the request for the job's shell.
+            msg = f"The job's terminal was not ready within {ready_timeout:g} s."
+            raise ShellNotReadyError(msg) from None
         if e.code == 599:
             msg = f"The runner at {host} did not answer within {connect_timeout:g} s."
             raise ChannelError(msg) from None

@@ -40,6 +40,9 @@ class ProtocolError(CIError):
     """A malformed frame or message."""
 
     status = 400
+    #: Websocket close code when the error ends a connection (the codec that raises it decides:
+    #: RFC 6455 1007 for malformed data, 1009 for a message too big).
+    close_code: int = 1007
 
 
 class NotFoundError(CIError):

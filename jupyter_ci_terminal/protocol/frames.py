@@ -9,18 +9,25 @@ Three subprotocols carry a job's terminal (see the protocol reference):
   2 stderr, 3 error (JSON status), 4 resize (JSON ``{"Width": cols, "Height": rows}``).
 
 With no subprotocol gitlab-runner sends binary output until the client sends a text frame, and
-text from then on; :class:`RawServerCodec` keeps that quirk for direct clients.
+text from then on; :class:`RawServerCodec` keeps that quirk for direct clients, replacing
+invalid UTF-8 in text frames with U+FFFD as gitlab-terminal does.
 
 Client codecs (used by the Jupyter side when it dials a runner) split input larger than
-:data:`MAX_INPUT_FRAME`, because gitlab-runner silently truncates larger frames.
+:data:`MAX_INPUT_FRAME`, because gitlab-runner silently truncates larger frames. Server codecs
+accept whole input frames up to a cap (a big paste) and refuse larger ones with 1009.
+
+The limits live here, and every :class:`ProtocolError` raised here carries its close code and a
+one-sentence message short enough for a close frame.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import ProtocolError
 
@@ -34,6 +41,14 @@ CLIENT_OFFER = (K8S, GITLAB)
 SERVER_PREFERENCE = (K8S, GITLAB, GITLAB_BASE64)
 #: Largest input frame gitlab-runner reads whole (its io.Copy buffer), in bytes.
 MAX_INPUT_FRAME = 32 * 1024
+#: Default cap on the bytes one input frame or message may carry (a big paste), in bytes.
+DEFAULT_MAX_INPUT = 4 * 1024 * 1024
+#: Largest terminal dimension accepted, in rows or columns.
+MAX_DIMENSION = 10000
+#: RFC 6455 close codes: inconsistent data, and a message too big to process.
+CLOSE_INVALID, CLOSE_TOO_BIG = 1007, 1009
+#: A close frame's reason holds at most this many UTF-8 bytes.
+MAX_CLOSE_REASON = 123
 
 _K8S_STDIN, _K8S_STDOUT, _K8S_STDERR, _K8S_ERROR, _K8S_RESIZE = 0, 1, 2, 3, 4
 
@@ -64,6 +79,62 @@ class Resize:
 ClientEvent = Input | Resize
 
 
+def too_big(what: str, max_input: int) -> ProtocolError:
+    """The error for input over the cap (closes with 1009)."""
+    error = ProtocolError(f"{what} exceeds the limit of {_size_text(max_input)} per message.")
+    error.close_code = CLOSE_TOO_BIG
+    return error
+
+
+def _size_text(n: int) -> str:
+    return f"{n // 1024**2} MiB" if n % 1024**2 == 0 else f"{n} bytes"
+
+
+def message_limit(max_input: int) -> int:
+    """Bytes of one websocket message a server buffers before refusing it unread.
+
+    Twice what input of ``max_input`` bytes takes on the wire at most (JSON escapes, base64),
+    so that input a little over the cap is still read and refused with a sentence.
+    """
+    return 4 * max_input + 4096
+
+
+def wire_limit(max_input: int) -> int:
+    """Encoded size beyond which a message is refused before it is decoded, in bytes."""
+    return 2 * max_input + 1024
+
+
+def close_reason(error: ProtocolError) -> str:
+    """The error's sentence, cut to fit a close frame (whole characters only)."""
+    return str(error).encode()[:MAX_CLOSE_REASON].decode(errors="ignore")
+
+
+def dimension(value: Any) -> int:
+    """One terminal dimension (rows or columns) from a number or digit string, else ValueError."""
+    if isinstance(value, bool):
+        raise ValueError  # noqa: TRY004 - callers catch ValueError for any unusable size
+    if isinstance(value, str):
+        # Bounded before int(): a long digit string costs quadratic time to convert.
+        if not 0 < len(value.strip()) <= 6:
+            raise ValueError
+        return int(value)
+    if isinstance(value, (int, float)):
+        # int(inf) raises OverflowError, int(nan) ValueError: both mean "no size".
+        try:
+            return int(value)
+        except OverflowError:
+            raise ValueError from None
+    raise ValueError
+
+
+def terminal_size(rows: int, cols: int) -> Resize:
+    """A validated size; the numbers are not echoed, as they may be huge."""
+    if not (0 < rows <= MAX_DIMENSION and 0 < cols <= MAX_DIMENSION):
+        msg = f"A terminal size must be 1 to {MAX_DIMENSION} rows and columns."
+        raise ProtocolError(msg)
+    return Resize(rows, cols)
+
+
 def choose_subprotocol(offered: list[str]) -> str | None:
     """Pick the server's subprotocol among those a client offered (None: no match)."""
     for name in SERVER_PREFERENCE:
@@ -86,15 +157,15 @@ def _b64decode(payload: bytes) -> bytes:
 
 def _parse_resize(body: bytes) -> Resize:
     try:
+        # A resize is a flat object of two numbers: anything long is not one.
+        if len(body) > 256:
+            raise ValueError
         size = json.loads(body)
-        rows, cols = int(size["Height"]), int(size["Width"])
-    except (ValueError, TypeError, KeyError) as e:
+        rows, cols = dimension(size["Height"]), dimension(size["Width"])
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError) as e:
         msg = 'A channel.k8s.io resize frame must be JSON {"Width": cols, "Height": rows}.'
         raise ProtocolError(msg) from e
-    if not (0 < rows <= 10000 and 0 < cols <= 10000):
-        msg = f"A terminal size of {rows}x{cols} is out of range."
-        raise ProtocolError(msg)
-    return Resize(rows, cols)
+    return terminal_size(rows, cols)
 
 
 class ServerCodec:
@@ -103,9 +174,18 @@ class ServerCodec:
     subprotocol: str | None = GITLAB
     supports_resize = False
 
+    def __init__(self, max_input: int = DEFAULT_MAX_INPUT) -> None:
+        self.max_input = max_input
+
+    def _input(self, data: bytes) -> list[ClientEvent]:
+        if len(data) > self.max_input:
+            what = f"An input frame of {len(data)} bytes"
+            raise too_big(what, self.max_input)
+        return [Input(data)] if data else []
+
     def decode_client(self, frame: Frame) -> list[ClientEvent]:
         """Turn one client frame into events for the shell."""
-        return [Input(frame.payload)] if frame.payload else []
+        return self._input(frame.payload)
 
     def encode_output(self, data: bytes) -> Frame:
         """Wrap shell output in one frame."""
@@ -119,8 +199,10 @@ class Base64ServerCodec(ServerCodec):
 
     def decode_client(self, frame: Frame) -> list[ClientEvent]:
         """Decode one base64 client frame; malformed base64 raises :class:`ProtocolError`."""
-        data = _b64decode(frame.payload)
-        return [Input(data)] if data else []
+        if len(frame.payload) > wire_limit(self.max_input):
+            what = f"A frame of {len(frame.payload)} bytes"
+            raise too_big(what, self.max_input)
+        return self._input(_b64decode(frame.payload))
 
     def encode_output(self, data: bytes) -> Frame:
         """Base64-encode shell output into one text frame."""
@@ -139,7 +221,7 @@ class K8sServerCodec(ServerCodec):
             return []
         channel, body = frame.payload[0], frame.payload[1:]
         if channel == _K8S_STDIN:
-            return [Input(body)] if body else []
+            return self._input(body)
         if channel == _K8S_RESIZE:
             return [_parse_resize(body)]
         msg = f"channel.k8s.io client frames use channel 0 (stdin) or 4 (resize), not {channel}."
@@ -155,8 +237,11 @@ class RawServerCodec(ServerCodec):
 
     subprotocol = None
 
-    def __init__(self) -> None:
+    def __init__(self, max_input: int = DEFAULT_MAX_INPUT) -> None:
+        super().__init__(max_input)
         self._binary = True
+        # Text frames must be UTF-8; a pty emits any bytes, and a character can straddle reads.
+        self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
 
     def decode_client(self, frame: Frame) -> list[ClientEvent]:
         """Pass the frame through and remember the client's last frame type."""
@@ -164,21 +249,28 @@ class RawServerCodec(ServerCodec):
         return super().decode_client(frame)
 
     def encode_output(self, data: bytes) -> Frame:
-        """Send output in the client's last frame type."""
-        return Frame(data, binary=self._binary)
+        """Send output in the client's last frame type; text has invalid UTF-8 as U+FFFD."""
+        if not self._binary:
+            return Frame(self._utf8.decode(data).encode(), binary=False)
+        held = self._utf8.getstate()[0]
+        if held:
+            # The start of a character held back while in text mode: lose nothing.
+            self._utf8.reset()
+            data = held + data
+        return Frame(data, binary=True)
 
 
-def server_codec(subprotocol: str | None) -> ServerCodec:
+def server_codec(subprotocol: str | None, max_input: int = DEFAULT_MAX_INPUT) -> ServerCodec:
     """Return a fresh server codec for a negotiated subprotocol."""
     if subprotocol == GITLAB:
-        return ServerCodec()
+        return ServerCodec(max_input)
     if subprotocol == GITLAB_BASE64:
-        return Base64ServerCodec()
+        return Base64ServerCodec(max_input)
     if subprotocol == K8S:
-        return K8sServerCodec()
+        return K8sServerCodec(max_input)
     if subprotocol is None:
-        return RawServerCodec()
-    msg = f"Unknown terminal subprotocol {subprotocol!r}."
+        return RawServerCodec(max_input)
+    msg = f"Unknown terminal subprotocol {subprotocol[:40]!r}."
     raise ProtocolError(msg)
 
 
@@ -253,5 +345,5 @@ def client_codec(subprotocol: str | None) -> ClientCodec:
         return Base64ClientCodec()
     if subprotocol == K8S:
         return K8sClientCodec()
-    msg = f"The runner chose an unknown subprotocol {subprotocol!r}."
+    msg = f"The runner chose an unknown subprotocol {subprotocol[:40]!r}."
     raise ProtocolError(msg)

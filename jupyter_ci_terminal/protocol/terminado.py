@@ -2,18 +2,23 @@
 
 Client → server: ``["stdin", text]`` and ``["set_size", rows, cols, height_px, width_px]``.
 Server → client: ``["setup", {}]`` first, then ``["stdout", text]``, and ``["disconnect", 1]``.
+
+Anything a client can send either parses or raises :class:`ProtocolError` carrying its close
+code: no NaN or Infinity, no nesting deep enough to exhaust the parser, no number too long to
+convert cheaply, no input beyond the cap (``max_input`` bytes of stdin).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import NoReturn
 
 from ..errors import ProtocolError
-from .frames import Input, Resize
+from .frames import DEFAULT_MAX_INPUT, Input, Resize, dimension, terminal_size, too_big, wire_limit
 
-#: Largest client message accepted, in characters; a bigger paste is refused, not truncated.
-MAX_MESSAGE = 1024 * 1024
+#: Digits of an integer worth converting: a terminal size has at most 5.
+_MAX_DIGITS = 20
 
 
 @dataclass(frozen=True)
@@ -26,17 +31,38 @@ class Ignored:
 BrowserEvent = Input | Resize | Ignored
 
 
-def parse(message: str | bytes) -> BrowserEvent:
+def _refuse_constant(name: str) -> NoReturn:
+    msg = f"A terminal message may not hold {name}."
+    raise ProtocolError(msg)
+
+
+def _parse_int(digits: str) -> int | float:
+    # Python refuses to convert over 4300 digits, but converting fewer is already quadratic.
+    if len(digits) > _MAX_DIGITS:
+        msg = "A terminal message holds a number too long to be a size."
+        raise ProtocolError(msg)
+    return int(digits)
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (JSON allows "\ud800"): U+FFFD, as the browser's TextEncoder does.
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode("utf-8")
+
+
+def parse(message: str | bytes, max_input: int = DEFAULT_MAX_INPUT) -> BrowserEvent:
     """Parse one browser message; anything malformed raises :class:`ProtocolError`."""
     if isinstance(message, bytes):
         msg = "Terminal messages must be text frames holding a JSON array."
         raise ProtocolError(msg)
-    if len(message) > MAX_MESSAGE:
-        msg = f"A terminal message of {len(message)} characters exceeds {MAX_MESSAGE}."
-        raise ProtocolError(msg)
+    if len(message) > wire_limit(max_input):
+        what = f"A terminal message of {len(message)} characters"
+        raise too_big(what, max_input)
     try:
-        command = json.loads(message)
-    except ValueError as e:
+        command = json.loads(message, parse_constant=_refuse_constant, parse_int=_parse_int)
+    except (ValueError, RecursionError) as e:
         msg = "A terminal message is not valid JSON."
         raise ProtocolError(msg) from e
     if not isinstance(command, list) or not command or not isinstance(command[0], str):
@@ -47,18 +73,27 @@ def parse(message: str | bytes) -> BrowserEvent:
         if len(command) < 2 or not isinstance(command[1], str):
             msg = 'A "stdin" message must carry a string.'
             raise ProtocolError(msg)
-        return Input(command[1].encode("utf-8", "surrogateescape"))
+        data = _utf8(command[1])
+        if len(data) > max_input:
+            what = f"A paste of {len(data)} bytes"
+            raise too_big(what, max_input)
+        return Input(data)
     if kind == "set_size":
         try:
-            rows, cols = int(command[1]), int(command[2])
+            rows, cols = dimension(command[1]), dimension(command[2])
         except (IndexError, TypeError, ValueError) as e:
             msg = 'A "set_size" message must carry rows and columns.'
             raise ProtocolError(msg) from e
-        if not (0 < rows <= 10000 and 0 < cols <= 10000):
-            msg = f"A terminal size of {rows}x{cols} is out of range."
-            raise ProtocolError(msg)
-        return Resize(rows, cols)
+        return terminal_size(rows, cols)
+    if len(kind) > 40:
+        msg = "A terminal message names an unknown kind."
+        raise ProtocolError(msg)
     return Ignored(kind)
+
+
+def stdin(text: str) -> str:
+    """A keystroke message, as JupyterLab sends it (for tests and clients)."""
+    return json.dumps(["stdin", text])
 
 
 def setup() -> str:

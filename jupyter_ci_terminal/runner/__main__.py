@@ -2,4 +2,6 @@
 
 from .cli import main
 
-main()
+# Guarded: multiprocessing's forkserver and spawn children import this module again.
+if __name__ == "__main__":
+    main()

@@ -19,10 +19,11 @@ from typing import Any
 from tornado.websocket import WebSocketClientConnection
 
 from ..dial import dial, endpoint
-from ..errors import ProtocolError
+from ..errors import CIError, ProtocolError
 from ..protocol import terminado
-from ..protocol.frames import ClientCodec, Frame, client_codec
+from ..protocol.frames import DEFAULT_MAX_INPUT, ClientCodec, Frame, client_codec
 from ..screen import ScreenModel
+from . import shellwait
 from .backends import Backend, Project, TerminalUser
 from .recording import AuditLog, Recording
 from .viewer import Viewer
@@ -47,6 +48,8 @@ class SessionSettings:
     """Knobs of every session (set from the extension's traitlets)."""
 
     connect_timeout: float = 10.0
+    ready_timeout: float = 60.0
+    max_input: int = DEFAULT_MAX_INPUT
     ping_interval: float = 30.0
     max_backlog: int = 1024 * 1024
     detached_timeout: float = 600.0
@@ -87,6 +90,9 @@ class TerminalSession:
         self.screen = ScreenModel(history=cfg.scrollback)
         self.recording: Recording | None = None
         self._ws: WebSocketClientConnection | None = None
+        self._dialing: asyncio.Task[WebSocketClientConnection] | None = None
+        #: Keystrokes typed while waiting for the shell (sent once it is there, up to the cap).
+        self._typeahead = bytearray()
         self._codec: ClientCodec = client_codec(None)
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pump_task: asyncio.Task[None] | None = None
@@ -127,10 +133,46 @@ class TerminalSession:
         # Read in the opener's request: the shell acts as the opener at the CI service.
         self.owner = self.backend.terminal_user()
         self.runner = endpoint(channel.url)
-        self._ws = await dial(
-            channel, connect_timeout=self.cfg.connect_timeout, ping_interval=self.cfg.ping_interval
+        self._dialing = asyncio.create_task(
+            dial(
+                channel,
+                connect_timeout=self.cfg.connect_timeout,
+                ready_timeout=self.cfg.ready_timeout,
+                ping_interval=self.cfg.ping_interval,
+            )
         )
-        self._codec = client_codec(self._ws.selected_subprotocol)
+        if await shellwait.answered(self._dialing):
+            self._connected(self._dialing.result())  # a refusal raises here, as an HTTP error
+            self._pump_task = asyncio.create_task(self._pump())
+        else:
+            # The runner holds the request until the job's shell is ready: open the tab now.
+            self._pump_task = asyncio.create_task(self._await_shell())
+        self._arm_idle()
+
+    async def _await_shell(self) -> None:
+        assert self._dialing is not None
+        try:
+            ws = await shellwait.with_progress(self._dialing, self._output)
+            self._connected(ws)
+        except CIError as e:
+            await self.close(str(e).rstrip("."))
+            return
+        except Exception:
+            log.exception("Terminal session %s failed", self.name)
+            await self.close("the connection to the runner failed")
+            return
+        for viewer in list(self.viewers):
+            if viewer.size is not None:  # sized while waiting: apply it before any typing
+                await self.resize(viewer, *viewer.size)
+                break
+        typed, self._typeahead = bytes(self._typeahead), bytearray()
+        for frame in self._codec.encode_input(typed):
+            await ws.write_message(frame.payload, binary=frame.binary)
+        await self._pump()
+
+    def _connected(self, ws: WebSocketClientConnection) -> None:
+        self._ws = ws
+        self._codec = client_codec(ws.selected_subprotocol)
         if self.cfg.recordings_dir is not None:
             stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(self.created))
             path = self.cfg.recordings_dir / f"{self.name}-{stamp}.cast"
@@ -138,8 +180,6 @@ class TerminalSession:
             self.recording = Recording(
                 path, rows=rows, cols=cols, title=self.title, record_input=self.cfg.record_input
             )
-        self._pump_task = asyncio.create_task(self._pump())
-        self._arm_idle()
 
     async def _pump(self) -> None:
         assert self._ws is not None
@@ -242,6 +282,9 @@ class TerminalSession:
 
     async def write(self, viewer: Viewer, data: bytes) -> None:
         """Send keystrokes to the job's shell."""
+        if self._ws is None and self.ended is None:
+            self._typeahead += data[: max(0, self.cfg.max_input - len(self._typeahead))]
+            return
         if self._ws is None or self.ended is not None:
             return
         viewer.bytes_in += len(data)
@@ -280,6 +323,8 @@ class TerminalSession:
         self.ended = reason
         if self._idle_task is not None and self._idle_task is not asyncio.current_task():
             self._idle_task.cancel()
+        if self._dialing is not None and not self._dialing.done():
+            self._dialing.cancel()
         if self._ws is not None:
             self._ws.close()
         if self._pump_task is not None and self._pump_task is not asyncio.current_task():

@@ -2,8 +2,10 @@
 
 JupyterLab's stock TerminalConnection works unchanged against it. Authenticated and authorized
 like Jupyter's own terminals (``execute`` on ``terminals``), Origin-checked by the WebSocketMixin;
-each message is parsed by the sans-I/O codec, and a malformed one closes this socket with the reason
-while the session and its other viewers carry on.
+each message is parsed by the sans-I/O codec, and a malformed one closes this socket with the
+codec's close code and sentence while the session and its other viewers carry on. A paste up to
+the session's ``max_input`` bytes is taken whole; the next message is read only once it has
+been handed to the runner (back-pressure).
 """
 
 from __future__ import annotations
@@ -21,13 +23,10 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from ..errors import CIError, ProtocolError
 from ..protocol import terminado
-from ..protocol.frames import Input, Resize
+from ..protocol.frames import DEFAULT_MAX_INPUT, Input, Resize, close_reason, message_limit
 from .base import AUTH_RESOURCE, CIHandlerMixin
 from .sessions import TerminalSession
 from .viewer import Viewer
-
-#: Close code for a message we cannot accept (RFC 6455 1007: inconsistent data; 1009: too big).
-_CLOSE_BAD_MESSAGE = 1007
 
 
 class CITermSocket(CIHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHandler):
@@ -41,6 +40,15 @@ class CITermSocket(CIHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHand
         self.session: TerminalSession | None = None
         self.viewer: Viewer | None = None
         self._close_how = "the browser closed the connection"
+
+    @property
+    def max_message_size(self) -> int:
+        """Buffer messages a little over the cap, so the codec refuses them with a sentence."""
+        return message_limit(self._max_input)
+
+    @property
+    def _max_input(self) -> int:
+        return self.session.cfg.max_input if self.session is not None else DEFAULT_MAX_INPUT
 
     def set_default_headers(self) -> None:
         """Skip JupyterHandler's CSP headers, as the kernel and terminal websockets do."""
@@ -88,11 +96,11 @@ class CITermSocket(CIHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHand
             return
         self.record_activity()
         try:
-            event = terminado.parse(message)
+            event = terminado.parse(message, self._max_input)
         except ProtocolError as e:
             self.log.warning("CI terminal %s: %s", self.session.name, e)
             self._close_how = f"refused a message: {e}"
-            self.close(_CLOSE_BAD_MESSAGE, str(e)[:120])
+            self.close(e.close_code, close_reason(e))
             return
         if isinstance(event, Input):
             await self.session.write(self.viewer, event.data)

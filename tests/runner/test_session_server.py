@@ -1,7 +1,8 @@
-"""Session server paths that need a session in a given state: 503 (not ready) and 500 (no shell).
+"""The session server's wire details.
 
-The server runs in this process here (real TLS listener, real ``websockets`` client), because a
-runner process gets its shell ready within milliseconds of a job starting.
+Paths that need a session in a given state (503 not ready, 500 no shell) run the server in this
+process (real TLS listener, real ``websockets`` client), because a runner process gets its shell
+ready within milliseconds of a job starting. The rest talks to the real runner process.
 """
 
 from __future__ import annotations
@@ -9,16 +10,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
+from websockets.exceptions import ConnectionClosed
 
+from jupyter_ci_terminal.channel import Channel
+from jupyter_ci_terminal.dial import dial as dial_channel
+from jupyter_ci_terminal.errors import ShellNotReadyError
+from jupyter_ci_terminal.protocol.frames import K8S
 from jupyter_ci_terminal.runner.terminals import session_server, tls
 from jupyter_ci_terminal.runner.terminals.session import SessionRegistry
 
-from .wsclient import read_until, send, status_of
+from .conftest import LONG, Runner, write_project
+from .wsclient import dial, drain_until_closed, read_until, send, status_of
 
 CERT = tls.generate("127.0.0.1")
 
@@ -67,12 +76,52 @@ def test_waiting_request_succeeds_once_ready(tmp_path: Path) -> None:
             asyncio.get_running_loop().call_later(
                 0.3, session.set_terminal, tmp_path, {"PATH": "/usr/bin:/bin"}
             )
-            from .wsclient import dial
-
             async with dial(channel) as ws:
                 await send(ws, b"echo ok-$((2*3))\r")
                 await read_until(ws, "ok-6")
             await asyncio.sleep(0.2)
+            registry.remove(session, "test over")
+        finally:
+            server.stop()
+
+    asyncio.run(check())
+
+
+def test_our_dialer_waits_for_a_shell_as_long_as_the_runner_holds_the_request(
+    tmp_path: Path,
+) -> None:
+    # gitlab-runner holds an early request up to 60 s; reaching it is bounded separately.
+    async def check() -> None:
+        registry = SessionRegistry()
+        server, port = await serve(registry, ready_timeout=60)
+        try:
+            session, spec = channel_for(port, registry, 1)
+            channel = Channel.from_authorize_json({"Channel": {**spec, "Subprotocols": [K8S]}})
+            dialing = asyncio.create_task(dial_channel(channel, connect_timeout=0.5))
+            await asyncio.wait({dialing}, timeout=1.5)
+            assert not dialing.done()  # past connect_timeout, still waiting
+            session.set_terminal(tmp_path, {"PATH": "/usr/bin:/bin"})
+            ws = await dialing
+            assert ws.selected_subprotocol == K8S
+            ws.close()
+            await asyncio.wait_for(session.detached.wait(), 10)
+            await asyncio.gather(*session_server._background)  # the shell is hung up
+            registry.remove(session, "test over")
+        finally:
+            server.stop()
+
+    asyncio.run(check())
+
+
+def test_our_dialer_names_a_shell_that_is_not_ready_in_time() -> None:
+    async def check() -> None:
+        registry = SessionRegistry()
+        server, port = await serve(registry, ready_timeout=60)
+        try:
+            session, spec = channel_for(port, registry, 1)
+            channel = Channel.from_authorize_json({"Channel": spec})
+            with pytest.raises(ShellNotReadyError, match="not ready within 1 s"):
+                await dial_channel(channel, connect_timeout=0.5, ready_timeout=1)
             registry.remove(session, "test over")
         finally:
             server.stop()
@@ -93,5 +142,113 @@ def test_500_when_the_shell_cannot_start(tmp_path: Path) -> None:
             assert await status_of(channel) == 404
         finally:
             server.stop()
+
+    asyncio.run(check())
+
+
+@pytest.fixture
+def runner(tmp_path: Path, start_runner: Callable[..., Runner]) -> Runner:
+    """A runner whose terminals take input frames up to 2 MiB."""
+    return start_runner(write_project(tmp_path / "p", LONG), "--ServeApp.max_input=2097152")
+
+
+@pytest.fixture
+def channel(runner: Runner) -> dict[str, Any]:
+    """The Channel of a running job."""
+    (job,) = runner.jobs(runner.create_pipeline()["id"]).values()
+    runner.wait_status(job["id"], "running")
+    return runner.channel(job["id"])
+
+
+def test_a_1_mib_paste_reaches_the_shell_whole_and_the_session_stays(
+    runner: Runner, channel: dict[str, Any]
+) -> None:
+    # gitlab-runner keeps the session but reads only the first 32 KiB of such a frame.
+    lines = 1024
+    paste = (b"x" * 1023 + b"\n") * lines  # canonical-mode lines stay under the 4 KiB line cap
+
+    async def check() -> None:
+        async with dial(channel) as ws:
+            await send(ws, b"stty -echo; echo ready-$((1+1)); wc -c\r")
+            await read_until(ws, "ready-2")
+            await ws.send(paste)  # one frame
+            await send(ws, b"\x04")  # end of input for wc
+            await read_until(ws, str(len(paste)))
+            await send(ws, b"echo alive-$((3*4))\r")
+            await read_until(ws, "alive-12")
+
+    asyncio.run(check())
+    assert "Traceback" not in runner.log.read_text()
+
+
+def test_a_frame_over_the_cap_closes_with_1009_and_a_sentence(channel: dict[str, Any]) -> None:
+    async def check() -> None:
+        async with dial(channel) as ws:
+            await ws.send(b"x" * (2 * 1024 * 1024 + 1))
+            closed = await drain_until_closed(ws)
+            assert closed.rcvd is not None
+            assert closed.rcvd.code == 1009
+            assert closed.rcvd.reason == (
+                "An input frame of 2097153 bytes exceeds the limit of 2 MiB per message."
+            )
+
+    asyncio.run(check())
+
+
+@pytest.mark.parametrize(
+    ("subprotocol", "frame", "reason"),
+    [
+        (
+            "channel.k8s.io",
+            b'\x04{"Width": Infinity, "Height": 24}',
+            'A channel.k8s.io resize frame must be JSON {"Width": cols, "Height": rows}.',
+        ),
+        (
+            "channel.k8s.io",
+            b'\x04{"Width": 80, "Height": 1e999}',
+            'A channel.k8s.io resize frame must be JSON {"Width": cols, "Height": rows}.',
+        ),
+        (
+            "channel.k8s.io",
+            b"\x04" + b"[" * 100_000,
+            'A channel.k8s.io resize frame must be JSON {"Width": cols, "Height": rows}.',
+        ),
+        (
+            "base64.terminal.gitlab.com",
+            "\ud800".encode("utf-8", "surrogatepass").decode("latin-1"),
+            "A base64.terminal.gitlab.com frame is not valid base64.",
+        ),
+    ],
+)
+def test_malformed_frames_close_with_1007_and_a_sentence_without_a_traceback(
+    runner: Runner, channel: dict[str, Any], subprotocol: str, frame: bytes | str, reason: str
+) -> None:
+    async def check() -> None:
+        async with dial(channel, subprotocol=subprotocol) as ws:
+            await ws.send(frame)
+            closed = await drain_until_closed(ws)
+            assert closed.rcvd is not None
+            assert (closed.rcvd.code, closed.rcvd.reason) == (1007, reason)
+
+    asyncio.run(check())
+    assert "Traceback" not in runner.log.read_text()
+
+
+def test_text_frames_without_subprotocol_carry_invalid_utf8_as_replacement_characters(
+    channel: dict[str, Any],
+) -> None:
+    # gitlab-runner answers a text frame with text frames of raw pty bytes; a client that
+    # follows the standard fails on invalid UTF-8 (1007). gitlab-terminal replaces it: so do we.
+    async def check() -> None:
+        async with dial(channel, subprotocol=None) as ws:
+            await ws.send("printf 'bad-\\377\\376-end\\n'\r")  # a text frame
+            seen = ""
+            try:
+                while "bad-\ufffd\ufffd-end" not in seen:
+                    frame = await asyncio.wait_for(ws.recv(), 10)
+                    assert isinstance(frame, str)
+                    seen += frame
+            except ConnectionClosed as e:
+                raise AssertionError(f"closed ({e}) after {seen!r}") from e
 
     asyncio.run(check())

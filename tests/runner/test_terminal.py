@@ -174,19 +174,22 @@ def test_base64_and_malformed_base64(tmp_path: Path, start_runner: Any) -> None:
 
 
 def test_oversized_input_frame_is_refused_not_truncated(tmp_path: Path, start_runner: Any) -> None:
-    runner = start_runner(write_project(tmp_path / "proj", LONG))
+    runner = start_runner(write_project(tmp_path / "proj", LONG), "--ServeApp.max_input=65536")
     channel = runner.channel(running_job(runner)["id"])
 
     async def check() -> None:
         async with dial(channel) as ws:
-            await ws.send(b"x" * (32 * 1024 + 1))
+            await ws.send(b"x" * (64 * 1024 + 1))
             closed = await drain_until_closed(ws)
             assert closed.rcvd is not None
             assert closed.rcvd.code == 1009
+            assert closed.rcvd.reason == (
+                "An input frame of 65537 bytes exceeds the limit of 65536 bytes per message."
+            )
         await asyncio.sleep(0.3)
         async with dial(channel) as ws:
-            # Exactly the limit is fine.
-            await ws.send(b"#" + b"y" * (32 * 1024 - 2) + b"\r")
+            # Exactly the limit is fine (gitlab-runner would keep only its first 32 KiB).
+            await ws.send(b"#" + b"y" * (64 * 1024 - 2) + b"\r")
             await send(ws, b"echo fine\r")
             await read_until(ws, "fine")
 

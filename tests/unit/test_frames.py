@@ -66,12 +66,87 @@ def test_server_decodes_client_frames(
         ("base64.terminal.gitlab.com", Frame(b"not base64!", False), "not valid base64"),
         ("channel.k8s.io", Frame(K8S_STDOUT + b"x"), r"channel 0 \(stdin\) or 4 \(resize\)"),
         ("channel.k8s.io", Frame(K8S_RESIZE + b"{nope"), "must be JSON"),
-        ("channel.k8s.io", Frame(K8S_RESIZE + b'{"Width": 0, "Height": 5}'), "out of range"),
+        ("channel.k8s.io", Frame(K8S_RESIZE + b'{"Width": 0, "Height": 5}'), "1 to 10000"),
+        ("channel.k8s.io", Frame(K8S_RESIZE + b'{"Width": Infinity, "Height": 5}'), "JSON"),
+        ("channel.k8s.io", Frame(K8S_RESIZE + b'{"Width": 1e400, "Height": 5}'), "JSON"),
+        ("channel.k8s.io", Frame(K8S_RESIZE + b'{"Width": 80, "Height": NaN}'), "JSON"),
+        ("channel.k8s.io", Frame(K8S_RESIZE + b"[" * 100_000), "JSON"),
+        ("channel.k8s.io", Frame(K8S_RESIZE + b'{"Width": 80, "Height": [5]}'), "JSON"),
+        ("channel.k8s.io", Frame(K8S_RESIZE + b"[80, 24]"), "JSON"),
+        ("channel.k8s.io", Frame(K8S_RESIZE + b'{"Width": 80, "Height": "9' + b"9" * 99), "JSON"),
     ],
 )
 def test_server_refuses_malformed_frames(subprotocol: str, frame: Frame, fragment: str) -> None:
-    with pytest.raises(ProtocolError, match=fragment):
+    with pytest.raises(ProtocolError, match=fragment) as refused:
         frames.server_codec(subprotocol).decode_client(frame)
+    assert refused.value.close_code == 1007
+    assert "999" not in str(refused.value)  # a huge number is not echoed
+
+
+@pytest.mark.parametrize(
+    ("subprotocol", "frame"),
+    [
+        ("terminal.gitlab.com", Frame(b"x" * 1025)),
+        ("terminal.gitlab.com", Frame(b"x" * 1025, binary=False)),
+        ("base64.terminal.gitlab.com", Frame(base64.b64encode(b"x" * 1025), False)),
+        ("base64.terminal.gitlab.com", Frame(b"A" * 10_000, False)),  # refused before decoding
+        ("channel.k8s.io", Frame(K8S_STDIN + b"x" * 1025)),
+        (None, Frame(b"x" * 1025)),
+    ],
+)
+def test_input_frames_over_the_cap_close_with_1009_and_a_sentence(
+    subprotocol: str | None, frame: Frame
+) -> None:
+    codec = frames.server_codec(subprotocol, max_input=1024)
+    with pytest.raises(ProtocolError, match=r"exceeds the limit of 1024 bytes per message\.") as e:
+        codec.decode_client(frame)
+    assert e.value.close_code == 1009
+
+
+@pytest.mark.parametrize(
+    "subprotocol", ["terminal.gitlab.com", "base64.terminal.gitlab.com", "channel.k8s.io", None]
+)
+def test_input_frames_far_beyond_gitlab_runners_32k_are_taken_whole(
+    subprotocol: str | None,
+) -> None:
+    data = b"paste\n" * 200_000  # 1.2 MB
+    frame = frames.Frame(data, binary=True)
+    if subprotocol == "base64.terminal.gitlab.com":
+        frame = frames.Frame(base64.b64encode(data), binary=False)
+    elif subprotocol == "channel.k8s.io":
+        frame = frames.Frame(K8S_STDIN + data)
+    assert frames.server_codec(subprotocol).decode_client(frame) == [Input(data)]
+    assert frames.message_limit(frames.DEFAULT_MAX_INPUT) > len(frame.payload)
+
+
+def test_raw_text_output_replaces_invalid_utf8_as_gitlab_terminal_does() -> None:
+    codec = frames.server_codec(None)
+    codec.decode_client(Frame(b"printf ...\r", binary=False))  # the client speaks text
+    assert codec.encode_output(b"a\xff\xfeb") == Frame("a\ufffd\ufffdb".encode(), binary=False)
+    # A character split across two reads is not garbled.
+    check = "\u2713".encode()
+    assert codec.encode_output(check[:2]) == Frame(b"", binary=False)
+    assert codec.encode_output(check[2:]) == Frame(check, binary=False)
+
+
+def test_raw_output_keeps_a_held_partial_character_when_the_client_turns_to_binary() -> None:
+    codec = frames.server_codec(None)
+    codec.decode_client(Frame(b"x", binary=False))
+    assert codec.encode_output(b"ok\xe2\x9c") == Frame(b"ok", binary=False)
+    codec.decode_client(Frame(b"y", binary=True))
+    assert codec.encode_output(b"\x93") == Frame(b"\xe2\x9c\x93", binary=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "fits"),
+    [
+        ("A short sentence.", "A short sentence."),
+        ("x" * 200, "x" * 123),
+        ("\u00e9" * 100, "\u00e9" * 61),  # 2 bytes each: cut on a character boundary
+    ],
+)
+def test_close_reasons_fit_a_close_frame(text: str, fits: str) -> None:
+    assert frames.close_reason(ProtocolError(text)) == fits
 
 
 @pytest.mark.parametrize(

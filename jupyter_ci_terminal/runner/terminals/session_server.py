@@ -5,6 +5,10 @@ Status codes in gitlab-runner's order: 404 unknown session, 401 wrong ``Authoriz
 a terminal is already attached, 500 (plain text) when the shell cannot start. After the
 upgrade: pings every ``ping_interval`` s with no pong deadline, and a raw TCP close (the client
 sees 1006) when the shell exits or the session ends, as the runner does.
+
+Input frames up to ``max_input`` bytes are taken whole (gitlab-runner truncates at 32 KiB) and
+written to the pty with back-pressure: the next frame is not read until the pty has taken most
+of the last one. A malformed or oversized frame closes with the codec's code and sentence.
 """
 
 from __future__ import annotations
@@ -17,19 +21,18 @@ from tornado import web, websocket
 
 from ...errors import NotFoundError, ProtocolError
 from ...protocol.frames import (
-    MAX_INPUT_FRAME,
+    DEFAULT_MAX_INPUT,
     Frame,
     Input,
     Resize,
     ServerCodec,
     choose_subprotocol,
+    close_reason,
+    message_limit,
     server_codec,
 )
 from .session import SessionRegistry, TerminalSession
 from .terminal import PtyShell
-
-#: Largest websocket message accepted: a full input frame after base64 (4/3) plus slack.
-MAX_MESSAGE = MAX_INPUT_FRAME * 4 // 3 + 16
 
 
 class ExecHandler(websocket.WebSocketHandler):
@@ -41,11 +44,13 @@ class ExecHandler(websocket.WebSocketHandler):
         ready_timeout: float,
         ping_interval: float,
         log: logging.Logger,
+        max_input: int = DEFAULT_MAX_INPUT,
     ) -> None:
         """Receive the shared registry and settings."""
         self.registry = registry
         self.ready_timeout = ready_timeout
         self.ping_every = ping_interval
+        self.max_input = max_input
         self.logger = log
         self.session: TerminalSession | None = None
         self.shell: PtyShell | None = None
@@ -107,13 +112,18 @@ class ExecHandler(websocket.WebSocketHandler):
     def select_subprotocol(self, subprotocols: list[str]) -> str | None:
         """Prefer channel.k8s.io (resize), then terminal.gitlab.com, then base64."""
         chosen = choose_subprotocol(subprotocols)
-        self.codec = server_codec(chosen)
+        self.codec = server_codec(chosen, self.max_input)
         return chosen
+
+    @property
+    def max_message_size(self) -> int:
+        """Buffer frames a little over the cap, so the codec refuses them with a sentence."""
+        return message_limit(self.max_input)
 
     def open(self, *args: str, **kwargs: str) -> None:
         """Start relaying shell output and pinging."""
         if self.codec is None:
-            self.codec = server_codec(None)
+            self.codec = server_codec(None, self.max_input)
         assert self.shell is not None
         self.shell.on_output = self._send
         self.shell.on_exit = lambda: self.kill("shell exited")
@@ -146,8 +156,8 @@ class ExecHandler(websocket.WebSocketHandler):
             shell.pause()
             done.add_done_callback(lambda _: shell.resume() if not self.ended else None)
 
-    def on_message(self, message: str | bytes) -> None:
-        """Decode one client frame and feed the shell."""
+    async def on_message(self, message: str | bytes) -> None:
+        """Decode one client frame and feed the shell (tornado reads no more until we return)."""
         assert self.codec is not None
         assert self.shell is not None
         binary = isinstance(message, bytes)
@@ -155,24 +165,23 @@ class ExecHandler(websocket.WebSocketHandler):
         try:
             events = self.codec.decode_client(Frame(payload, binary))
         except ProtocolError as e:
-            self.close(1007, str(e)[:120])
+            self.logger.info("Terminal of job %s refused a frame: %s", self._job(), e)
+            self.close(e.close_code, close_reason(e))
             return
         for event in events:
             if isinstance(event, Input):
-                if len(event.data) > MAX_INPUT_FRAME:
-                    self.close(1009, f"Input frames are limited to {MAX_INPUT_FRAME} bytes.")
-                    return
-                self.shell.write(event.data)
+                await self.shell.send(event.data)
             elif isinstance(event, Resize):
                 self.shell.resize(event.rows, event.cols)
+
+    def _job(self) -> object:
+        return self.session.job_id if self.session else "?"
 
     def kill(self, reason: str) -> None:
         """End the connection with a raw TCP close, as gitlab-runner does."""
         if self.ended:
             return
-        self.logger.info(
-            "Terminal of job %s closed: %s", self.session.job_id if self.session else "?", reason
-        )
+        self.logger.info("Terminal of job %s closed: %s", self._job(), reason)
         conn = self.ws_connection
         if conn is not None and conn.stream is not None:
             conn.stream.close()
@@ -210,7 +219,11 @@ class NotFound(web.RequestHandler):
 
 
 def make_app(
-    registry: SessionRegistry, ready_timeout: float, ping_interval: float, log: logging.Logger
+    registry: SessionRegistry,
+    ready_timeout: float,
+    ping_interval: float,
+    log: logging.Logger,
+    max_input: int = DEFAULT_MAX_INPUT,
 ) -> web.Application:
     """Build the session server's tornado application."""
     settings = {
@@ -218,10 +231,10 @@ def make_app(
         "ready_timeout": ready_timeout,
         "ping_interval": ping_interval,
         "log": log,
+        "max_input": max_input,
     }
     return web.Application(
         [(r"/session/([0-9a-f]{64})/exec", ExecHandler, settings), (r".*", NotFound)],
-        websocket_max_message_size=MAX_MESSAGE,
         log_function=lambda handler: log.debug(
             "%d %s %.1fms",
             handler.get_status(),

@@ -41,6 +41,8 @@ def _set_size(fd: int, rows: int, cols: int) -> None:
 
 #: Most bytes read from the pty per wakeup, in one output frame.
 READ_BATCH = 64 * 1024
+#: Input queued for the pty beyond which :meth:`PtyShell.send` waits, in bytes.
+WRITE_BACKLOG = 64 * 1024
 
 
 class PtyShell:
@@ -52,6 +54,9 @@ class PtyShell:
         self.on_output: Callable[[bytes], None] = lambda data: None
         self.on_exit: Callable[[], None] = lambda: None
         self._pending = bytearray()
+        # Set while the input queue is at most WRITE_BACKLOG (senders may go on).
+        self._writable = asyncio.Event()
+        self._writable.set()
         self._reading = False
         self._loop = asyncio.get_running_loop()
         self._exit_task = asyncio.create_task(self._wait_exit())
@@ -130,24 +135,41 @@ class PtyShell:
             return
         if self._pending:
             self._pending += data
-            return
+        else:
+            written = self._write(data)
+            if written < len(data):
+                self._pending += data[written:]
+                self._loop.add_writer(self.master, self._flush)
+        if len(self._pending) > WRITE_BACKLOG:
+            self._writable.clear()
+
+    async def send(self, data: bytes) -> None:
+        """Write ``data``, then wait until the pty has taken all but ``WRITE_BACKLOG`` bytes.
+
+        A paste larger than the line discipline's buffer goes in as fast as the shell reads
+        it; the caller reads no more input meanwhile, so the client is slowed, not our memory.
+        """
+        self.write(data)
+        await self._writable.wait()
+
+    def _write(self, data: bytes | bytearray) -> int:
+        assert self.master is not None
         try:
-            written = os.write(self.master, data)
+            return os.write(self.master, data)
         except BlockingIOError:
-            written = 0
-        if written < len(data):
-            self._pending += data[written:]
-            self._loop.add_writer(self.master, self._flush)
+            return 0
+        except OSError:
+            # EIO: the shell is gone; its exit is reported by the reader. Drop the input.
+            return len(data)
 
     def _flush(self) -> None:
         assert self.master is not None
-        try:
-            written = os.write(self.master, self._pending)
-        except BlockingIOError:
-            return
+        written = self._write(self._pending)
         del self._pending[:written]
         if not self._pending:
             self._loop.remove_writer(self.master)
+        if len(self._pending) <= WRITE_BACKLOG:
+            self._writable.set()
 
     def resize(self, rows: int, cols: int) -> None:
         """Set the pty size; the kernel sends SIGWINCH to the foreground job."""
@@ -169,6 +191,8 @@ class PtyShell:
             self.pause()
             if self._pending:
                 self._loop.remove_writer(self.master)
+                self._pending.clear()
+            self._writable.set()
             with contextlib.suppress(OSError):
                 os.write(self.master, b"\x04")
             os.close(self.master)
