@@ -298,7 +298,13 @@ deploy:
         STACK: [monitoring, app1]
       - PROVIDER: gcp
         STACK: data
-  script: ['echo "cell=$PROVIDER-$STACK $CI_NODE_INDEX/$CI_NODE_TOTAL"']
+  script:
+    - 'echo "cell=$PROVIDER-$STACK $CI_NODE_INDEX/$CI_NODE_TOTAL"'
+    - test "$STACK" != monitoring
+all_cells:
+  stage: test
+  needs: [deploy]
+  script: [echo all]
 all_shards:
   stage: test
   needs: [shard]
@@ -312,6 +318,17 @@ one_cell:
           - PROVIDER: gcp
             STACK: data
   script: [echo one]
+same_cell:
+  stage: test
+  parallel:
+    matrix:
+      - {PROVIDER: aws, STACK: app1}
+  needs:
+    - job: deploy
+      parallel:
+        matrix:
+          - {PROVIDER: "$[[ matrix.PROVIDER ]]", STACK: "$[[ matrix.STACK ]]"}
+  script: [echo same]
 """
     runner = start_runner(write_project(tmp_path / "proj", ci))
     jobs = run(runner, ci)
@@ -322,13 +339,19 @@ one_cell:
         "deploy: [aws, monitoring]",
         "deploy: [aws, app1]",
         "deploy: [gcp, data]",
+        "all_cells",
         "all_shards",
         "one_cell",
+        "same_cell: [aws, app1]",
     }
-    assert all(j["status"] == "success" for j in jobs.values()), jobs
+    # Only `deploy: [aws, monitoring]` fails: what needs every cell is skipped, what needs
+    # other cells runs.
+    status = {name: j["status"] for name, j in jobs.items()}
+    assert status.pop("deploy: [aws, monitoring]") == "failed"
+    assert status.pop("all_cells") == "skipped"
+    assert set(status.values()) == {"success"}, status
     assert printed(jobs["shard 2/3"]["trace"], "node") == "2/3"
     assert printed(jobs["deploy: [aws, app1]"]["trace"], "cell") == "aws-app1 2/3"
     assert printed(jobs["deploy: [gcp, data]"]["trace"], "cell") == "gcp-data 3/3"
     shards = [jobs[f"shard {i}/3"]["finished_at"] for i in (1, 2, 3)]
     assert jobs["all_shards"]["started_at"] >= max(shards)
-    assert jobs["one_cell"]["started_at"] >= jobs["deploy: [gcp, data]"]["finished_at"]

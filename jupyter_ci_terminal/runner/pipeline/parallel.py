@@ -10,6 +10,7 @@ with those values as job variables. Every instance gets ``CI_NODE_INDEX`` (from 
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -110,20 +111,23 @@ def expand(jobs: dict[str, JobSpec]) -> dict[str, JobSpec]:
     """Return the jobs with each parallel job replaced by its instances (in place, in order).
 
     Matrix values become job variables (over the job's own, as GitLab merges them), and
-    ``needs``/``dependencies`` naming a parallel job name its instances instead.
+    ``$[[ matrix.NAME ]]`` in a matrix job's ``needs`` its values; ``needs``/``dependencies``
+    naming a parallel job name its instances instead.
     """
     made = {name: instances(name, job.parallel) for name, job in jobs.items() if job.parallel}
     if not made:
         return jobs
     out: dict[str, JobSpec] = {}
     for name, job in jobs.items():
-        job = _renamed_refs(job, made)
         if name not in made:
-            out[name] = job
+            out[name] = _renamed_refs(job, made)
             continue
         for inst in made[name]:
+            needs = job.needs
+            if inst.variables and needs:
+                needs = _interpolate(needs, inst.variables, name)
             out[inst.name] = replace(
-                job,
+                _renamed_refs(replace(job, needs=needs), made),
                 name=inst.name,
                 variables={**job.variables, **inst.variables},
                 raw_variables=[v for v in job.raw_variables if v not in inst.variables],
@@ -132,6 +136,28 @@ def expand(jobs: dict[str, JobSpec]) -> dict[str, JobSpec]:
                 node_total=inst.total,
             )
     return out
+
+
+#: GitLab's ``MatrixInterpolator``: ``$[[ matrix.NAME ]]`` in a matrix job's ``needs``.
+_MATRIX_EXPRESSION = re.compile(r"\$\[\[\s*matrix\.([a-zA-Z0-9_-]+)\s*\]\]")
+
+
+def _interpolate(value: Any, variables: dict[str, str], job: str) -> Any:
+    """Replace ``$[[ matrix.NAME ]]`` in ``needs`` by this instance's matrix values."""
+    if isinstance(value, str):
+
+        def replace_one(m: re.Match[str]) -> str:
+            if m.group(1) not in variables:
+                msg = f"{job} job: '{m.group(1)}' does not exist in matrix configuration"
+                raise ConfigError(msg)
+            return variables[m.group(1)]
+
+        return _MATRIX_EXPRESSION.sub(replace_one, value)
+    if isinstance(value, dict):
+        return {k: _interpolate(v, variables, job) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_interpolate(v, variables, job) for v in value]
+    return value
 
 
 def need_instances(target: str, made: dict[str, list[Instance]], need: dict[str, Any]) -> list[str]:

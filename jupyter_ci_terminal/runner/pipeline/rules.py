@@ -20,6 +20,7 @@ from .changes import ChangedFiles, changes_spec, satisfied
 from .exists import ProjectFiles, exists
 from .expressions import evaluate_if
 from .spec import JobSpec, exists_spec
+from .values import variables_map
 
 
 @dataclass
@@ -91,7 +92,7 @@ def workflow_variables(
         if _rule_matches(rule, variables, files, changed):
             if rule.get("when") == "never":
                 break
-            return {str(k): str(v) for k, v in (rule.get("variables") or {}).items()}
+            return dict(variables_map(rule.get("variables"), "workflow:rules:rule:variables"))
     msg = "Pipeline filtered out by workflow rules."
     raise ConfigError(msg)
 

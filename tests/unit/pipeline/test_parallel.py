@@ -108,3 +108,29 @@ def test_dependencies_and_rules_needs_name_instances_and_instances_get_variables
     assert out["user"].dependencies == ["m: [a]", "m: [b]"]
     assert out["user"].rules is not None
     assert [n["job"] for n in out["user"].rules[0]["needs"]] == ["m: [a]", "m: [b]"]
+
+
+def test_matrix_expressions_in_needs_pick_the_matching_instance() -> None:
+    matrix = {"matrix": [{"OS": ["linux", "mac"]}]}
+    jobs = {
+        "build": job("build", parallel=matrix),
+        "test": job(
+            "test",
+            parallel=matrix,
+            needs=[{"job": "build", "parallel": {"matrix": [{"OS": "$[[ matrix.OS ]]"}]}}],
+        ),
+    }
+    out = expand(jobs)
+    assert [n["job"] for n in out["test: [mac]"].needs] == ["build: [mac]"]
+    assert [n["job"] for n in out["test: [linux]"].needs] == ["build: [linux]"]
+
+
+def test_matrix_expression_of_an_unknown_variable_is_gitlabs_error() -> None:
+    jobs = {
+        "a": job("a", parallel={"matrix": [{"X": "1"}]}),
+        "b": job("b", parallel={"matrix": [{"X": "1"}]}, needs=["a$[[ matrix.NOPE ]]"]),
+    }
+    with pytest.raises(
+        ConfigError, match=r"^b job: 'NOPE' does not exist in matrix configuration$"
+    ):
+        expand(jobs)
