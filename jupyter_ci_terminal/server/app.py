@@ -13,7 +13,6 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 
 from ..errors import CIError
-from . import redact
 from .backends import Backend
 from .backends.gitlab import GitLabBackend
 from .backends.local import LocalBackend
@@ -225,20 +224,6 @@ class CITerminalApp(ExtensionApp):
     def _gitlab_ca_bundle_default(self) -> str:
         return os.environ.get("GITLAB_CA_BUNDLE", "")
 
-    _redactor: redact.Redactor | None = None
-
-    def _link_jupyter_server_extension(self, serverapp: Any) -> None:
-        """Mask secrets in the server's log first: linking logs the whole config at DEBUG."""
-        secrets = redact.config_secrets(serverapp.config, os.environ)
-        self._redactor = redact.install(serverapp.log, secrets)
-        super()._link_jupyter_server_extension(serverapp)
-
-    def load_config_file(self, *args: Any, **kwargs: Any) -> None:
-        """Load the extension's config files; their tokens are masked in the log too."""
-        super().load_config_file(*args, **kwargs)
-        if self._redactor is not None:
-            self._redactor.add(redact.config_secrets(self.config, os.environ))
-
     def _data_path(self, value: str, default: str) -> Path:
         return (
             Path(value).expanduser()
@@ -270,8 +255,6 @@ class CITerminalApp(ExtensionApp):
             self.gitlab_ca_bundle,
         )
         found, problems = instances(single, self.gitlab_instances, os.environ)
-        if self._redactor is not None:
-            self._redactor.add(settings.token for settings in found)
         for sentence in [problem, *problems]:
             if sentence:
                 self.log.warning("%s", sentence)
