@@ -26,7 +26,7 @@ from traitlets import Bool, Float, Int, Unicode
 
 from .._version import __version__
 from ..errors import CIError, ConfigError
-from . import runtime
+from . import accesslog, runtime
 from .api import routes, serialize
 from .api.base import ApiState
 from .api.store import Store
@@ -100,11 +100,6 @@ class ServeApp(JupyterApp):
     ).tag(config=True)
     ping_interval = Float(
         30.0, help="Websocket ping interval of terminals (s), default 30; 0 disables."
-    ).tag(config=True)
-    max_input = Int(
-        4 * 1024 * 1024,
-        help="Largest terminal input frame taken whole, e.g. a paste (bytes), default 4194304 "
-        "(4 MiB); a larger one closes the terminal with 1009.",
     ).tag(config=True)
     state_dir = Unicode(
         "", help="Where state, builds and artifacts live (path), default PROJECT/.jupyter-ci."
@@ -207,10 +202,10 @@ class ServeApp(JupyterApp):
             f"{scheme}://{advertise}",
             cert.cert_pem if cert else "",
         )
-        api_server = HTTPServer(routes.make_app(state), xheaders=False)
+        api_server = HTTPServer(accesslog.quiet(routes.make_app(state)), xheaders=False)
         api_server.add_sockets(api_sockets)
         terminals = session_server.make_app(
-            registry, self.ready_timeout, self.ping_interval, self.log, self.max_input
+            registry, self.ready_timeout, self.ping_interval, self.log
         )
         session_http = HTTPServer(terminals, ssl_options=cert.server_context() if cert else None)
         session_http.add_sockets(session_sockets)

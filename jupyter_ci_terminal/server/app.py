@@ -13,6 +13,7 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 
 from ..errors import CIError
+from . import redact
 from .backends import Backend
 from .backends.gitlab import GitLabBackend
 from .backends.local import LocalBackend
@@ -75,16 +76,6 @@ class CITerminalApp(ExtensionApp):
     )
     connect_timeout = Float(
         10.0, config=True, help="Seconds to wait when dialing a job's terminal. Default: 10."
-    )
-    terminal_ready_timeout = Float(
-        60.0,
-        config=True,
-        help="Seconds to wait for a job's terminal that is not ready yet, showing progress in the tab (gitlab-runner holds such a request 60 s, then answers 503). Default: 60.",
-    )
-    max_terminal_input = Int(
-        4 * 1024 * 1024,
-        config=True,
-        help="Bytes of one terminal message (a paste) taken whole and relayed in pieces; a larger one closes the tab's socket with 1009. Default: 4194304 (4 MiB).",
     )
     ping_interval = Float(
         30.0,
@@ -224,6 +215,20 @@ class CITerminalApp(ExtensionApp):
     def _gitlab_ca_bundle_default(self) -> str:
         return os.environ.get("GITLAB_CA_BUNDLE", "")
 
+    _redactor: redact.Redactor | None = None
+
+    def _link_jupyter_server_extension(self, serverapp: Any) -> None:
+        """Mask secrets in the server's log first: linking logs the whole config at DEBUG."""
+        secrets = redact.config_secrets(serverapp.config, os.environ)
+        self._redactor = redact.install(serverapp.log, secrets)
+        super()._link_jupyter_server_extension(serverapp)
+
+    def load_config_file(self, *args: Any, **kwargs: Any) -> None:
+        """Load the extension's config files; their tokens are masked in the log too."""
+        super().load_config_file(*args, **kwargs)
+        if self._redactor is not None:
+            self._redactor.add(redact.config_secrets(self.config, os.environ))
+
     def _data_path(self, value: str, default: str) -> Path:
         return (
             Path(value).expanduser()
@@ -255,6 +260,8 @@ class CITerminalApp(ExtensionApp):
             self.gitlab_ca_bundle,
         )
         found, problems = instances(single, self.gitlab_instances, os.environ)
+        if self._redactor is not None:
+            self._redactor.add(settings.token for settings in found)
         for sentence in [problem, *problems]:
             if sentence:
                 self.log.warning("%s", sentence)
@@ -291,8 +298,6 @@ class CITerminalApp(ExtensionApp):
         audit = None if self.audit_log == "-" else self._data_path(self.audit_log, "audit.jsonl")
         cfg = SessionSettings(
             connect_timeout=self.connect_timeout,
-            ready_timeout=self.terminal_ready_timeout,
-            max_input=self.max_terminal_input,
             ping_interval=self.ping_interval,
             max_backlog=self.max_viewer_backlog,
             detached_timeout=self.detached_timeout,

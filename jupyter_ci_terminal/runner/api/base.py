@@ -11,9 +11,10 @@ from types import TracebackType
 from typing import Any
 
 from tornado import web
-from tornado.log import gen_log
+from tornado.log import app_log, gen_log
 
 from ...errors import CIError, ConfigError, NotFoundError
+from .. import accesslog
 from ..execution.scheduler import Scheduler
 from ..terminals.session import SessionRegistry
 from . import serialize
@@ -74,7 +75,15 @@ class BaseHandler(web.RequestHandler):
         if isinstance(value, CIError):
             gen_log.info("%s %s: %s", self.request.method, self.request.path, value)
             return
-        super().log_exception(typ, value, tb)
+        if isinstance(value, web.HTTPError):
+            super().log_exception(typ, value, tb)  # through _request_summary below
+            return
+        # Tornado's own line holds repr(request): the URI, with a ?private_token= in it.
+        app_log.error("Uncaught exception %s", self._request_summary(), exc_info=(typ, value, tb))  # type: ignore[arg-type]
+
+    def _request_summary(self) -> str:
+        """The request in log lines, with no query string (it may hold ``private_token``)."""
+        return accesslog.request_line(self.request)
 
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
         """Use the status of :class:`CIError` exceptions."""
