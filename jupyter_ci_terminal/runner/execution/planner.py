@@ -11,6 +11,7 @@ pipeline costs a fork, not a Python start-up.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import sys
 import threading
@@ -26,6 +27,8 @@ from ..pipeline.variables import GitInfo
 
 #: Address space a planning child may use (bytes); a bigger config is refused, not swapped in.
 MEMORY_LIMIT = 1024 * 1024 * 1024
+#: Where GitLab's message for too many jobs points.
+MANY_JOBS_DOC = "https://docs.gitlab.com/ci/debugging/#pipeline-with-many-jobs-fails-to-start"
 
 
 @dataclass(frozen=True)
@@ -83,11 +86,8 @@ def too_many_jobs(limit: int) -> str:
     """Return GitLab's message for a pipeline over the ``ci_pipeline_size`` limit."""
     return (
         f"The number of jobs has exceeded the limit of {limit}. Try splitting the configuration "
-        f"with parent-child-pipelines {_MANY_JOBS_DOC}"
+        f"with parent-child-pipelines {MANY_JOBS_DOC}"
     )
-
-
-_MANY_JOBS_DOC = "https://docs.gitlab.com/ci/debugging/#pipeline-with-many-jobs-fails-to-start"
 
 
 def _too_big() -> str:
@@ -96,16 +96,11 @@ def _too_big() -> str:
 
 
 def _child(conn: Connection, request: Request) -> None:
-    try:
+    # Not enforced everywhere (macOS ignores it): the time bound still holds there.
+    with contextlib.suppress(ImportError, ValueError, OSError):
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-    except (
-        ImportError,
-        ValueError,
-        OSError,
-    ):  # not enforced everywhere (macOS); time still bounds it
-        pass
     try:
         outcome = plan_request(request)
     except MemoryError:
