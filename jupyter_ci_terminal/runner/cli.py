@@ -101,6 +101,11 @@ class ServeApp(JupyterApp):
     ping_interval = Float(
         30.0, help="Websocket ping interval of terminals (s), default 30; 0 disables."
     ).tag(config=True)
+    max_input = Int(
+        4 * 1024 * 1024,
+        help="Largest terminal input frame taken whole, e.g. a paste (bytes), default 4194304 "
+        "(4 MiB); a larger one closes the terminal with 1009.",
+    ).tag(config=True)
     state_dir = Unicode(
         "", help="Where state, builds and artifacts live (path), default PROJECT/.jupyter-ci."
     ).tag(config=True)
@@ -205,7 +210,7 @@ class ServeApp(JupyterApp):
         api_server = HTTPServer(accesslog.quiet(routes.make_app(state)), xheaders=False)
         api_server.add_sockets(api_sockets)
         terminals = session_server.make_app(
-            registry, self.ready_timeout, self.ping_interval, self.log
+            registry, self.ready_timeout, self.ping_interval, self.log, self.max_input
         )
         session_http = HTTPServer(terminals, ssl_options=cert.server_context() if cert else None)
         session_http.add_sockets(session_sockets)

@@ -77,6 +77,16 @@ class CITerminalApp(ExtensionApp):
     connect_timeout = Float(
         10.0, config=True, help="Seconds to wait when dialing a job's terminal. Default: 10."
     )
+    terminal_ready_timeout = Float(
+        60.0,
+        config=True,
+        help="Seconds to wait for a job's terminal that is not ready yet, showing progress in the tab (gitlab-runner holds such a request 60 s, then answers 503). Default: 60.",
+    )
+    max_terminal_input = Int(
+        4 * 1024 * 1024,
+        config=True,
+        help="Bytes of one terminal message (a paste) taken whole and relayed in pieces; a larger one closes the tab's socket with 1009. Default: 4194304 (4 MiB).",
+    )
     ping_interval = Float(
         30.0,
         config=True,
@@ -298,6 +308,8 @@ class CITerminalApp(ExtensionApp):
         audit = None if self.audit_log == "-" else self._data_path(self.audit_log, "audit.jsonl")
         cfg = SessionSettings(
             connect_timeout=self.connect_timeout,
+            ready_timeout=self.terminal_ready_timeout,
+            max_input=self.max_terminal_input,
             ping_interval=self.ping_interval,
             max_backlog=self.max_viewer_backlog,
             detached_timeout=self.detached_timeout,
