@@ -65,7 +65,7 @@ def plan_pipeline(
     )
     yaml_raw = sorted(getattr(spec.variables, "raw", ()))
     sources = Sources(base, yaml=spec.variables, api=api_variables, yaml_raw=frozenset(yaml_raw))
-    workflow = workflow_variables(spec.workflow_rules, scope(sources), project, changed)
+    workflow = workflow_variables(spec.workflow_rules, scope(sources), project, changed, files)
     plan = Plan(
         {
             "yaml": dict(spec.variables),

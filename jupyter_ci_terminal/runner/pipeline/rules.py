@@ -78,11 +78,12 @@ def workflow_variables(
     variables: dict[str, str],
     project: Path,
     changed: ChangedFiles | None = None,
+    files: ProjectFiles | None = None,
 ) -> dict[str, str]:
     """Return the variables a matching workflow rule adds; raise if the pipeline is filtered out."""
     if not rules:
         return {}
-    files = ProjectFiles(project)
+    files = files or ProjectFiles(project)
     for rule in rules:
         if not isinstance(rule, dict):
             msg = "workflow:rules:rule config should be a hash"
