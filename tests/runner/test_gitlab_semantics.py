@@ -289,7 +289,10 @@ stages: [build, test]
 shard:
   stage: build
   parallel: 3
-  script: ['echo "node=$CI_NODE_INDEX/$CI_NODE_TOTAL"']
+  script:
+    - 'echo "node=$CI_NODE_INDEX/$CI_NODE_TOTAL"'
+    - mkdir -p out && touch "out/shard-$CI_NODE_INDEX"
+  artifacts: {paths: [out/]}
 deploy:
   stage: build
   parallel:
@@ -308,7 +311,8 @@ all_cells:
 all_shards:
   stage: test
   needs: [shard]
-  script: [echo all]
+  dependencies: [shard]
+  script: ['echo "got=$(ls out | tr "\\n" " ")"']
 one_cell:
   stage: test
   needs:
@@ -355,3 +359,4 @@ same_cell:
     assert printed(jobs["deploy: [gcp, data]"]["trace"], "cell") == "gcp-data 3/3"
     shards = [jobs[f"shard {i}/3"]["finished_at"] for i in (1, 2, 3)]
     assert jobs["all_shards"]["started_at"] >= max(shards)
+    assert printed(jobs["all_shards"]["trace"], "got") == "shard-1 shard-2 shard-3 "
