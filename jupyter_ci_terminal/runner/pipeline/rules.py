@@ -17,9 +17,10 @@ from typing import Any
 
 from ...errors import ConfigError
 from .changes import ChangedFiles, changes_spec, satisfied
+from .clauses import exists_spec
 from .exists import ProjectFiles, exists
 from .expressions import evaluate_if
-from .spec import JobSpec, exists_spec
+from .spec import JobSpec
 from .values import variables_map
 
 

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from jupyter_ci_terminal.errors import ConfigError
-from jupyter_ci_terminal.runner.pipeline.spec import build_job, exists_spec
+from jupyter_ci_terminal.runner.pipeline.clauses import exists_spec
+from jupyter_ci_terminal.runner.pipeline.spec import build_job
 from jupyter_ci_terminal.runner.pipeline.values import commands, variables_map
 
 NESTING = (
