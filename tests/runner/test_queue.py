@@ -309,3 +309,33 @@ migrate:
     runner.create_pipeline()
     runner.wait_status(old["lint"]["id"], "canceled")
     assert runner.job(old["migrate"]["id"])["status"] == "running"
+
+
+def test_resource_group_newest_first_serves_the_newest_pipeline(
+    tmp_path: Path, start_runner: Any
+) -> None:
+    ci = """
+workflow:
+  auto_cancel:
+    on_new_commit: none  # else each new pipeline cancels the waiting one before it
+deploy:
+  resource_group: production
+  script: [echo deploying, sleep 60]
+"""
+    project = write_project(tmp_path / "proj", ci)
+    runner = start_runner(project, "--Scheduler.resource_group_process_mode=newest_first")
+    deploys = []
+    for _ in range(3):
+        _, jobs = first_pipeline_jobs(runner)
+        deploys.append(jobs["deploy"]["id"])
+    first, second, third = deploys
+    runner.wait_job(first, lambda j: "deploying" in runner.trace(first))
+    runner.wait_status(second, "waiting_for_resource")
+    runner.wait_status(third, "waiting_for_resource")
+    runner.post(f"/projects/1/jobs/{first}/cancel")
+    runner.wait_status(third, "running")
+    waiting = runner.job(second)
+    assert waiting["status"] == "waiting_for_resource"
+    assert waiting["pending_reason"] == (
+        f"waiting for resource group production: held by deploy #{third}"
+    )

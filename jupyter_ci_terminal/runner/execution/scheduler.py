@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from traitlets import Bool, Float, Int, Unicode
+from traitlets import Bool, Enum, Float, Int, Unicode
 from traitlets.config import LoggingConfigurable
 
 from ...errors import ConfigError, ForbiddenError, NotFoundError
@@ -26,7 +26,7 @@ from .jobs import JobRun, Result, Settings
 from .planner import Planner, Request
 from .queue import Slots, slot_reason
 from .recovery import recover_store
-from .resources import ResourceGroups
+from .resources import PROCESS_MODES, ResourceGroups
 from .state import Job, jobs_of
 from .status import next_status, pipeline_status, should_retry, waiting_for
 
@@ -63,6 +63,12 @@ class Scheduler(LoggingConfigurable):
         help="Most jobs one pipeline may have (GitLab's ci_pipeline_size limit), default 2000; "
         "0 for no limit.",
     ).tag(config=True)
+    resource_group_process_mode = Enum(
+        list(PROCESS_MODES),
+        "unordered",
+        help="Which waiting job a freed resource group goes to, for every group: unordered "
+        "(GitLab's default; here, the longest waiting), oldest_first or newest_first (pipeline).",
+    ).tag(config=True)
     auto_cancel_redundant = Bool(
         True,
         help="Cancel older pipelines of a ref when a new one starts, per workflow:auto_cancel "
@@ -96,7 +102,7 @@ class Scheduler(LoggingConfigurable):
             output_limit=self.output_limit * 1024,
         )
         self._slots = Slots(self.concurrent)
-        self._groups = ResourceGroups()
+        self._groups = ResourceGroups(self.resource_group_process_mode)
         self._planner = Planner(self.plan_timeout)
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._stops: dict[int, Stop] = {}
@@ -261,7 +267,7 @@ class Scheduler(LoggingConfigurable):
             bridges.start(self, row)
             return
         group = job.spec.resource_group
-        if group and not self._groups.acquire(group, job_id):
+        if group and not self._groups.acquire(group, job_id, job.pipeline_id):
             if job.status != "waiting_for_resource":
                 self.store.update_job(job_id, status="waiting_for_resource")
                 self._refresh(job.pipeline_id)

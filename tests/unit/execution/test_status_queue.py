@@ -249,3 +249,29 @@ def test_on_job_failure_all_cancels_the_pipeline(
     auto_cancel: dict[str, str], expected: bool
 ) -> None:
     assert autocancel.cancels_on_failure({"auto_cancel": auto_cancel}) is expected
+
+
+@pytest.mark.parametrize(
+    ("mode", "order"),
+    [
+        ("unordered", [20, 30, 10]),  # the longest waiting first
+        ("oldest_first", [10, 20, 30]),  # the oldest pipeline first
+        ("newest_first", [30, 20, 10]),  # the newest pipeline first
+    ],
+)
+def test_resource_group_process_mode_picks_the_next_job(mode: str, order: list[int]) -> None:
+    groups = ResourceGroups(mode)
+    assert groups.acquire("deploy", 1, pipeline_id=1)
+    for job_id, pipeline_id in ((20, 2), (30, 3), (10, 1)):
+        assert not groups.acquire("deploy", job_id, pipeline_id)
+    served = []
+    holder = 1
+    for _ in order:
+        (holder,) = groups.release(holder)
+        served.append(holder)
+    assert served == order
+
+
+def test_resource_group_refuses_an_unknown_process_mode() -> None:
+    with pytest.raises(ValueError, match="process_mode should be one of"):
+        ResourceGroups("random")
