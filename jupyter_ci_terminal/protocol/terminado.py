@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from ..errors import ProtocolError
-from .frames import DEFAULT_MAX_INPUT, Input, Resize, dimension, terminal_size, too_big, wire_limit
+from .frames import Input, Resize, terminal_size
+from .limits import DEFAULT_MAX_INPUT, dimension, too_big, wire_limit
 
 #: Digits of an integer worth converting: a terminal size has at most 5.
 _MAX_DIGITS = 20

@@ -21,7 +21,8 @@ from tornado.websocket import WebSocketClientConnection
 from ..dial import dial, endpoint
 from ..errors import CIError, ProtocolError
 from ..protocol import terminado
-from ..protocol.frames import DEFAULT_MAX_INPUT, ClientCodec, Frame, client_codec
+from ..protocol.frames import ClientCodec, Frame, client_codec
+from ..protocol.limits import DEFAULT_MAX_INPUT
 from ..screen import ScreenModel
 from . import shellwait
 from .backends import Backend, Project, TerminalUser

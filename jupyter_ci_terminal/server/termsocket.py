@@ -23,7 +23,8 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from ..errors import CIError, ProtocolError
 from ..protocol import terminado
-from ..protocol.frames import DEFAULT_MAX_INPUT, Input, Resize, close_reason, message_limit
+from ..protocol.frames import Input, Resize
+from ..protocol.limits import DEFAULT_MAX_INPUT, close_reason, message_limit
 from .base import AUTH_RESOURCE, CIHandlerMixin
 from .sessions import TerminalSession
 from .viewer import Viewer

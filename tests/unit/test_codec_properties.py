@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jupyter_ci_terminal.errors import ProtocolError
-from jupyter_ci_terminal.protocol import frames, terminado
+from jupyter_ci_terminal.protocol import frames, limits, terminado
 from jupyter_ci_terminal.protocol.frames import Frame, Input, Resize
 
 # No example database: nothing is written into the work tree.
@@ -59,7 +59,7 @@ any_messages = st.one_of(
 
 def _refusal_is_well_formed(error: ProtocolError) -> None:
     assert error.close_code in (1007, 1009)
-    assert len(frames.close_reason(error).encode()) <= frames.MAX_CLOSE_REASON
+    assert len(limits.close_reason(error).encode()) <= limits.MAX_CLOSE_REASON
     assert str(error).endswith(".")
 
 
@@ -78,8 +78,8 @@ def test_server_codecs_raise_only_protocol_errors(subprotocol: str | None, frame
             assert 0 < len(event.data) <= 256
         else:
             assert isinstance(event, Resize)
-            assert 0 < event.rows <= frames.MAX_DIMENSION
-            assert 0 < event.cols <= frames.MAX_DIMENSION
+            assert 0 < event.rows <= limits.MAX_DIMENSION
+            assert 0 < event.cols <= limits.MAX_DIMENSION
 
 
 @pytest.mark.parametrize("subprotocol", SUBPROTOCOLS)
@@ -135,7 +135,7 @@ def test_server_output_decodes_to_the_same_bytes_on_the_client(
 
 @pytest.mark.parametrize("subprotocol", [frames.K8S])
 @FAST
-@given(rows=st.integers(1, frames.MAX_DIMENSION), cols=st.integers(1, frames.MAX_DIMENSION))
+@given(rows=st.integers(1, limits.MAX_DIMENSION), cols=st.integers(1, limits.MAX_DIMENSION))
 def test_resize_round_trips(subprotocol: str, rows: int, cols: int) -> None:
     (frame,) = frames.client_codec(subprotocol).encode_resize(rows, cols)
     assert frames.server_codec(subprotocol).decode_client(frame) == [Resize(rows, cols)]
@@ -166,7 +166,7 @@ def test_terminado_stdin_round_trips(text: str) -> None:
 
 
 @FAST
-@given(rows=st.integers(1, frames.MAX_DIMENSION), cols=st.integers(1, frames.MAX_DIMENSION))
+@given(rows=st.integers(1, limits.MAX_DIMENSION), cols=st.integers(1, limits.MAX_DIMENSION))
 def test_terminado_set_size_round_trips(rows: int, cols: int) -> None:
     message: list[Any] = ["set_size", rows, cols, rows * 17, cols * 9]
     assert terminado.parse(json.dumps(message)) == Resize(rows, cols)

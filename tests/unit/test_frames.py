@@ -9,7 +9,7 @@ import json
 import pytest
 
 from jupyter_ci_terminal.errors import ProtocolError
-from jupyter_ci_terminal.protocol import frames
+from jupyter_ci_terminal.protocol import frames, limits
 from jupyter_ci_terminal.protocol.frames import Frame, Input, Resize
 
 K8S_STDIN, K8S_STDOUT, K8S_STDERR, K8S_ERROR, K8S_RESIZE = (
@@ -116,7 +116,7 @@ def test_input_frames_far_beyond_gitlab_runners_32k_are_taken_whole(
     elif subprotocol == "channel.k8s.io":
         frame = frames.Frame(K8S_STDIN + data)
     assert frames.server_codec(subprotocol).decode_client(frame) == [Input(data)]
-    assert frames.message_limit(frames.DEFAULT_MAX_INPUT) > len(frame.payload)
+    assert limits.message_limit(limits.DEFAULT_MAX_INPUT) > len(frame.payload)
 
 
 def test_raw_text_output_replaces_invalid_utf8_as_gitlab_terminal_does() -> None:
@@ -146,7 +146,7 @@ def test_raw_output_keeps_a_held_partial_character_when_the_client_turns_to_bina
     ],
 )
 def test_close_reasons_fit_a_close_frame(text: str, fits: str) -> None:
-    assert frames.close_reason(ProtocolError(text)) == fits
+    assert limits.close_reason(ProtocolError(text)) == fits
 
 
 @pytest.mark.parametrize(

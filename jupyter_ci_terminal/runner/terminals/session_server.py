@@ -21,16 +21,14 @@ from tornado import web, websocket
 
 from ...errors import NotFoundError, ProtocolError
 from ...protocol.frames import (
-    DEFAULT_MAX_INPUT,
     Frame,
     Input,
     Resize,
     ServerCodec,
     choose_subprotocol,
-    close_reason,
-    message_limit,
     server_codec,
 )
+from ...protocol.limits import DEFAULT_MAX_INPUT, close_reason, message_limit
 from .session import SessionRegistry, TerminalSession
 from .terminal import PtyShell
 
