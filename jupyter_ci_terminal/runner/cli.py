@@ -112,6 +112,11 @@ class ServeApp(JupyterApp):
     token = Unicode(
         "", help="API token (string), default: a random one, written to the runtime file."
     ).tag(config=True)
+    web_url = Unicode(
+        "",
+        help="JupyterLab's URL (http(s) URL), default '': where CI_JOB_URL and CI_PIPELINE_URL "
+        "redirect (the job's log, the CI panel); empty: they show a short page instead.",
+    ).tag(config=True)
     run_pipeline = Bool(False, help="Start a pipeline at startup (bool), default False.").tag(
         config=True
     )
@@ -206,6 +211,7 @@ class ServeApp(JupyterApp):
             ctx,
             f"{scheme}://{advertise}",
             cert.cert_pem if cert else "",
+            self.web_url,
         )
         api_server = HTTPServer(accesslog.quiet(routes.make_app(state)), xheaders=False)
         api_server.add_sockets(api_sockets)

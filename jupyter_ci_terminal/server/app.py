@@ -255,10 +255,17 @@ class CITerminalApp(ExtensionApp):
         ]
         if self.start_pipeline:
             args.append("--run-pipeline")
+        serverapp = self.serverapp
+
+        def runner_args() -> list[str]:
+            # CI_JOB_URL then opens the job's log here (the runner has no web pages); asked at
+            # start, since the server's port is known only once it listens.
+            return [*args, f"--ServeApp.web_url={serverapp.connection_url}"]
+
         self._local = LocalBackend(
             root,
             start=self.embedded_runner,
-            runner_args=args,
+            runner_args=runner_args,
             startup_timeout=self.runner_startup_timeout,
         )
         backends: list[Backend] = [self._local]

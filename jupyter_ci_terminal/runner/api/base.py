@@ -31,6 +31,8 @@ class ApiState:
     ctx: serialize.Context
     session_base: str
     ca_pem: str
+    #: JupyterLab's URL, where job and pipeline pages redirect ("": describe them instead).
+    web_url: str = ""
 
 
 class BaseHandler(web.RequestHandler):

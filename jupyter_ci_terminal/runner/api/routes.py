@@ -21,6 +21,7 @@ from ..execution.artifacts import archive_path
 from . import serialize
 from .base import ApiState, BaseHandler
 from .bridges import BridgesHandler
+from .pages import WebPageHandler
 
 
 class VersionHandler(BaseHandler):
@@ -261,6 +262,9 @@ def make_app(state: ApiState) -> web.Application:
         (p + r"/jobs/(\d+)/artifacts", ArtifactsHandler),
         (p + r"/jobs/(\d+)/artifacts/(.+)", ArtifactsHandler),
         (p + r"/jobs/(\d+)/terminal", TerminalHandler),
-        (r".*", NotFoundHandler),
     ]
-    return web.Application([(route, handler, {"state": state}) for route, handler in routes])
+    pages = [(r"/[^/]+/[^/]+/-/(jobs|pipelines)/(\d+)", WebPageHandler)]
+    last = [(r".*", NotFoundHandler)]
+    return web.Application(
+        [(route, handler, {"state": state}) for route, handler in [*routes, *pages, *last]]
+    )

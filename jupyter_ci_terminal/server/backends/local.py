@@ -10,6 +10,7 @@ import asyncio
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,7 +44,7 @@ class LocalBackend(RestBackendMixin):
         project_dir: Path,
         *,
         start: bool = True,
-        runner_args: list[str] | None = None,
+        runner_args: list[str] | Callable[[], list[str]] | None = None,
         startup_timeout: float = 30.0,
         project_id: str = "local",
     ) -> None:
@@ -75,7 +76,9 @@ class LocalBackend(RestBackendMixin):
 
     async def _spawn(self) -> dict[str, Any]:
         argv = [sys.executable, "-m", "jupyter_ci_terminal.runner", "serve"]
-        argv += ["--project", str(self.project_dir), *self.runner_args]
+        # A callable is asked at start: the server's own URL is known only once it listens.
+        extra = self.runner_args() if callable(self.runner_args) else self.runner_args
+        argv += ["--project", str(self.project_dir), *extra]
         self._proc = await asyncio.create_subprocess_exec(*argv, stdin=asyncio.subprocess.DEVNULL)
         log.info("Started the local CI runner for %s (pid %s)", self.project_dir, self._proc.pid)
         deadline = time.monotonic() + self.startup_timeout
