@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ConfigError
+from ..pipeline.config import too_many_jobs
 from ..pipeline.plan import Plan, plan_pipeline
 from ..pipeline.variables import GitInfo
 
 #: Address space a planning child may use (bytes); a bigger config is refused, not swapped in.
 MEMORY_LIMIT = 1024 * 1024 * 1024
 #: Where GitLab's message for too many jobs points.
-MANY_JOBS_DOC = "https://docs.gitlab.com/ci/debugging/#pipeline-with-many-jobs-fails-to-start"
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,7 @@ def plan_request(request: Request) -> Outcome:
             api_variables=request.api_variables,
             skip=request.skip,
             root=request.root,
+            max_jobs=request.max_jobs,
         )
     except ConfigError as e:
         return Outcome(error=str(e))
@@ -80,14 +81,6 @@ def plan_request(request: Request) -> Outcome:
     if request.max_jobs and len(plan.jobs) > request.max_jobs:
         return Outcome(error=too_many_jobs(request.max_jobs))
     return Outcome(plan=plan)
-
-
-def too_many_jobs(limit: int) -> str:
-    """Return GitLab's message for a pipeline over the ``ci_pipeline_size`` limit."""
-    return (
-        f"The number of jobs has exceeded the limit of {limit}. Try splitting the configuration "
-        f"with parent-child-pipelines {MANY_JOBS_DOC}"
-    )
 
 
 def _too_big() -> str:

@@ -54,9 +54,10 @@ class Scheduler(LoggingConfigurable):
         help="CI_PIPELINE_SOURCE of pipelines this runner creates (push, web, api), default push.",
     ).tag(config=True)
     plan_timeout = Float(
-        0.9,
-        help="Longest time reading and planning .gitlab-ci.yml may take (s), default 0.9, so "
-        "that a refusal is answered within 1 s; a configuration that takes longer is refused.",
+        10.0,
+        help="Longest time reading and planning .gitlab-ci.yml may take (s), default 10; a "
+        "configuration that takes longer is refused. Hostile files are refused sooner, by the "
+        "loader's limits (size, depth, aliases, includes, max_jobs).",
     ).tag(config=True)
     max_jobs = Int(
         2000,

@@ -46,12 +46,14 @@ def load(
     project: Path,
     variables: Mapping[str, str] | None = None,
     root: dict[str, Any] | None = None,
+    max_jobs: int = 0,
 ) -> PipelineSpec:
     """Load and check ``project/.gitlab-ci.yml``; problems raise :class:`ConfigError`.
 
     ``variables`` are those GitLab knows when it reads the configuration (project and pipeline
     predefined variables): ``include:rules:if`` and ``$VAR`` in include paths use them.
     ``root`` stands in for the file in a child pipeline: its trigger's ``{include: [...]}``.
+    ``max_jobs`` (0: none) refuses a file with more visible jobs before any job is built.
     """
     project = project.resolve()
     path = project / CI_FILE
@@ -75,7 +77,24 @@ def load(
         msg = f"{e}{where(key)}"
         raise ConfigError(msg) from e
     raw = merge.resolve_references(raw)
+    if max_jobs:
+        # Counted before the jobs are built, so a file of thousands of jobs is refused at once.
+        visible = sum(1 for name in raw if name not in TOP_LEVEL and not name.startswith("."))
+        if visible > max_jobs:
+            raise ConfigError(too_many_jobs(max_jobs))
     return _check(raw, where)
+
+
+#: Where GitLab's message for too many jobs points.
+MANY_JOBS_DOC = "https://docs.gitlab.com/ci/debugging/#pipeline-with-many-jobs-fails-to-start"
+
+
+def too_many_jobs(limit: int) -> str:
+    """Return GitLab's message for a pipeline over the ``ci_pipeline_size`` limit."""
+    return (
+        f"The number of jobs has exceeded the limit of {limit}. Try splitting the configuration "
+        f"with parent-child-pipelines {MANY_JOBS_DOC}"
+    )
 
 
 class _Locator:

@@ -42,12 +42,12 @@ def plan_pipeline(
     api_variables: dict[str, str],
     skip: tuple[Path, ...] = (),
     root: dict[str, Any] | None = None,
+    max_jobs: int = 0,
 ) -> Plan:
     """Load the config and decide which jobs the pipeline gets; problems raise ConfigError.
 
     ``skip`` are folders of the project that ``rules:changes`` ignores (the runner's state).
     """
-    spec = config.load(project, root=root)
     changed = ChangedFiles(project, repo=git.is_repo, push=source == "push", skip=skip)
     files = ProjectFiles(project, repo=git.is_repo, skip=skip)
     base = pipeline_variables(
@@ -63,6 +63,8 @@ def plan_pipeline(
         git_info=git,
         created_at=time.time(),
     )
+    # What GitLab knows when it reads the file: include:rules:if and include paths see these.
+    spec = config.load(project, variables={**base, **api_variables}, root=root, max_jobs=max_jobs)
     yaml_raw = sorted(getattr(spec.variables, "raw", ()))
     sources = Sources(base, yaml=spec.variables, api=api_variables, yaml_raw=frozenset(yaml_raw))
     workflow = workflow_variables(spec.workflow_rules, scope(sources), project, changed, files)
