@@ -166,42 +166,51 @@ def runtime_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return rt
 
 
+def launch(project: Path, log: Path, *args: str) -> Runner:
+    """Start ``jupyter-ci-runner serve`` on ``project`` (output to ``log``) and wait until it serves."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter_ci_terminal.runner.cli",
+        "serve",
+        "--project",
+        str(project),
+    ]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*cmd, "--port", "0", *args], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        info = wait_for_runtime_file(proc.pid, timeout=30)
+    except TimeoutError:
+        proc.kill()
+        proc.wait()
+        pytest.fail(f"runner did not start:\n{log.read_text()}")
+    return Runner(proc, info, project, log)
+
+
+def shut_down(runner: Runner) -> None:
+    """Stop a runner started by :func:`launch` and check it cleaned up after itself."""
+    runner.http.close()
+    runner.gl.session.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        runner.stop()
+    assert not runtime_file_path(runner.proc.pid).exists()
+
+
 @pytest.fixture
 def start_runner(tmp_path: Path, runtime_dir: Path) -> Iterator[Callable[..., Runner]]:
     """Return a function starting a runner on a project; every runner is stopped afterwards."""
     started: list[Runner] = []
 
     def start(project: Path, *args: str) -> Runner:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-        log = tmp_path / f"runner-{len(started)}.log"
-        cmd = [
-            sys.executable,
-            "-m",
-            "jupyter_ci_terminal.runner.cli",
-            "serve",
-            "--project",
-            str(project),
-        ]
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [*cmd, "--port", "0", *args], env=env, stdout=out, stderr=subprocess.STDOUT
-            )
-        try:
-            info = wait_for_runtime_file(proc.pid, timeout=30)
-        except TimeoutError:
-            proc.kill()
-            proc.wait()
-            pytest.fail(f"runner did not start:\n{log.read_text()}")
-        runner = Runner(proc, info, project, log)
+        runner = launch(project, tmp_path / f"runner-{len(started)}.log", *args)
         started.append(runner)
         return runner
 
     yield start
     for runner in started:
-        runner.http.close()
-        runner.gl.session.close()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ResourceWarning)
-            runner.stop()
-        assert not runtime_file_path(runner.proc.pid).exists()
+        shut_down(runner)
