@@ -1,7 +1,8 @@
 """The GitLab REST v4 subset, with GitLab's routes, auth, pagination headers and JSON fields.
 
-Plus one local route, ``GET /api/v4/projects/:id/jobs/:job_id/terminal``, answering what GitLab's
-``terminal.ws/authorize`` gives Workhorse (the Channel), 404 when the job has no terminal.
+Plus local routes: ``GET /api/v4/projects/:id/jobs/:job_id/terminal``, answering what GitLab's
+``terminal.ws/authorize`` gives Workhorse (the Channel), 404 when the job has no terminal, and
+``POST .../jobs/:job_id/end_hold`` with ``retry``'s ``hold`` option (see :mod:`.hold`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ...errors import NotFoundError
 from ...protocol.frames import SERVER_PREFERENCE
 from ..execution import bridges
 from ..execution.artifacts import archive_path
-from . import serialize
+from . import hold, serialize
 from .base import ApiState, BaseHandler
 from .bridges import BridgesHandler
 from .pages import WebPageHandler
@@ -181,7 +182,14 @@ class JobActionHandler(BaseHandler):
         if action == "cancel":
             self.send_json(self.job_json(scheduler.cancel_job(job["id"])), 201)
         elif action == "retry":
-            self.send_json(self.job_json(scheduler.retry_job(job["id"])), 201)
+            mode = hold.requested_hold(self)
+            retried = scheduler.retry_job(job["id"])
+            # The new job has not started yet (it waits for its turn on the event loop).
+            spec = hold.set_hold(retried["spec"], mode)
+            if spec != retried["spec"]:
+                scheduler.store.update_job(retried["id"], spec=spec)
+                retried = {**retried, "spec": spec}
+            self.send_json(self.job_json(retried), 201)
         else:
             self.send_json(self.job_json(scheduler.play_job(job["id"])), 200)
 
@@ -262,6 +270,7 @@ def make_app(state: ApiState) -> web.Application:
         (p + r"/jobs/(\d+)/artifacts", ArtifactsHandler),
         (p + r"/jobs/(\d+)/artifacts/(.+)", ArtifactsHandler),
         (p + r"/jobs/(\d+)/terminal", TerminalHandler),
+        (p + r"/jobs/(\d+)/end_hold", hold.EndHoldHandler),
     ]
     pages = [(r"/[^/]+/[^/]+/-/(jobs|pipelines)/(\d+)", WebPageHandler)]
     last = [(r".*", NotFoundHandler)]

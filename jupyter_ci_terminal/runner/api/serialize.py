@@ -9,6 +9,7 @@ from typing import Any
 
 from ..execution.artifacts import FILENAME
 from ..execution.deployments import environment_json
+from ..terminals import retention
 
 
 def iso(ts: float | None) -> str | None:
@@ -151,10 +152,14 @@ def pipeline(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 def job(
     ctx: Context, j: dict[str, Any], p: dict[str, Any], pending_reason: str | None = None
 ) -> dict[str, Any]:
-    """Return the job JSON; ``hold`` is true while a CI_DEBUG_HOLD keeps it running.
+    """Return the job JSON; ``hold`` is true while the job is kept running after its script.
 
-    ``pending_reason`` (what a waiting job waits for) and ``hold`` are this runner's additions.
+    ``pending_reason`` (what a waiting job waits for) and the ``hold`` fields are this runner's
+    additions: ``hold_reason`` (``on_failure``/``always``: CI_DEBUG_HOLD, ``retention``: a
+    terminal was attached when the script ended), ``hold_until`` (when the hold times out) and
+    ``hold_status`` (the status the job finishes with: its script's).
     """
+    held = retention.current(j["id"]) if j["status"] == "running" else None
     artifacts = j["artifacts"]
     queued = None
     if j["queued_at"] is not None:
@@ -227,7 +232,10 @@ def job(
         "failure_reason": j["failure_reason"] if j["status"] == "failed" else None,
         "retried": j["retried"],
         "when": j["spec"]["when"],
-        "hold": j["hold"],
+        "hold": held is not None,
+        "hold_reason": held.reason if held else None,
+        "hold_until": iso(held.until) if held else None,
+        "hold_status": held.status if held else None,
         "environment": environment_json(j["spec"].get("environment")),
         "pending_reason": pending_reason,
     }

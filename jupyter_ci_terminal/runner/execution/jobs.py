@@ -162,7 +162,11 @@ class JobRun:
         )
         variables = _variables(self.settings, self.job, self.pipeline, build_dir, git, dotenv)
         # gitlab-runner's CI_JOB_STATUS: "running" until after_script, which gets the result.
-        env = {**job_environment(variables), "CI_JOB_STATUS": "running"}
+        env = {
+            **job_environment(variables),
+            "CI_JOB_STATUS": "running",
+            "CI_JOB_TOKEN": session.job_token,
+        }
         try:
             caches = await asyncio.to_thread(cache.resolve, self.spec, env, build_dir)
         except cache.CacheError as e:
@@ -207,10 +211,10 @@ class JobRun:
             mode == "always" or (mode == "on_failure" and result.status == "failed")
         ):
             self.store.update_job(self.job["id"], hold=True)
-            await retention.hold(session, t, self.stop, limit, mode)
+            await retention.hold(session, t, self.stop, limit, mode, result.status)
             self.store.update_job(self.job["id"], hold=False)
         elif session.connected and self.stop.reason is None:
-            await retention.retain(session, t, self.stop, limit)
+            await retention.retain(session, t, self.stop, limit, result.status)
         if self.stop.reason is not None and result.status != "canceled":
             t.warning(self.stop.reason)
             result = Result("canceled")
