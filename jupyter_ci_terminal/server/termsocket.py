@@ -116,3 +116,9 @@ class CITermSocket(CIHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHand
             self.viewer = None
             # Stop the sender task in the background; nothing more can be written.
             self._stopping = asyncio.ensure_future(viewer.stop())
+        # Jupyter's keep-alive ping holds this handler until its next tick (30 s): let go of the
+        # session now, so an ended one (screen model, scrollback) is freed once it is forgotten.
+        self.session = None
+        ping = getattr(self, "ping_callback", None)  # typed None in WebSocketMixin
+        if ping is not None:
+            ping.stop()
