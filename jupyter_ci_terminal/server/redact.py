@@ -51,7 +51,7 @@ def config_secrets(config: Mapping[str, Any], environ: Mapping[str, str]) -> set
     """Every token the server's configuration and environment hold."""
     found = {environ.get(name, "") for name in SECRET_ENV}
     ours = config.get("CITerminalApp") or {}
-    found.add(str(ours.get("gitlab_token") or ""))
+    found.update(str(v) for k, v in ours.items() if k.endswith("token") and isinstance(v, str))
     for instance in ours.get("gitlab_instances") or []:
         if isinstance(instance, Mapping):
             found.add(str(instance.get("token") or ""))

@@ -84,6 +84,11 @@ def test_server_log_filter_masks_known_secrets(
             {"t-inline", "t-from-env"},
         ),
         ({"IdentityProvider": {"token": "jupyter-tok"}}, {}, {"jupyter-tok"}),
+        (
+            {"CITerminalApp": {"agent_token": "agent-tok", "gitlab_token_type": "job"}},
+            {},
+            {"agent-tok"},
+        ),
         ({"CITerminalApp": {"gitlab_url": "https://gitlab.example.com"}}, {}, set()),
     ],
 )
