@@ -1,0 +1,109 @@
+"""Screen model throughput: MB/s of terminal output applied, per kind of output.
+
+    .venv/bin/python benchmarks/bench_screen.py            # all workloads, 3 repetitions
+    .venv/bin/python benchmarks/bench_screen.py --pyte     # also pyte on a slice, for scale
+
+Each workload is fed in 64 KiB chunks (what the relay hands over per websocket frame) to a
+24x80 model with 1000 lines of scrollback; the best of the repetitions is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from jupyter_ci_terminal.screen import ScreenModel
+
+CHUNK = 64 * 1024
+
+
+def plain(mb: int) -> str:
+    """`cat` of a log: 100-byte printable lines, CR LF as a pty sends them."""
+    line = "".join(chr(33 + i % 90) for i in range(90))
+    n = mb * 1_000_000 // 100
+    return "".join(f"{i:08d} {line}\r\n" for i in range(n))
+
+
+def cursor_flood(updates: int) -> str:
+    """A header drawn once, then one row updated `updates` times at an absolute position."""
+    head = "\x1b[H\x1b[2J\x1b[1mHEADER: build status\x1b[0m\r\n" + "-" * 80 + "\r\n"
+    return head + "".join(f"\x1b[5;1Hcompiled {i} files \x1b[K" for i in range(updates))
+
+
+def cr_flood(updates: int) -> str:
+    """A progress counter rewritten with CR (curl, pip, wget)."""
+    return "Downloading\r\n" + "".join(
+        f"\r\x1b[32m{i // 7000:3d}%\x1b[0m {i} bytes" for i in range(updates)
+    )
+
+
+def apt(updates: int) -> str:
+    """apt's status line: a scroll region for the log, the bar saved/restored below it."""
+    out = ["\x1b7\x1b[0;23r\x1b8\x1b[1A"]
+    for i in range(updates):
+        if i % 50 == 0:
+            out.append(f"Unpacking package-{i} (1.{i}) ...\r\n")
+        pct = i * 100 // updates
+        bar = "#" * (pct * 60 // 100)
+        out.append(
+            f"\x1b7\x1b[24;0f\x1b[42m\x1b[30mProgress: [{pct:3d}%]\x1b[49m\x1b[39m [{bar:<60}] \x1b8"
+        )
+    return "".join(out)
+
+
+def coloured(mb: int) -> str:
+    """Compiler-like output: a few SGR sequences per line."""
+    n = mb * 1_000_000 // 90
+    return "".join(
+        f"\x1b[1msrc/mod{i}.c:{i}:5:\x1b[0m \x1b[35mwarning:\x1b[0m unused variable 'x{i}'\r\n"
+        for i in range(n)
+    )
+
+
+def run(data: str, feed_factory: Callable[[], Callable[[str], None]], reps: int) -> float:
+    best = float("inf")
+    for _ in range(reps):
+        feed = feed_factory()
+        start = time.perf_counter()
+        for k in range(0, len(data), CHUNK):
+            feed(data[k : k + CHUNK])
+        best = min(best, time.perf_counter() - start)
+    return len(data.encode()) / best / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--pyte", action="store_true", help="also time pyte on 200 KB of each")
+    args = parser.parse_args()
+    workloads = {
+        "plain text, 100-byte lines (20 MB)": plain(20),
+        "header + 700,000 CUP row updates": cursor_flood(700_000),
+        "CR progress counter, 700,000 updates": cr_flood(700_000),
+        "apt status line + scroll region, 200,000 updates": apt(200_000),
+        "coloured compiler output (5 MB)": coloured(5),
+    }
+    print(
+        f"{'workload':52} {'MB':>6} {'model MB/s':>11}"
+        + (f" {'pyte MB/s':>10}" if args.pyte else "")
+    )
+    for name, data in workloads.items():
+        rate = run(data, lambda: ScreenModel(24, 80, history=1000).feed, args.reps)
+        line = f"{name:52} {len(data) / 1e6:6.1f} {rate:11.1f}"
+        if args.pyte:
+            import pyte
+
+            def pyte_feed() -> Callable[[str], None]:
+                return pyte.Stream(pyte.HistoryScreen(80, 24, history=1000)).feed
+
+            line += f" {run(data[:200_000], pyte_feed, 1):10.2f}"
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""Whole lines in bulk: the bulk of a CI log is ``text\\r\\n`` lines, maybe with SGR colours.
+
+At a line start with the whole screen as the scroll region, the lines up to the next other
+control are split with ``str.split`` and become rows in one list operation; lines that scroll
+straight into the scrollback are kept whole (a long entry stands for all of its rows).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from . import pens
+from .rows import DEFAULT_ATTR, Row, full_attrs
+
+if TYPE_CHECKING:
+    from .terminal import Terminal
+
+#: Controls that end a block of lines (ESC, CR and LF may be part of one).
+_OTHER = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
+_SGR = re.compile(r"\x1b\[([0-9;]*)m")
+
+
+def block(t: Terminal, data: str, i: int) -> int:
+    """Apply the lines starting at ``data[i]``; return the index after the last one applied."""
+    stop = data.find("\x1b", i)
+    if stop < 0:
+        stop = len(data)
+    if stop - i < 512:
+        return _styled(t, data, i)
+    end = data.rfind("\r\n", i, stop)
+    if end < 0:
+        return i
+    text = data[i:end]
+    lines = text.split("\r\n")
+    if not text.isascii() or not "".join(lines).isprintable():
+        return i  # other controls inside: the general path handles them
+    place(t, _rows(t, lines, chr(t.pen)))
+    return end + 2
+
+
+def _styled(t: Terminal, data: str, i: int) -> int:
+    m = _OTHER.search(data, i)
+    stop = m.start() if m is not None else len(data)
+    end = data.rfind("\r\n", i, stop)
+    if end < 0:
+        return i
+    text = data[i:end]
+    if not text.isascii():
+        return i
+    parts = _SGR.split(text)
+    texts = parts[::2]
+    joined = "".join(texts)
+    if "\x1b" in joined:
+        return i  # an escape sequence other than SGR: the general path handles it
+    lines = joined.split("\r\n")
+    if "\r" in joined.replace("\r\n", "") or "\n" in "".join(lines):
+        return i
+    pen = t.pen
+    attrs = [chr(pen) * len(parts[0])]
+    sgr = pens.apply_sgr
+    for k in range(1, len(parts), 2):
+        pen = sgr(pen, parts[k])
+        attrs.append(chr(pen) * len(parts[k + 1]))
+    t.pen = pen
+    attr = "".join(attrs)
+    new: list[Row] = []
+    pos = 0
+    cols = t.cols
+    for line in lines:
+        at = attr[pos : pos + len(line)]
+        pos += len(line) + 2
+        if not at.strip(DEFAULT_ATTR):
+            at = ""
+        if len(line) <= cols:
+            new.append([line, at, False])
+        else:
+            new += [
+                [line[k : k + cols], at[k : k + cols], k > 0] for k in range(0, len(line), cols)
+            ]
+    place(t, new)
+    return end + 2
+
+
+def _rows(t: Terminal, lines: list[str], attr: str) -> list[Row]:
+    r = t.rows
+    if len(lines) > 3 * r:
+        # Only rows that can show on the screen are cut at the width.
+        middle = [[s, attr * len(s) if attr != DEFAULT_ATTR else "", False] for s in lines[r:-r]]
+        return _cut(t, lines[:r], attr) + middle + _cut(t, lines[-r:], attr)
+    return _cut(t, lines, attr)
+
+
+def _cut(t: Terminal, lines: list[str], attr: str) -> list[Row]:
+    cols = t.cols
+    # Attributes shorter than the text mean default attributes for the rest (see rows.py).
+    if max(map(len, lines)) <= cols:
+        if attr == DEFAULT_ATTR:
+            return [[s, "", False] for s in lines]
+        return [[s, attr * len(s), False] for s in lines]
+    if attr == DEFAULT_ATTR:
+        return [[s[k : k + cols], "", k > 0] for s in lines for k in range(0, len(s) or 1, cols)]
+    return [
+        [s[k : k + cols], attr * len(s[k : k + cols]), k > 0]
+        for s in lines
+        for k in range(0, len(s) or 1, cols)
+    ]
+
+
+def _split(rows: list[Row], cols: int) -> list[Row]:
+    out: list[Row] = []
+    for text, attrs, wrapped in rows:
+        out += [
+            [text[k : k + cols], attrs[k : k + cols], wrapped or k > 0]
+            for k in range(0, len(text) or 1, cols)
+        ]
+    return out
+
+
+def place(t: Terminal, new: list[Row]) -> None:
+    """Put rows at the cursor as printing them and CR LF would; the cursor ends at the start of
+    the row after the last."""
+    rows = t.buf.rows
+    # Rows below the cursor are overwritten in place (merged), the rest scroll in.
+    fit = min(len(new), t.rows - t.y)
+    for k in range(fit):
+        row, nr = rows[t.y + k], new[k]
+        n = len(nr[0])
+        if len(row[0]) > n:
+            if len(row[1]) > n:
+                nr[1] = full_attrs(nr[1], n) + row[1][n:]
+            nr[0] += row[0][n:]
+        rows[t.y + k] = nr
+    extra = new[fit:]
+    if extra:
+        allrows = rows + extra
+        cut = len(allrows) - t.rows
+        if t.buf.history is not None:
+            t.buf.history.extend(allrows[:cut])
+        rows[:] = allrows[cut:]
+        t.y = t.rows - 1
+        if any(len(row[0]) > t.cols for row in rows):
+            rows[:] = _split(rows, t.cols)[-t.rows :]
+    else:
+        t.y += fit - 1
+    t.epoch += 1
+    t.x = 0  # the last line's CR LF
+    t.linefeed()

@@ -1,0 +1,117 @@
+"""Pens: the SGR attributes of a cell, interned as small ids so a row's attributes are a string.
+
+A row keeps one attribute *character* per cell (``chr(pen id)``), so writing a run of text sets
+its attributes with one string slice instead of one object per cell. Id 0 is the default pen.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+BOLD, DIM, ITALIC, UNDERLINE, BLINK, INVERSE, INVISIBLE, STRIKE = (1 << i for i in range(8))
+_FLAG_CODES = ((BOLD, "1"), (DIM, "2"), (ITALIC, "3"), (UNDERLINE, "4"), (BLINK, "5"),
+               (INVERSE, "7"), (INVISIBLE, "8"), (STRIKE, "9"))  # fmt: skip
+_SET = {1: BOLD, 2: DIM, 3: ITALIC, 4: UNDERLINE, 5: BLINK, 6: BLINK, 7: INVERSE, 8: INVISIBLE,
+        9: STRIKE, 21: UNDERLINE}  # fmt: skip
+_CLEAR = {22: BOLD | DIM, 23: ITALIC, 24: UNDERLINE, 25: BLINK, 27: INVERSE, 28: INVISIBLE,
+          29: STRIKE}  # fmt: skip
+
+
+class Pen(NamedTuple):
+    """Foreground and background as SGR parameter text ("" = default) plus attribute flags."""
+
+    fg: str
+    bg: str
+    flags: int
+
+
+DEFAULT = Pen("", "", 0)
+_pens: list[Pen] = [DEFAULT]
+_ids: dict[Pen, int] = {DEFAULT: 0}
+_sgr_cache: dict[tuple[int, str], int] = {}
+_erase_cache: dict[int, int] = {0: 0}
+_render_cache: dict[int, str] = {}
+
+
+def pen_id(pen: Pen) -> int:
+    """The interned id of ``pen``."""
+    found = _ids.get(pen)
+    if found is None:
+        found = _ids[pen] = len(_pens)
+        _pens.append(pen)
+    return found
+
+
+def pen(pid: int) -> Pen:
+    """The pen of an id."""
+    return _pens[pid]
+
+
+def _colour(codes: list[int], i: int, base: int) -> tuple[str, int]:
+    """Parse ``38;5;n`` / ``38;2;r;g;b`` starting at ``codes[i]``; return (text, next index)."""
+    if i + 1 < len(codes) and codes[i + 1] == 5 and i + 2 < len(codes):
+        return f"{base};5;{codes[i + 2]}", i + 3
+    if i + 1 < len(codes) and codes[i + 1] == 2 and i + 4 < len(codes):
+        r, g, b = codes[i + 2 : i + 5]
+        return f"{base};2;{r};{g};{b}", i + 5
+    return "", len(codes)
+
+
+def _apply(pid: int, params: str) -> int:
+    fg, bg, flags = _pens[pid]
+    # Colon sub-parameters (38:2::r:g:b, 4:3) are read as if they were separate parameters.
+    parts = params.replace(":", ";").split(";") if params else ["0"]
+    codes = [int(p) if p.isdigit() else 0 for p in parts]
+    i = 0
+    while i < len(codes):
+        c = codes[i]
+        i += 1
+        if c == 0:
+            fg, bg, flags = "", "", 0
+        elif c in _SET:
+            flags |= _SET[c]
+        elif c in _CLEAR:
+            flags &= ~_CLEAR[c]
+        elif 30 <= c <= 37 or 90 <= c <= 97:
+            fg = str(c)
+        elif 40 <= c <= 47 or 100 <= c <= 107:
+            bg = str(c)
+        elif c == 39:
+            fg = ""
+        elif c == 49:
+            bg = ""
+        elif c in (38, 48):
+            text, i = _colour(codes, i - 1, c)
+            if c == 38:
+                fg = text
+            else:
+                bg = text
+    return pen_id(Pen(fg, bg, flags))
+
+
+def apply_sgr(pid: int, params: str) -> int:
+    """The pen after ``CSI params m`` (cached: floods repeat the same few sequences)."""
+    key = (pid, params)
+    found = _sgr_cache.get(key)
+    if found is None:
+        found = _sgr_cache[key] = _apply(pid, params)
+    return found
+
+
+def erase_pen(pid: int) -> int:
+    """The pen erased cells get: only the background of the current pen (as xterm)."""
+    found = _erase_cache.get(pid)
+    if found is None:
+        found = _erase_cache[pid] = pen_id(Pen("", _pens[pid].bg, 0))
+    return found
+
+
+def sgr(pid: int) -> str:
+    """The escape sequence that selects pen ``pid`` from any state."""
+    found = _render_cache.get(pid)
+    if found is None:
+        fg, bg, flags = _pens[pid]
+        codes = ["0"] + [code for flag, code in _FLAG_CODES if flags & flag]
+        codes += [c for c in (fg, bg) if c]
+        found = _render_cache[pid] = "\x1b[" + ";".join(codes) + "m"
+    return found

@@ -1,0 +1,115 @@
+"""Resizing: the normal screen re-wraps its logical lines (as xterm.js does), the alternate
+screen is cut or padded (full-screen programs redraw it)."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from .rows import DEFAULT_ATTR, WIDE, Row, blank_row, full_attrs, is_blank
+from .terminal import Buffer, Terminal
+
+
+def _rewrap(text: str, attrs: str, cols: int) -> list[Row]:
+    rows: list[Row] = []
+    i = 0
+    while True:
+        end = i + cols
+        if end < len(text) and text[end] == WIDE:
+            end -= 1  # keep a wide character whole: it moves to the next row
+        part, pa = text[i:end], attrs[i:end]
+        if end - i < cols and end < len(text):
+            part += " " * (cols - (end - i))
+            pa += DEFAULT_ATTR * (cols - (end - i))
+        rows.append([part, pa, bool(rows)])
+        i = end
+        if i >= len(text):
+            return rows
+
+
+def _logical(rows: list[Row], old: int) -> list[tuple[int, str, str]]:
+    """(index of the first row, text, attributes) per logical line."""
+    lines: list[tuple[int, str, str]] = []
+    for i, row in enumerate(rows):
+        if row[2] and lines:
+            start, t, a = lines[-1]
+            t += " " * (old - len(t) % old if len(t) % old else 0)
+            a += DEFAULT_ATTR * (len(t) - len(a))
+            lines[-1] = (start, t + row[0], a + full_attrs(row[1], len(row[0])))
+        else:
+            lines.append((i, row[0], full_attrs(row[1], len(row[0]))))
+    return lines
+
+
+def resize(t: Terminal, rows: int, cols: int) -> None:
+    """Change the size the way xterm.js does, closely enough for a restore."""
+    t.epoch += 1
+    if cols != t.cols:
+        _reflow(t, cols)
+    _rows_only(t, rows)
+    t.rows = rows
+    t.alt.rows = [[r[0][:cols], r[1][:cols], r[2]] for r in t.alt.rows[:rows]]
+    t.alt.rows += [blank_row() for _ in range(rows - len(t.alt.rows))]
+    t.top, t.bottom = 0, rows - 1
+    t.y = min(t.y, rows - 1)
+    t.x = min(t.x, cols)
+
+
+def _rows_only(t: Terminal, rows: int) -> None:
+    buf = t.main
+    cy = t.y if t.buf is buf else (t.alt_return or (0, 0))[1]
+    screen = buf.rows
+    history = buf.history if buf.history is not None else deque()
+    # Shrinking drops blank rows below the cursor first, then scrolls rows into the scrollback;
+    # growing pulls rows back from the scrollback.
+    while len(screen) > rows and len(screen) - 1 > cy and is_blank(screen[-1]):
+        screen.pop()
+    while len(screen) > rows:
+        history.append(screen.pop(0))
+        cy -= 1
+    while len(screen) < rows and history:
+        screen.insert(0, history.pop())
+        cy += 1
+    screen += [blank_row() for _ in range(rows - len(screen))]
+    if t.buf is buf:
+        t.y = max(cy, 0)
+
+
+def _reflow(t: Terminal, cols: int) -> None:
+    buf: Buffer = t.main
+    history = list(buf.history or ())
+    on_main = t.buf is buf
+    cx, cy = (t.x, t.y) if on_main else (t.alt_return or (0, 0))
+    allrows = history + buf.rows
+    cursor_row = len(history) + cy
+    lines = _logical(allrows, t.cols)
+    new: list[Row] = []
+    new_cursor = (0, 0)
+    last_content = 0
+    for n, (start, text, attrs) in enumerate(lines):
+        end = lines[n + 1][0] if n + 1 < len(lines) else len(allrows)
+        wrapped = _rewrap(text, attrs, cols)
+        if start <= cursor_row < end:
+            offset = (cursor_row - start) * t.cols + cx
+            r, x = divmod(offset, cols)
+            if r >= len(wrapped):
+                r = len(wrapped) - 1
+                x = min(offset - r * cols, cols)
+            new_cursor = (x, len(new) + r)
+        if text.strip(" ") or attrs.strip(DEFAULT_ATTR):
+            last_content = len(new) + len(wrapped) - 1
+        new.extend(wrapped)
+    bottom = max(new_cursor[1], last_content)
+    new = new[: bottom + 1]
+    top = max(0, len(new) - t.rows)
+    if buf.history is not None:
+        buf.history.clear()
+        buf.history.extend(new[:top])
+    buf.rows = new[top:] + [blank_row() for _ in range(t.rows - (len(new) - top))]
+    x, y = new_cursor[0], new_cursor[1] - top
+    if on_main:
+        t.x, t.y = min(x, cols), max(y, 0)
+    elif t.alt_return is not None:
+        t.alt_return = (min(x, cols), max(y, 0))
+        if buf.saved is not None:
+            buf.saved = (t.alt_return[0], t.alt_return[1], *buf.saved[2:])
+    t.cols = cols

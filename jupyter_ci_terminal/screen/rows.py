@@ -1,0 +1,139 @@
+"""Rows of cells stored as two strings, so text is written by slicing whole runs.
+
+A row is a list ``[text, attrs, wrapped]``: ``text`` has one character per cell (a wide
+character is followed by :data:`WIDE` in the cell it covers), ``attrs`` one pen character per
+cell (see :mod:`.pens`), and ``wrapped`` is True when the row continues the row above (an
+autowrap, as xterm.js's ``isWrapped``). Cells past the end of ``text`` are blank, default pen;
+``attrs`` may be shorter than ``text`` (the rest has the default pen), so plain text costs no
+attribute string at all.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from typing import Any, TypeAlias
+
+Row: TypeAlias = list[Any]  # [text: str, attrs: str, wrapped: bool]
+
+#: The cell after a wide character.
+WIDE = "\x00"
+DEFAULT_ATTR = "\x00"
+_BLANKS = " " * 4096
+_ZEROS = "\x00" * 4096
+
+
+def blank_row() -> Row:
+    """An empty row."""
+    return ["", "", False]
+
+
+def blanks(n: int) -> str:
+    """``n`` blank cells."""
+    return _BLANKS[:n] if n <= 4096 else " " * n
+
+
+def zeros(n: int) -> str:
+    """``n`` default attribute cells."""
+    return _ZEROS[:n] if n <= 4096 else "\x00" * n
+
+
+def put(row: Row, x: int, text: str, attr: str) -> None:
+    """Write ``text`` (cells) at column ``x`` with pen character ``attr``."""
+    t: str = row[0]
+    a: str = row[1]
+    n = len(t)
+    if n < x:
+        t += blanks(x - n)
+        n = x
+    if attr == DEFAULT_ATTR and not a:
+        pass  # stays all default
+    elif len(a) < x:
+        a += zeros(x - len(a))
+    end = x + len(text)
+    if end < n and t[end] == WIDE:  # overwrote the left half of a wide character
+        t = t[:end] + " " + t[end + 1 :]
+    if 0 < x < n and t[x] == WIDE:  # overwrote the right half
+        t = t[: x - 1] + " " + t[x:]
+    row[0] = t[:x] + text + t[end:]
+    if a or attr != DEFAULT_ATTR:
+        row[1] = a[:x] + (attr * len(text) if attr != DEFAULT_ATTR else zeros(len(text))) + a[end:]
+
+
+def erase(row: Row, start: int, end: int, cols: int, attr: str) -> None:
+    """Blank cells ``start..end-1`` with pen character ``attr``."""
+    t: str = row[0]
+    if end >= cols and attr == DEFAULT_ATTR:
+        if start < len(t):
+            row[0] = t[:start]
+            row[1] = row[1][:start]
+        return
+    end = min(end, cols)
+    if end <= start:
+        return
+    put(row, start, blanks(end - start), attr)
+
+
+def insert(row: Row, x: int, n: int, cols: int, attr: str) -> None:
+    """Insert ``n`` blank cells at ``x``, pushing the rest right (ICH)."""
+    t, a = row[0], row[1]
+    if x >= len(t) and attr == DEFAULT_ATTR:
+        return
+    if len(t) < x:
+        t += blanks(x - len(t))
+    a = full_attrs(a, len(t))
+    row[0] = (t[:x] + blanks(n) + t[x:])[:cols]
+    row[1] = (a[:x] + attr * n + a[x:])[:cols]
+
+
+def delete(row: Row, x: int, n: int, cols: int, attr: str) -> None:
+    """Delete ``n`` cells at ``x``, pulling the rest left (DCH)."""
+    t, a = row[0], row[1]
+    if x >= len(t) and attr == DEFAULT_ATTR:
+        return
+    a = full_attrs(a, len(t))
+    row[0] = t[:x] + t[x + n :]
+    row[1] = a[:x] + a[x + n :]
+    if attr != DEFAULT_ATTR:
+        fill = cols - len(row[0])
+        row[0] += blanks(fill)
+        row[1] += attr * fill
+
+
+def full_attrs(attrs: str, n: int) -> str:
+    """``attrs`` padded with the default pen to ``n`` cells."""
+    return attrs + zeros(n - len(attrs)) if len(attrs) < n else attrs
+
+
+def is_blank(row: Row) -> bool:
+    """True when the row shows nothing (no text, no coloured cell)."""
+    return not row[0].strip(" ") and not row[1].strip(DEFAULT_ATTR)
+
+
+def plain(row: Row) -> str:
+    """The row's text, wide-character fillers removed, trailing blanks kept out."""
+    text: str = row[0]
+    return text.replace(WIDE, "").rstrip(" ")
+
+
+@lru_cache(maxsize=4096)
+def width(char: str) -> int:
+    """Cells a character takes: 0 (combining), 1, or 2 (East Asian wide/fullwidth)."""
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+def cells(text: str) -> str:
+    """Non-ASCII text as cells: wide characters get their filler, zero-width ones are dropped
+    after composing what composes (a cell holds one code point)."""
+    if any(width(c) == 0 for c in text):
+        text = unicodedata.normalize("NFC", text)
+    out = []
+    for c in text:
+        w = width(c)
+        if w == 1:
+            out.append(c)
+        elif w == 2:
+            out.append(c + WIDE)
+    return "".join(out)

@@ -1,0 +1,165 @@
+"""The bytes that make a fresh (or reset) xterm.js show what the model holds.
+
+Scrollback and the normal screen are written as *logical lines*: the rows of a wrapped line go
+out as one run of text, so xterm.js wraps them at its own width (a viewer of another width gets
+every line, re-wrapped, as xterm.js's reflow would). At the model's width the result is the
+same cells. The cursor is put where the output leaves it whenever it can be (then it is right
+at any width); the alternate screen is drawn row by row at absolute positions, since full-screen
+programs redraw on a size change anyway.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import pens
+from .rows import DEFAULT_ATTR, WIDE, Row, full_attrs
+from .terminal import STICKY_MODES, Terminal
+
+_RUNS = re.compile(r"(.)\1*", re.DOTALL)
+
+
+def _trimmed(row: Row) -> tuple[str, str]:
+    """Text and attributes without trailing default blanks."""
+    t = row[0]
+    a = full_attrs(row[1], len(t))
+    end = len(t)
+    while end and t[end - 1] == " " and a[end - 1] == DEFAULT_ATTR:
+        end -= 1
+    return t[:end], a[:end]
+
+
+def _draw(t: str, a: str, out: list[str], pen: int) -> int:
+    """Append the escape-coded cells; return the pen in effect after them."""
+    if not a.strip(a[:1]):  # one pen for the whole run: the common case
+        runs = [(0, len(t))] if t else []
+    else:
+        runs = [m.span() for m in _RUNS.finditer(a)]
+    for start, end in runs:
+        p = ord(a[start])
+        if p != pen:
+            out.append(pens.sgr(p))
+            pen = p
+        out.append(t[start:end].replace(WIDE, ""))
+    return pen
+
+
+def history_tail(t: Terminal, count: int) -> list[Row]:
+    """The last ``count`` rows of scrollback (an entry longer than the width is several rows)."""
+    out: list[Row] = []
+    got = 0
+    cols = t.cols
+    for row in reversed(t.main.history or ()):
+        if got >= count:
+            break
+        n = max(1, -(-len(row[0]) // cols))
+        if got + n > count:
+            cut = (n - (count - got)) * cols
+            out.append([row[0][cut:], row[1][cut:], True])
+            break
+        out.append(row)
+        got += n
+    out.reverse()
+    return out
+
+
+def _main(t: Terminal, scrollback: int, cursor: tuple[int, int], out: list[str]) -> None:
+    """History tail and normal screen as logical lines; leave the cursor at ``cursor``."""
+    buf = t.main
+    history = history_tail(t, scrollback) if scrollback > 0 else []
+    screen = buf.rows
+    cx, cy = cursor
+    content = [
+        y for y in range(t.rows) if screen[y][0].strip(" ") or screen[y][1].strip(DEFAULT_ATTR)
+    ]
+    last = max(content[-1] if content else 0, cy)
+    # With scrollback above, every screen row is written so that row 0 lands on row 0.
+    end = t.rows - 1 if history else last
+    below_blank = last == cy and (cy + 1 >= t.rows or not screen[cy + 1][2])
+    natural = below_blank  # the cursor row is written last: the text leaves the cursor there
+    rows = history + screen[: (cy if natural else end) + 1]
+    pen = 0
+    for i, row in enumerate(rows):
+        cont = i + 1 < len(rows) and rows[i + 1][2]
+        if cont:
+            tx = row[0] + " " * (-len(row[0]) % t.cols or (0 if row[0] else t.cols))
+            at = full_attrs(row[1], len(tx))
+        else:
+            tx, at = _trimmed(row)
+        if natural and i == len(rows) - 1 and len(tx) < cx:
+            tx += " " * (cx - len(tx))
+            at += DEFAULT_ATTR * (cx - len(at))
+        pen = _draw(tx, at, out, pen)
+        if i + 1 < len(rows) and not cont:
+            if pen:
+                out.append("\x1b[0m")
+                pen = 0
+            out.append("\r\n")
+    if pen:
+        out.append("\x1b[0m")
+    if natural:
+        if len(rows) > len(history) and rows and len(_trimmed(rows[-1])[0]) > cx:
+            out.append(f"\x1b[{cx + 1}G")  # text right of the cursor: same width only
+        down = end - cy
+        if down > 0:
+            # LF keeps the column, CUU comes back: blank rows below, cursor kept, any width.
+            out.append("\n" * down + f"\x1b[{down}A")
+    else:
+        up = end - cy
+        if up > 0:
+            out.append(f"\x1b[{up}A")
+        out.append(f"\x1b[{min(cx, t.cols - 1) + 1}G")
+
+
+def _alternate(t: Terminal, out: list[str]) -> None:
+    out.append(f"\x1b[?{t.alt_mode}h")
+    if t.alt_mode != 1049:
+        out.append("\x1b[H\x1b[2J")
+    pen = 0
+    for y, row in enumerate(t.alt.rows):
+        tx, at = _trimmed(row)
+        if tx:
+            out.append(f"\x1b[{y + 1};1H")
+            pen = _draw(tx, at, out, pen)
+    out.append("\x1b[0m")
+    saved = t.alt.saved
+    if saved is not None:
+        out.append(f"\x1b[{saved[1] + 1};{min(saved[0], t.cols - 1) + 1}H{pens.sgr(saved[2])}\x1b7")
+    out.append(f"\x1b[{t.y + 1};{min(t.x, t.cols - 1) + 1}H")
+
+
+def snapshot(t: Terminal, scrollback: int) -> str:
+    """Everything a viewer needs, starting with a full reset (RIS) of whatever it showed."""
+    out = ["\x1bc"]
+    # Under a full-screen program, the shell's cursor is where leaving it (1049) puts it back.
+    main_cursor = (t.alt_return or (0, 0)) if t.in_alternate else (t.x, t.y)
+    _main(t, scrollback, main_cursor, out)
+    if t.in_alternate:
+        _alternate(t, out)
+    if (t.top, t.bottom) != (0, t.rows - 1):
+        out.append(f"\x1b7\x1b[{t.top + 1};{t.bottom + 1}r\x1b8")
+    if 6 in t.modes:  # origin mode homes the cursor: place it again, relative to the margin
+        out.append(f"\x1b[?6h\x1b[{t.y - t.top + 1};{min(t.x, t.cols - 1) + 1}H")
+    if 7 not in t.modes:
+        out.append("\x1b[?7l")
+    for mode in STICKY_MODES:
+        default = mode == 25
+        if (mode in t.modes) != default:
+            out.append(f"\x1b[?{mode}{'h' if mode in t.modes else 'l'}")
+    if t.insert:
+        out.append("\x1b[4h")
+    if t.newline_mode:
+        out.append("\x1b[20h")
+    if t.keypad:
+        out.append("\x1b=")
+    if t.cursor_style:
+        out.append(f"\x1b[{t.cursor_style} q")
+    if t.charsets != ("B", "B"):
+        out.append(f"\x1b({t.charsets[0]}\x1b){t.charsets[1]}")
+    if t.shift_out:
+        out.append("\x0e")
+    if t.title:
+        out.append(f"\x1b]2;{t.title}\x07")
+    if t.pen:
+        out.append(pens.sgr(t.pen))
+    return "".join(out)

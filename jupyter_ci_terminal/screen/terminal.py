@@ -1,0 +1,415 @@
+"""The terminal state machine: what an xterm-compatible terminal holds after some output.
+
+Speed comes from moving whole runs: the next control character is found with one regex search
+(C speed), the printable run before it is sliced into the row in one go, and a block of plain
+``text\\r\\n`` lines (the bulk of a build log) becomes rows with ``str.split`` and one list
+operation. Floods of repeated cursor updates are skipped over by :mod:`.skip`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+
+from . import lines, pens, skip
+from .csi import csi
+from .rows import DEFAULT_ATTR, Row, blank_row, blanks, cells, erase, insert, put, zeros
+from .rows import is_blank as _is_blank
+
+_CTRL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ESC = re.compile(
+    r"\x1b(?:\[([0-?]*)([ -/]*)([@-~])"  # CSI: params, intermediates, final
+    r"|\]([^\x07\x1b]*)(?:\x07|\x1b\\)"  # OSC
+    r"|[P_^X][^\x1b]*\x1b\\"  # DCS, APC, PM, SOS: consumed, ignored
+    r"|([ -/]*)([0-OQ-WYZ\\`-~]))",  # other escapes (not the openers of the ones above)
+    re.DOTALL,
+)
+_PARTIAL = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*\x1b?|[P_^X][^\x1b]*\x1b?|[ -/]*)\Z", re.DOTALL
+)
+_DEC_GRAPHICS = str.maketrans("`abcdefghijklmnopqrstuvwxyz{|}~", "◆▒␉␌␍␊°±␤␋┘┐┌└┼⎺⎻─⎼⎽├┤┴┬│≤≥π≠£·")
+#: Private modes the snapshot restores (the alternate screen, origin, autowrap are separate).
+STICKY_MODES = (1, 5, 9, 12, 25, 66, 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1015, 2004)
+_ALT = (1049, 1047, 47)
+
+
+class Buffer:
+    """The normal or the alternate screen: rows, scrollback (normal only), saved cursor."""
+
+    def __init__(self, rows: int, history: int | None) -> None:
+        self.rows: list[Row] = [blank_row() for _ in range(rows)]
+        self.history: deque[Row] | None = deque(maxlen=history) if history is not None else None
+        self.saved: tuple[int, int, int, bool, tuple[str, str], bool] | None = None
+
+
+class Terminal:
+    """Screen, scrollback, cursor, pen and modes; :meth:`feed` takes decoded output."""
+
+    def __init__(self, rows: int = 24, cols: int = 80, history: int = 1000) -> None:
+        self.rows = rows
+        self.cols = cols
+        self.history_size = history
+        self._partial = ""
+        self.reset()
+
+    def reset(self) -> None:
+        """RIS: everything back to a fresh terminal."""
+        self.main = Buffer(self.rows, self.history_size)
+        self.alt = Buffer(self.rows, None)
+        self.buf = self.main
+        self.alt_mode = 0  # which of 1049/1047/47 switched to the alternate screen
+        self.alt_return: tuple[int, int] | None = None  # 1049: the cursor to come back to
+        self.x = 0
+        self.y = 0
+        self.pen = 0
+        self.top = 0
+        self.bottom = self.rows - 1
+        self.modes: set[int] = {7, 25}  # private modes that are on: autowrap, cursor visible
+        self.insert = False
+        self.newline_mode = False
+        self.keypad = False
+        self.charsets = ("B", "B")
+        self.shift_out = False
+        self.cursor_style = 0
+        self.title = ""
+        self.tabs: set[int] | None = None  # None: every 8 columns
+        self.epoch = 0  # bumped by anything a flood skip must not jump over (see skip.py)
+        self.anchors: dict[str, tuple[int, tuple[object, ...]]] = {}
+        self.skipped = 0  # bytes of output skipped as overwritten floods (for benchmarks)
+
+    # ---- feeding ------------------------------------------------------------------------------
+
+    def feed(self, data: str) -> None:
+        """Apply output (already decoded); an escape sequence may be split across calls."""
+        if self._partial:
+            data = self._partial + data
+            self._partial = ""
+        self.anchors.clear()
+        i = 0
+        n = len(data)
+        search = _CTRL.search
+        while i < n:
+            m = search(data, i)
+            j = m.start() if m is not None else n
+            if j > i:
+                self.text(data[i:j])
+            if m is None:
+                return
+            c = data[j]
+            if c == "\x1b":
+                e = _ESC.match(data, j)
+                if e is None:
+                    if _PARTIAL.match(data, j) and n - j < 65536:
+                        self._partial = data[j:]
+                        return
+                    i = j + 1  # a lone ESC: ignored, the next character is read as usual
+                    continue
+                i = self._escape(e, data)
+            elif c == "\n" or c == "\x0b" or c == "\x0c":
+                self.linefeed()
+                i = j + 1
+                if self.x == 0 and i < n:
+                    i = self._plain_lines(data, i)
+            elif c == "\r":
+                i = j + 1
+                if i < n and data[i] == "\n":
+                    self.x = 0
+                    self.linefeed()
+                    i += 1
+                    if i < n:
+                        i = self._plain_lines(data, i)
+                else:
+                    i = self._anchor("\r", data, j, i)
+            else:
+                self._control(c)
+                i = j + 1
+
+    def _anchor(self, key: str, data: str, start: int, end: int) -> int:
+        """Apply a cursor-placing sequence that may start a repeated update; maybe skip a flood."""
+        if key == "\r":
+            self.x = 0
+        state = (self.x, self.y, self.pen, self.buf.saved, self.epoch, id(self.buf))
+        seen = self.anchors.get(key)
+        self.anchors[key] = (start, state)
+        if seen is not None and seen[1] == state:
+            jump = skip.repeats(data, seen[0], start, end)
+            if jump:
+                self.skipped += jump
+                self.anchors[key] = (start + jump, state)
+                return end + jump
+        return end
+
+    def _plain_lines(self, data: str, i: int) -> int:
+        """Apply a block of whole lines at once, if one starts here; return where it stopped."""
+        if self.x != 0 or self.top != 0 or self.bottom != self.rows - 1 or self.insert:
+            return i
+        if 7 not in self.modes or self.shift_out or self.charsets[0] != "B":
+            return i
+        return lines.block(self, data, i)
+
+    # ---- text ---------------------------------------------------------------------------------
+
+    def text(self, run: str) -> None:
+        """Print a run of printable characters at the cursor."""
+        charset = self.charsets[1 if self.shift_out else 0]
+        if charset == "0":
+            run = run.translate(_DEC_GRAPHICS)
+        if not run.isascii():
+            run = cells(run)
+        attr = chr(self.pen)
+        cols = self.cols
+        autowrap = 7 in self.modes
+        while run:
+            if self.x >= cols:
+                if autowrap:
+                    self.x = 0
+                    self.linefeed()
+                    self.buf.rows[self.y][2] = True
+                else:
+                    self.x = cols - 1
+            space = cols - self.x
+            piece = run[:space]
+            if len(run) > space and piece[-1:] != "\x00" and run[space : space + 1] == "\x00":
+                piece = piece[:-1] + " "  # a wide character never straddles the edge
+                run = run[space - 1 :]
+            else:
+                run = run[space:]
+            row = self.buf.rows[self.y]
+            if self.insert:
+                insert(row, self.x, len(piece), cols, DEFAULT_ATTR)
+            put(row, self.x, piece, attr)
+            self.x += len(piece)
+            if not autowrap and run:
+                put(row, cols - 1, run[-1], attr)
+                run = ""
+            if not autowrap and self.x >= cols:
+                self.x = cols - 1
+
+    # ---- movement and scrolling ---------------------------------------------------------------
+
+    def linefeed(self) -> None:
+        """LF: down one row, scrolling the region at its bottom."""
+        if self.x >= self.cols:
+            self.x = self.cols - 1
+        if self.newline_mode:
+            self.x = 0
+        if self.y == self.bottom:
+            self.scroll_up(1)
+        elif self.y < self.rows - 1:
+            self.y += 1
+            self.buf.rows[self.y][2] = False  # as xterm.js: a line fed into is not a wrap
+
+    def reverse_index(self) -> None:
+        """RI: up one row, scrolling the region down at its top."""
+        if self.y == self.top:
+            self.scroll_down(1)
+        elif self.y > 0:
+            self.y -= 1
+
+    def scroll_up(self, n: int) -> None:
+        """Scroll the region up; with the region at the top of the normal screen the rows go to
+        the scrollback, as xterm.js does."""
+        self.epoch += 1
+        rows = self.buf.rows
+        top, bottom = self.top, self.bottom
+        n = min(n, bottom - top + 1)
+        gone = rows[top : top + n]
+        if top == 0 and self.buf.history is not None:
+            self.buf.history.extend(gone)
+        rows[top : bottom + 1] = rows[top + n : bottom + 1] + [blank_row() for _ in range(n)]
+        self._fill_erased(range(bottom + 1 - n, bottom + 1))
+
+    def scroll_down(self, n: int) -> None:
+        """Scroll the region down (new blank rows at its top)."""
+        self.epoch += 1
+        rows = self.buf.rows
+        top, bottom = self.top, self.bottom
+        n = min(n, bottom - top + 1)
+        rows[top : bottom + 1] = [blank_row() for _ in range(n)] + rows[top : bottom + 1 - n]
+        self._fill_erased(range(top, top + n))
+
+    def _fill_erased(self, ys: range) -> None:
+        attr = chr(pens.erase_pen(self.pen))
+        if attr != DEFAULT_ATTR:
+            for y in ys:
+                erase(self.buf.rows[y], 0, self.cols, self.cols, attr)
+
+    def goto(self, x: int, y: int) -> None:
+        """Absolute move (origin mode confines it to the scroll region)."""
+        if 6 in self.modes:
+            y = min(max(y + self.top, self.top), self.bottom)
+        self.x = min(max(x, 0), self.cols - 1)
+        self.y = min(max(y, 0), self.rows - 1)
+
+    def _vertical(self, dy: int) -> None:
+        # Relative moves stop at the margins when they start inside them (as xterm).
+        y = self.y + dy
+        if self.top <= self.y <= self.bottom:
+            y = min(max(y, self.top), self.bottom)
+        self.y = min(max(y, 0), self.rows - 1)
+        self.x = min(self.x, self.cols - 1)
+
+    def tab(self, n: int = 1) -> None:
+        """HT: to the next tab stop."""
+        for _ in range(n):
+            x = min(self.x, self.cols - 1) + 1
+            if self.tabs is None:
+                x = (x + 7) // 8 * 8
+            else:
+                x = min([t for t in self.tabs if t >= x] or [self.cols - 1])
+            self.x = min(x, self.cols - 1)
+
+    def _control(self, c: str) -> None:
+        if c == "\x08":
+            self.x = min(self.x, self.cols - 1)
+            if self.x > 0:
+                self.x -= 1
+        elif c == "\t":
+            self.tab()
+        elif c == "\x0e":
+            self.shift_out = True
+        elif c == "\x0f":
+            self.shift_out = False
+        elif c == "\x84":
+            self.linefeed()
+        elif c == "\x85":
+            self.x = 0
+            self.linefeed()
+        elif c == "\x8d":
+            self.reverse_index()
+        # BEL, NUL and the other C0/C1 controls change nothing a viewer sees.
+
+    # ---- escape sequences ---------------------------------------------------------------------
+
+    def _escape(self, e: re.Match[str], data: str) -> int:
+        final = e.group(3)
+        if final is not None:
+            params, inter = e.group(1), e.group(2)
+            if final in "Hf" and not inter and "?" not in params:
+                return (
+                    self._anchor(e.group(), data, e.start(), e.end())
+                    if self._cup(params)
+                    else e.end()
+                )
+            csi(self, params, inter, final)
+            return e.end()
+        osc = e.group(4)
+        if osc is not None:
+            code, _, text = osc.partition(";")
+            if code in ("0", "2"):
+                self.title = text
+            self.epoch += 1
+            return e.end()
+        final = e.group(6)
+        if final is None:
+            return e.end()  # a string (DCS, APC, ...): ignored
+        inter = e.group(5)
+        if inter:
+            if inter in "()" and len(inter) == 1:
+                g = 0 if inter == "(" else 1
+                cs = list(self.charsets)
+                cs[g] = "0" if final == "0" else "B"
+                self.charsets = (cs[0], cs[1])
+                self.epoch += 1
+            elif inter == "#" and final == "8":
+                self.buf.rows[:] = [
+                    ["E" * self.cols, zeros(self.cols), False] for _ in range(self.rows)
+                ]
+            return e.end()
+        if final == "7":
+            self.save_cursor()
+            return self._anchor("\x1b7", data, e.start(), e.end())
+        if final == "8":
+            self.restore_cursor()
+        elif final == "D":
+            self.linefeed()
+        elif final == "E":
+            self.x = 0
+            self.linefeed()
+        elif final == "M":
+            self.reverse_index()
+        elif final == "c":
+            self.reset()
+        elif final == "=":
+            self.keypad = True
+        elif final == ">":
+            self.keypad = False
+        elif final == "H":
+            self.tabs = self._tab_stops() | {min(self.x, self.cols - 1)}
+        return e.end()
+
+    def _cup(self, params: str) -> bool:
+        """CUP/HVP; False when the parameters are not plain numbers (then nothing moves)."""
+        row, _, col = params.partition(";")
+        try:
+            y = int(row) if row else 1
+            x = int(col) if col else 1
+        except ValueError:
+            return False
+        self.goto(max(x, 1) - 1, max(y, 1) - 1)
+        return True
+
+    def _tab_stops(self) -> set[int]:
+        return set(range(8, self.cols, 8)) if self.tabs is None else set(self.tabs)
+
+    def save_cursor(self) -> None:
+        """DECSC: position, pen, origin mode, charsets (per screen, as xterm.js)."""
+        self.buf.saved = (self.x, self.y, self.pen, 6 in self.modes, self.charsets, self.shift_out)
+
+    def restore_cursor(self) -> None:
+        """DECRC (a fresh screen restores the home position)."""
+        saved = self.buf.saved or (0, 0, 0, False, ("B", "B"), False)
+        x, y, self.pen, origin, self.charsets, self.shift_out = saved
+        self.modes.discard(6)
+        if origin:
+            self.modes.add(6)
+        self.x = min(x, self.cols)
+        self.y = min(y, self.rows - 1)
+
+    # ---- modes --------------------------------------------------------------------------------
+
+    def set_private(self, mode: int, on: bool) -> None:
+        """DECSET/DECRST."""
+        self.epoch += 1
+        if mode in _ALT:
+            self._switch(mode, on)
+            return
+        if on:
+            self.modes.add(mode)
+        else:
+            self.modes.discard(mode)
+        if mode == 6:
+            self.goto(0, 0)
+
+    def _switch(self, mode: int, on: bool) -> None:
+        if on and self.buf is self.main:
+            if mode == 1049:
+                self.save_cursor()
+                self.alt_return = (self.x, self.y)
+            self.alt = Buffer(self.rows, None)
+            self.buf = self.alt
+            self.alt_mode = mode
+        elif not on and self.buf is self.alt:
+            self.buf = self.main
+            self.alt_mode = 0
+            self.alt_return = None
+            if mode == 1049:
+                self.restore_cursor()
+
+    @property
+    def in_alternate(self) -> bool:
+        """True while a full-screen program has the alternate screen."""
+        return self.buf is self.alt
+
+    # ---- reading ------------------------------------------------------------------------------
+
+    def is_blank(self, y: int) -> bool:
+        """True when screen row ``y`` shows nothing."""
+        return _is_blank(self.buf.rows[y])
+
+    def blank_line(self) -> Row:
+        """A row of the current width, erased with the current pen's background."""
+        attr = chr(pens.erase_pen(self.pen))
+        if attr == DEFAULT_ATTR:
+            return blank_row()
+        return [blanks(self.cols), attr * self.cols, False]

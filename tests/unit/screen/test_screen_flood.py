@@ -1,0 +1,56 @@
+"""Skipping overwritten updates changes nothing: the same output applied with and without the
+skip gives the same cells, cursor and pen."""
+
+from __future__ import annotations
+
+import pytest
+from screen_state import cells
+
+from jupyter_ci_terminal.screen import ScreenModel, skip
+
+FLOODS = {
+    "counter_at_one_position": "".join(f"\x1b[3;1Hcount {i}" for i in range(20_000)),
+    "carriage_return_progress": "".join(
+        f"\r\x1b[32m{i % 100:3d}%\x1b[0m {i}" for i in range(20_000)
+    ),
+    "shorter_text_leaves_a_tail": "".join(f"\r{n}" for n in [100000] * 500 + [99] * 5000),
+    "two_rows_alternating": "".join(f"\x1b[2;1Ha{i}\x1b[4;1Hb{i}" for i in range(20_000)),
+    "colours_change_between_updates": "".join(
+        f"\x1b[1;1H\x1b[3{i % 8}mX\x1b[4{i % 3}mY" for i in range(20_000)
+    ),
+    "pen_left_set_by_the_update": "".join(f"\x1b[2;2H\x1b[1mB{i % 10}" for i in range(20_000)),
+    "updates_between_log_lines": "".join(
+        (f"log {i}\r\n" if i % 97 == 0 else "") + f"\x1b7\x1b[5;1H[{i % 1000:4d}]\x1b8"
+        for i in range(20_000)
+    ),
+    "save_restore_with_region": "\x1b[1;4r"
+    + "".join(f"\x1b7\x1b[5;1H{i}\x1b8" + ("x\r\n" if i % 13 == 0 else "") for i in range(20_000)),
+    "erase_to_end_of_line": "".join(f"\x1b[1;1H{'#' * (i % 17)}\x1b[K" for i in range(20_000)),
+    "wrap_at_the_right_edge": "".join(f"\x1b[5;15H{i:08d}" for i in range(5_000)),
+}
+
+
+def run(data: str, skipping: bool, monkeypatch: pytest.MonkeyPatch) -> ScreenModel:
+    if not skipping:
+        monkeypatch.setattr(skip, "repeats", lambda *args: 0)
+    model = ScreenModel(5, 20)
+    model.feed("HEADER\r\n")
+    for k in range(0, len(data), 65536):
+        model.feed(data[k : k + 65536])
+    monkeypatch.undo()
+    return model
+
+
+@pytest.mark.parametrize("name", list(FLOODS))
+def test_skipping_a_flood_gives_the_same_state(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = run(FLOODS[name], True, monkeypatch)
+    slow = run(FLOODS[name], False, monkeypatch)
+    assert cells(fast) == cells(slow)
+    assert slow.term.skipped == 0
+
+
+@pytest.mark.parametrize(
+    "name", ["counter_at_one_position", "carriage_return_progress", "two_rows_alternating"]
+)
+def test_a_flood_of_updates_is_skipped(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(FLOODS[name], True, monkeypatch).term.skipped > len(FLOODS[name]) // 2
