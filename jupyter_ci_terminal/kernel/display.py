@@ -6,6 +6,8 @@ Pure rendering, plus the two places that talk to IPython's display machinery: th
 
 from __future__ import annotations
 
+import datetime
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -31,10 +33,47 @@ COLOURS = {
 }
 
 
-def badge(status: str, hold: bool = False) -> str:
-    """A coloured status label (HTML)."""
+#: What a hold is, by ``hold_reason`` (the words the panel and the tab's strip show too).
+HOLD_WORDS = {
+    "on_failure": "held for debugging",
+    "always": "held for debugging",
+    "retention": "kept open while its terminal is attached",
+}
+
+
+def time_left(seconds: float) -> str:
+    """``45 s left``, ``28 min left`` (whole minutes, rounded up, from one minute on)."""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{math.ceil(seconds)} s left"
+    return f"{math.ceil(seconds / 60)} min left"
+
+
+def hold_text(job: dict[str, Any], now: float | None = None) -> str:
+    """``held for debugging, 28 min left`` for a held job's JSON; empty when it is not held."""
+    if not job.get("hold"):
+        return ""
+    words = HOLD_WORDS.get(str(job.get("hold_reason")), "held for debugging")
+    until = job.get("hold_until")
+    if not isinstance(until, str):
+        return words
+    end = datetime.datetime.fromisoformat(until.replace("Z", "+00:00")).timestamp()
+    return f"{words}, {time_left(end - (time.time() if now is None else now))}"
+
+
+def shown_status(job: dict[str, Any]) -> str:
+    """The status a job looks like: a held job's is the one it ends with (its script's)."""
+    if job.get("hold") and job.get("hold_status"):
+        return str(job["hold_status"])
+    return str(job.get("status", ""))
+
+
+def badge(status: str, hold: bool | str = False) -> str:
+    """A coloured status label (HTML); ``hold``: the hold's words (True: ``held``)."""
     colour = COLOURS.get(status, "#737278")
-    label = f"{status} (held)" if hold else status
+    if hold is True:
+        hold = "held"
+    label = f"{status}, {hold}" if hold else status
     return (
         f'<span style="color:{colour};border:1px solid {colour};border-radius:8px;'
         f'padding:0 6px;font-size:90%">{escape(label)}</span>'

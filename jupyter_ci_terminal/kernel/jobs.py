@@ -7,7 +7,7 @@ import time
 from typing import Literal
 
 from .attachment import Attachment
-from .display import Progress, badge, duration, table_html, table_text
+from .display import Progress, badge, duration, hold_text, shown_status, table_html, table_text
 from .errors import CITimeoutError, JobStateError
 from .record import Record
 from .shell import RunResult, run_in_session, strip_ansi
@@ -38,6 +38,16 @@ class Job(Record):
     def hold(self) -> bool:
         """True while a finished job is held open for debugging."""
         return bool(self.data.get("hold"))
+
+    @property
+    def hold_text(self) -> str:
+        """``held for debugging, 28 min left`` while held (from ``hold_until``); else empty."""
+        return hold_text(self.data)
+
+    @property
+    def shown_status(self) -> str:
+        """The status the job looks like: a held job's is its script's (``failed``)."""
+        return shown_status(self.data)
 
     @property
     def duration(self) -> float | None:
@@ -137,6 +147,16 @@ class Job(Record):
         self.data = self._client.job_action(self.project, self.id, "cancel")
         return self
 
+    def end_hold(self) -> Job:
+        """End debugging: end the job's hold, so it finishes with its script's status (a failed
+        script stays ``failed`` with its exit code; :meth:`cancel` would record ``canceled``).
+
+        Returns the job itself, updated. Only the local runner holds jobs; GitLab answers that
+        cancel is the only way to end one.
+        """
+        self.data = self._client.job_action(self.project, self.id, "end_hold")
+        return self
+
     def play(self) -> Job:
         """Start a manual job; returns the job itself, updated."""
         self.data = self._client.job_action(self.project, self.id, "play")
@@ -170,14 +190,14 @@ class Job(Record):
 
     def row(self) -> tuple[object, ...]:
         """The job's cells in a jobs table (see ``JOB_COLUMNS``)."""
-        status = f"{self.status} (held)" if self.hold else self.status
+        status = f"{self.shown_status}, {self.hold_text}" if self.hold else self.status
         return (
             self.id, self.name, self.stage, status, self.ref, self.pipeline_id,
             duration(self.duration),
         )  # fmt: skip
 
     def __repr__(self) -> str:
-        held = ", held" if self.hold else ""
+        held = f", {self.hold_text}" if self.hold else ""
         return (
             f"<Job {self.id} {self.name!r}: {self.status}{held} "
             f"(stage {self.stage}, pipeline {self.pipeline_id}, project {self.project!r})>"
@@ -198,5 +218,7 @@ class JobList(list[Job]):
     def _repr_html_(self) -> str:
         if not self:
             return "<i>No jobs.</i>"
-        rows = [(*job.row()[:3], badge(job.status, job.hold), *job.row()[4:]) for job in self]
+        rows = [
+            (*job.row()[:3], badge(job.shown_status, job.hold_text), *job.row()[4:]) for job in self
+        ]
         return table_html(JOB_COLUMNS, rows, raw=3)

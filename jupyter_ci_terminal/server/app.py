@@ -102,6 +102,11 @@ class CITerminalApp(ExtensionApp):
         config=True,
         help="Seconds a session with no browser attached stays open before it is closed (0: never). Default: 600.",
     )
+    hold_grace = Float(
+        30.0,
+        config=True,
+        help="Seconds a held job's session may have no browser attached (long enough for a reload) before its hold is ended and the job finishes with its script's status (0: wait for the runner's session_timeout). Default: 30.",
+    )
     scrollback = Int(
         1000, config=True, help="Lines of scrollback restored on reconnect. Default: 1000."
     )
@@ -320,6 +325,7 @@ class CITerminalApp(ExtensionApp):
             ping_interval=self.ping_interval,
             max_backlog=self.max_viewer_backlog,
             detached_timeout=self.detached_timeout,
+            hold_grace=self.hold_grace,
             scrollback=self.scrollback,
             recordings_dir=recordings,
             record_input=self.record_input,

@@ -142,9 +142,26 @@ class JobActionHandler(_Base):
     @authorized
     @translate_errors
     async def post(self, project: str, job: str, action: str) -> None:
-        """Run the action."""
+        """Run the action; a retry may ask for ``{"hold": "on_failure"}`` (local runner only)."""
+        hold = self.body().get("hold") if action == "retry" else None
         backend, proj = await self.registry.resolve(project)
-        self.finish(json.dumps(await backend.job_action(proj, int(job), action)))
+        if hold is not None:
+            result = await backend.retry_job(proj, int(job), str(hold))
+        else:
+            result = await backend.job_action(proj, int(job), action)
+        self.finish(json.dumps(result))
+
+
+class EndHoldHandler(_Base):
+    """``POST projects/<p>/jobs/<id>/end_hold``: End debugging of a held job."""
+
+    @web.authenticated
+    @authorized_execute
+    @translate_errors
+    async def post(self, project: str, job: str) -> None:
+        """End the hold: the job finishes with its script's status (it ends a shell: execute)."""
+        backend, proj = await self.registry.resolve(project)
+        self.finish(json.dumps(await backend.end_hold(proj, int(job))))
 
 
 class TerminalsHandler(_Base):
@@ -258,6 +275,7 @@ default_handlers: list[tuple[str, type[web.RequestHandler]]] = [
     (rf"{_API}/projects/{_ID}/jobs/(?P<job>\d+)", JobHandler),
     (rf"{_API}/projects/{_ID}/jobs/(?P<job>\d+)/trace", TraceHandler),
     (rf"{_API}/projects/{_ID}/jobs/(?P<job>\d+)/(?P<action>retry|cancel|play)", JobActionHandler),
+    (rf"{_API}/projects/{_ID}/jobs/(?P<job>\d+)/end_hold", EndHoldHandler),
     (rf"{_API}/terminals", TerminalsHandler),
     (rf"{_API}/terminals/{_NAME}", TerminalHandler),
     (rf"{_API}/terminals/{_NAME}/recording", RecordingHandler),

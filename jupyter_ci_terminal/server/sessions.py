@@ -24,7 +24,7 @@ from ..protocol import terminado
 from ..protocol.frames import ClientCodec, Frame, client_codec
 from ..protocol.limits import DEFAULT_MAX_INPUT
 from ..screen import ScreenModel
-from . import shellwait
+from . import holdgrace, shellwait
 from .backends import Backend, Project, TerminalUser
 from .recording import AuditLog, Recording
 from .viewer import Viewer
@@ -54,6 +54,8 @@ class SessionSettings:
     ping_interval: float = 30.0
     max_backlog: int = 1024 * 1024
     detached_timeout: float = 600.0
+    #: Seconds without a viewer after which a held job's hold is ended (see holdgrace).
+    hold_grace: float = 30.0
     scrollback: int = 1000
     recordings_dir: Path | None = None
     record_input: bool = False
@@ -98,6 +100,7 @@ class TerminalSession:
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pump_task: asyncio.Task[None] | None = None
         self._idle_task: asyncio.Task[None] | None = None
+        self._hold_grace: asyncio.Task[None] | None = None
         self._told_fixed_size = False
         self._told: list[Viewer] = []  # the viewers the end message went to
         self._last_output = 0.0
@@ -236,6 +239,7 @@ class TerminalSession:
         self.screen.catch_up()
 
     def _arm_idle(self) -> None:
+        self._hold_grace = holdgrace.rearm(self, self._hold_grace)
         if self._idle_task is not None:
             self._idle_task.cancel()
             self._idle_task = None
@@ -324,6 +328,8 @@ class TerminalSession:
         self.ended = reason
         if self._idle_task is not None and self._idle_task is not asyncio.current_task():
             self._idle_task.cancel()
+        if self._hold_grace is not None and self._hold_grace is not asyncio.current_task():
+            self._hold_grace.cancel()
         if self._dialing is not None and not self._dialing.done():
             self._dialing.cancel()
         if self._ws is not None:

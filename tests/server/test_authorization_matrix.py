@@ -28,6 +28,7 @@ ACTIONS = {
     ("JobHandler", "GET"): "read",
     ("TraceHandler", "GET"): "read",
     ("JobActionHandler", "POST"): "write",
+    ("EndHoldHandler", "POST"): "execute",  # ends a job's shell
     ("TerminalsHandler", "GET"): "read",
     ("TerminalsHandler", "POST"): "execute",
     ("TerminalHandler", "GET"): "read",

@@ -88,6 +88,14 @@ class Backend(Protocol):
         """Run ``retry``, ``cancel`` or ``play`` on a job."""
         ...
 
+    async def retry_job(self, project: Project, job_id: int, hold: str | None) -> JSON:
+        """Retry a job; ``hold`` (``on_failure``/``always``) keeps the retry open for debugging."""
+        ...
+
+    async def end_hold(self, project: Project, job_id: int) -> JSON:
+        """End a held job's hold: it finishes with its script's status (End debugging)."""
+        ...
+
     def terminal_user(self) -> TerminalUser | None:
         """Whom the current Jupyter user's terminals would open as; None when the service does
         not tell this server's users apart (then anyone here may share a session)."""

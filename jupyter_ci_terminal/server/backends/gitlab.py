@@ -44,6 +44,15 @@ from .rest import RestBackendMixin, RestClient
 
 log = logging.getLogger(__name__)
 
+NO_END_HOLD = (
+    "GitLab has no End debugging: a GitLab job is never held open after its script, and Cancel "
+    "is the only way to end a running one."
+)
+NO_HOLD_RETRY = (
+    "GitLab cannot retry a job with a debug hold (only the local runner has CI_DEBUG_HOLD): "
+    "retry it without one."
+)
+
 
 class GitLabBackend(RestBackendMixin):
     """Projects of one GitLab instance."""
@@ -255,6 +264,16 @@ class GitLabBackend(RestBackendMixin):
         """Retry, cancel or play; the resulting job comes with ``terminal``."""
         job = await super().job_action(project, job_id, action)
         return self._with_terminal(project, job, await self._viewer())
+
+    async def retry_job(self, project: Project, job_id: int, hold: str | None) -> JSON:
+        """Retry; GitLab has no hold option, so one given is refused."""
+        if hold is not None:
+            raise ConfigError(NO_HOLD_RETRY)
+        return await self.job_action(project, job_id, "retry")
+
+    async def end_hold(self, project: Project, job_id: int) -> JSON:
+        """GitLab cannot end a hold: its jobs are never held, and cancel is how one ends."""
+        raise ConfigError(NO_END_HOLD)
 
     # -- web sessions and terminals -----------------------------------------------------------
 

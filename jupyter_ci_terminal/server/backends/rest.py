@@ -14,13 +14,15 @@ import gitlab
 import gitlab.exceptions as gle
 import requests
 
-from ...errors import BackendError, ForbiddenError, NotFoundError
+from ...errors import BackendError, ConfigError, ForbiddenError, NotFoundError
 from .base import JSON, Project, TerminalUser
 
 T = TypeVar("T")
 
 JOB_ACTIONS = ("retry", "cancel", "play")
 PIPELINE_ACTIONS = ("retry", "cancel")
+#: The ``hold`` a retry may ask for (``CI_DEBUG_HOLD``'s values).
+HOLD_MODES = ("on_failure", "always")
 
 
 class RestClient:
@@ -194,8 +196,28 @@ class RestBackendMixin:
         return await rest.text(path)
 
     async def job_action(self, project: Project, job_id: int, action: str) -> JSON:
-        """Retry, cancel or play a job."""
+        """Retry, cancel or play a job (or ``end_hold``: see :meth:`end_hold`)."""
+        if action == "end_hold":
+            return await self.end_hold(project, job_id)
         return await self._action(project, "jobs", job_id, action, JOB_ACTIONS)
+
+    async def retry_job(self, project: Project, job_id: int, hold: str | None) -> JSON:
+        """Retry a job; with ``hold`` (``on_failure``/``always``) the retry runs with that
+        ``CI_DEBUG_HOLD`` (the local runner's option: it stays open for debugging)."""
+        if hold is None:
+            return await self.job_action(project, job_id, "retry")
+        if hold not in HOLD_MODES:
+            msg = f"A retry's hold is one of {' or '.join(HOLD_MODES)} (CI_DEBUG_HOLD's values)."
+            raise ConfigError(msg)
+        rest, path = await self._path(project, "jobs", int(job_id), "retry")
+        result: JSON = await rest.post(path, hold=hold)
+        return result
+
+    async def end_hold(self, project: Project, job_id: int) -> JSON:
+        """End a held job's hold (End debugging): it finishes with its script's status."""
+        rest, path = await self._path(project, "jobs", int(job_id), "end_hold")
+        result: JSON = await rest.post(path)
+        return result
 
     async def _action(
         self, project: Project, kind: str, object_id: int, action: str, allowed: tuple[str, ...]
