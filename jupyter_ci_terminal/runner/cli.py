@@ -120,6 +120,11 @@ class ServeApp(JupyterApp):
     run_pipeline = Bool(False, help="Start a pipeline at startup (bool), default False.").tag(
         config=True
     )
+    session_server = Bool(
+        True,
+        help="Serve job terminals on a [session_server] (bool), default True; False: jobs have no "
+        "terminal, as on a runner without one (a job can still dial out with ci-terminal-agent).",
+    ).tag(config=True)
 
     def _log_level_default(self) -> int:
         return logging.INFO
@@ -139,6 +144,10 @@ class ServeApp(JupyterApp):
     flags = {
         "run-pipeline": ({"ServeApp": {"run_pipeline": True}}, "Start a pipeline at startup."),
         "debug": ({"Application": {"log_level": 10}}, "Log debug messages."),
+        "no-session-server": (
+            {"ServeApp": {"session_server": False}},
+            "Serve no job terminals, as a runner without [session_server].",
+        ),
     }
 
     def start(self) -> None:
@@ -172,13 +181,15 @@ class ServeApp(JupyterApp):
         api_port = api_sockets[0].getsockname()[1]
         base_url = f"http://{_url_host(self.ip)}:{api_port}/"
         listen_host, listen_port = split_host_port(self.listen_address, "listen_address")
-        session_sockets = bind_sockets(listen_port, listen_host or None)
-        session_port = session_sockets[0].getsockname()[1]
+        session_sockets = (
+            bind_sockets(listen_port, listen_host or None) if self.session_server else []
+        )
+        session_port = session_sockets[0].getsockname()[1] if session_sockets else 0
         advertise = self._advertise(listen_host, session_port)
         adv_host, _ = split_host_port(advertise, "advertise_address")
 
-        cert = tls.generate(adv_host) if self.session_tls else None
-        if cert is None and not _is_loopback(listen_host):
+        cert = tls.generate(adv_host) if self.session_tls and self.session_server else None
+        if cert is None and self.session_server and not _is_loopback(listen_host):
             msg = "Plain-HTTP terminals (session_tls = False) are allowed on a loopback listen_address only."
             raise ConfigError(msg)
 
@@ -209,7 +220,7 @@ class ServeApp(JupyterApp):
             scheduler,
             registry,
             ctx,
-            f"{scheme}://{advertise}",
+            f"{scheme}://{advertise}" if self.session_server else "",
             cert.cert_pem if cert else "",
             self.web_url,
         )

@@ -14,6 +14,7 @@ from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 
 from ..errors import CIError
 from . import redact
+from .agents import CONNECT_ROUTE, AgentConnectHandler, AgentRegistry
 from .backends import Backend
 from .backends.gitlab import GitLabBackend
 from .backends.local import LocalBackend
@@ -132,6 +133,13 @@ class CITerminalApp(ExtensionApp):
         "",
         config=True,
         help="JSON-lines file of every attach and detach. Default: <jupyter data dir>/ci-terminal/audit.jsonl; '-' disables it.",
+    )
+    agent_token = Unicode(
+        "",
+        config=True,
+        help="""Token that CI jobs running ci-terminal-agent present (JUPYTER_CI_TERMINAL_TOKEN) to
+        dial out to this server, for runners without a session server; it opens only the
+        agents' connect route. Default: empty (agents are refused).""",
     )
     stty_resize = Bool(
         False,
@@ -331,6 +339,7 @@ class CITerminalApp(ExtensionApp):
             record_input=self.record_input,
             stty_resize=self.stty_resize,
             audit=AuditLog(audit),
+            agents=AgentRegistry(),
         )
         assert self.serverapp is not None
         if self.serverapp.event_logger is not None:
@@ -344,6 +353,8 @@ class CITerminalApp(ExtensionApp):
             ci_terminal_registry=registry,
             ci_terminal_sessions=SessionManager(registry, cfg),
             ci_terminal_terminals_enabled=enabled,
+            ci_terminal_agents=cfg.agents,
+            ci_terminal_agent_token=self.agent_token,
         )
 
     def initialize_handlers(self) -> None:
@@ -351,6 +362,7 @@ class CITerminalApp(ExtensionApp):
         self.handlers.extend(default_handlers)
         self.handlers.extend(gitlab_handlers)
         self.handlers.append((r"/ci-terminal/terminals/websocket/(?P<name>[\w.-]+)", CITermSocket))
+        self.handlers.append((CONNECT_ROUTE, AgentConnectHandler))
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         """With ``start_pipeline``, start the embedded runner now rather than on first use."""

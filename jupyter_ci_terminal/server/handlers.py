@@ -95,7 +95,7 @@ class PipelineJobsHandler(_Base):
         include_retried = self.get_query_argument("include_retried", "false") == "true"
         backend, proj = await self.registry.resolve(project)
         jobs = await backend.pipeline_jobs(proj, int(pipeline), include_retried=include_retried)
-        self.finish(json.dumps(jobs))
+        self.finish(json.dumps(self.settings["ci_terminal_agents"].mark(proj.id, jobs)))
 
 
 class PipelineActionHandler(_Base):
@@ -119,7 +119,8 @@ class JobHandler(_Base):
     async def get(self, project: str, job: str) -> None:
         """One job."""
         backend, proj = await self.registry.resolve(project)
-        self.finish(json.dumps(await backend.job(proj, int(job))))
+        body = await backend.job(proj, int(job))
+        self.finish(json.dumps(self.settings["ci_terminal_agents"].mark(proj.id, [body])[0]))
 
 
 class TraceHandler(_Base):

@@ -27,6 +27,7 @@ from ..screen import ScreenModel
 from . import holdgrace, shellwait
 from .backends import Backend, Project, TerminalUser
 from .recording import AuditLog, Recording
+from .upstream import AgentLookup, Upstream
 from .viewer import Viewer
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ class SessionSettings:
     record_input: bool = False
     stty_resize: bool = False
     audit: AuditLog = field(default_factory=lambda: AuditLog(None))
+    #: Jobs whose agent dialed out to this server (see .agents): their shell is opened there.
+    agents: AgentLookup | None = None
 
 
 class TerminalSession:
@@ -92,7 +95,7 @@ class TerminalSession:
         self.bytes_out = 0
         self.screen = ScreenModel(history=cfg.scrollback)
         self.recording: Recording | None = None
-        self._ws: WebSocketClientConnection | None = None
+        self._ws: Upstream | None = None
         self._dialing: asyncio.Task[WebSocketClientConnection] | None = None
         #: Keystrokes typed while waiting for the shell (sent once it is there, up to the cap).
         self._typeahead = bytearray()
@@ -133,6 +136,15 @@ class TerminalSession:
 
     async def open(self) -> None:
         """Resolve the job's Channel and dial it; errors propagate as ChannelError."""
+        agent = (
+            await self.cfg.agents.open(self.project.id, self.job_id) if self.cfg.agents else None
+        )
+        if agent is not None:  # the job dialed out: no Channel, its agent starts the shell
+            self.runner = "agent"
+            self._connected(agent)
+            self._pump_task = asyncio.create_task(self._pump())
+            self._arm_idle()
+            return
         channel = await self.backend.channel(self.project, self.job_id)
         # Read in the opener's request: the shell acts as the opener at the CI service.
         self.owner = self.backend.terminal_user()
@@ -174,7 +186,7 @@ class TerminalSession:
             await ws.write_message(frame.payload, binary=frame.binary)
         await self._pump()
 
-    def _connected(self, ws: WebSocketClientConnection) -> None:
+    def _connected(self, ws: Upstream) -> None:
         self._ws = ws
         self._codec = client_codec(ws.selected_subprotocol)
         if self.cfg.recordings_dir is not None:

@@ -22,6 +22,7 @@ from ..execution.artifacts import archive_path
 from . import hold, serialize
 from .base import ApiState, BaseHandler
 from .bridges import BridgesHandler
+from .job_token import CurrentJobHandler
 from .pages import WebPageHandler
 
 
@@ -226,7 +227,8 @@ class TerminalHandler(BaseHandler):
         """Return the Channel of a running (or held) job; 404 otherwise."""
         job = self.find_job(project_id, job_id)
         session = self.state.registry.for_job(job["id"])
-        if job["status"] != "running" or session is None:
+        # Without a session server (session_base ""), jobs have no terminal, as in GitLab.
+        if job["status"] != "running" or session is None or not self.state.session_base:
             msg = "404 Terminal Not Found"
             raise NotFoundError(msg)
         channel = Channel(
@@ -255,6 +257,7 @@ def make_app(state: ApiState) -> web.Application:
     routes: list[tuple[str, type[BaseHandler]]] = [
         (r"/api/v4/version", VersionHandler),
         (r"/api/v4/user", UserHandler),
+        (r"/api/v4/job", CurrentJobHandler),
         (r"/api/v4/projects/?", ProjectsHandler),
         (p + r"/?", ProjectHandler),
         (p + r"/pipeline", CreatePipelineHandler),

@@ -162,7 +162,11 @@ class JobRun:
         )
         variables = _variables(self.settings, self.job, self.pipeline, build_dir, git, dotenv)
         # gitlab-runner's CI_JOB_STATUS: "running" until after_script, which gets the result.
-        env = {**job_environment(variables), "CI_JOB_STATUS": "running"}
+        env = {
+            **job_environment(variables),
+            "CI_JOB_STATUS": "running",
+            "CI_JOB_TOKEN": session.job_token,
+        }
         try:
             caches = await asyncio.to_thread(cache.resolve, self.spec, env, build_dir)
         except cache.CacheError as e:

@@ -31,6 +31,8 @@ class TerminalSession:
         # 32 random bytes as lower-case hex each, like gitlab-runner's generateEndpoint().
         self.id = secrets.token_hex(32)
         self.token = secrets.token_hex(32)
+        #: The job's CI_JOB_TOKEN: ``GET /api/v4/job`` accepts it while the job runs.
+        self.job_token = secrets.token_hex(32)
         self.cwd: Path | None = None
         self.env: dict[str, str] | None = None
         self.ready = asyncio.Event()
@@ -108,6 +110,13 @@ class SessionRegistry:
     def for_job(self, job_id: int) -> TerminalSession | None:
         """Return the live session of a job, if it has one."""
         return self._by_job.get(job_id)
+
+    def for_job_token(self, presented: str) -> TerminalSession | None:
+        """Return the live session whose job was given ``presented`` as CI_JOB_TOKEN."""
+        for session in self._by_id.values():
+            if hmac.compare_digest(presented.encode(), session.job_token.encode()):
+                return session
+        return None
 
     def remove(self, session: TerminalSession, reason: str) -> None:
         """Forget a session and close its terminal (its URL answers 404 from now on)."""

@@ -1,0 +1,97 @@
+"""``ci-terminal-agent [--wait | --hold on_failure|always] [--timeout S]``, configured by variables.
+
+``JUPYTER_CI_TERMINAL_URL`` (the Jupyter server's base URL), ``JUPYTER_CI_TERMINAL_TOKEN`` (the
+server's agent token), and the job's own ``CI_JOB_TOKEN``, ``CI_PROJECT_DIR``, ``CI_SERVER_URL``
+and ``CI_JOB_STATUS``. Tokens are never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from . import wire
+from .dialer import Target, hold
+
+#: Variables the shell does not get: the agent token opens the connect route of the server.
+PRIVATE = ("JUPYTER_CI_TERMINAL_TOKEN",)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line."""
+    p = argparse.ArgumentParser(
+        prog="ci-terminal-agent",
+        description="Keep a CI job open and let a Jupyter server open its shell as a terminal tab.",
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait for a debugger to attach and leave (the default)",
+    )
+    mode.add_argument(
+        "--hold",
+        choices=("on_failure", "always"),
+        help="from after_script: hold the job when CI_JOB_STATUS is failed, or always",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=1800.0,
+        help="longest hold in seconds, debugging included (default 1800)",
+    )
+    return p
+
+
+def should_hold(mode: str | None, env: Mapping[str, str]) -> str | None:
+    """Why the job is held, or None when it is not (``--hold on_failure`` on a passing job)."""
+    status = env.get("CI_JOB_STATUS", "")
+    if mode == "on_failure" and status != "failed":
+        return None
+    if mode is None:
+        return "--wait"
+    return f"--hold {mode} (CI_JOB_STATUS={status or 'unset'})"
+
+
+def target(env: Mapping[str, str]) -> Target:
+    """The dial target from the job's variables; a missing one raises ``ValueError``."""
+    missing = [
+        name
+        for name in ("JUPYTER_CI_TERMINAL_URL", "JUPYTER_CI_TERMINAL_TOKEN", "CI_JOB_TOKEN")
+        if not env.get(name)
+    ]
+    if missing:
+        msg = f"Set {', '.join(missing)} (CI/CD variables) to reach the Jupyter server."
+        raise ValueError(msg)
+    return Target(
+        url=wire.connect_url(env["JUPYTER_CI_TERMINAL_URL"]),
+        agent_token=env["JUPYTER_CI_TERMINAL_TOKEN"],
+        job_token=env["CI_JOB_TOKEN"],
+        server_url=env.get("CI_SERVER_URL", ""),
+        project_dir=Path(env.get("CI_PROJECT_DIR") or Path.cwd()),
+        env={k: v for k, v in env.items() if k not in PRIVATE},
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    args = parser().parse_args(argv)
+    env = dict(os.environ)
+    why = should_hold(args.hold, env)
+    if why is None:
+        wire.say(
+            f"ci-terminal-agent: CI_JOB_STATUS is {env.get('CI_JOB_STATUS') or 'unset'}, "
+            "not failed: the job is not held."
+        )
+        sys.exit(0)
+    try:
+        where = target(env)
+    except ValueError as e:
+        wire.say(f"ci-terminal-agent: {e}")
+        sys.exit(1)
+    wire.say(f"ci-terminal-agent: holding the job ({why}) for at most {args.timeout:g} s.")
+    sys.exit(asyncio.run(hold(where, args.timeout)))

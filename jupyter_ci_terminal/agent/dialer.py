@@ -1,0 +1,112 @@
+"""Dial the Jupyter server, serve its debugger, and redial while the hold lasts.
+
+A refusal (wrong agent token, a job token the CI service does not know, a second agent for the
+same job) ends the agent at once with the server's sentence; a lost connection is redialed,
+with backoff, until the hold's deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus, WebSocketException
+
+from . import wire
+from .relay import Relay
+
+#: Statuses after which redialing cannot help: the server said no, with a sentence.
+REFUSALS = frozenset({400, 401, 403, 404, 409})
+#: Seconds between redials: doubling from the first to the last.
+BACKOFF = (0.5, 10.0)
+#: Largest frame taken from the server (a paste), as the runner's ``max_input``.
+MAX_FRAME = 4 * 1024 * 1024 + 1
+
+
+@dataclass
+class Target:
+    """Where to dial and as what; ``repr`` shows no token."""
+
+    url: str
+    agent_token: str = field(repr=False)
+    job_token: str = field(repr=False)
+    server_url: str
+    project_dir: Path
+    env: dict[str, str] = field(repr=False)
+
+    @property
+    def host(self) -> str:
+        """The server's ``host[:port]``, for messages."""
+        return urlsplit(self.url).netloc
+
+    def headers(self) -> dict[str, str]:
+        """The tokens travel in headers, never in the URL."""
+        return {
+            wire.AGENT_TOKEN_HEADER: self.agent_token,
+            wire.JOB_TOKEN_HEADER: self.job_token,
+            wire.SERVER_URL_HEADER: self.server_url,
+        }
+
+
+def refusal_sentence(e: InvalidStatus) -> str:
+    """The server's sentence for a refused connection (its body), or the bare status."""
+    body = e.response.body.decode("utf-8", "replace").strip() if e.response.body else ""
+    return body[:300] or f"The Jupyter server refused the agent (HTTP {e.response.status_code})."
+
+
+async def hold(target: Target, timeout: float) -> int:
+    """Stay connected until a debugger has come and gone, or ``timeout`` s pass; exit status."""
+    deadline = time.monotonic() + timeout
+    delay = BACKOFF[0]
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            wire.say(f"No debugging session ended within {timeout:g} s: the job goes on.")
+            return 0
+        try:
+            done = await asyncio.wait_for(_session(target), left)
+        except (asyncio.TimeoutError, TimeoutError):
+            continue  # the loop prints the deadline's sentence
+        except InvalidStatus as e:
+            if e.response.status_code in REFUSALS:
+                wire.say(f"ci-terminal-agent: {refusal_sentence(e)}")
+                return 1
+            wire.say(
+                f"The Jupyter server at {target.host} answered HTTP {e.response.status_code}; "
+                "trying again."
+            )
+            done = False
+        except (OSError, WebSocketException) as e:
+            wire.say(
+                f"Lost the Jupyter server at {target.host} ({type(e).__name__}); trying again."
+            )
+            done = False
+        if done:
+            wire.say("The debugging session ended: the job goes on.")
+            return 0
+        await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+        delay = min(delay * 2, BACKOFF[1])
+
+
+async def _session(target: Target) -> bool:
+    """One connection: True once its debugging session ended."""
+    async with connect(
+        target.url,
+        additional_headers=target.headers(),
+        max_size=MAX_FRAME,
+        open_timeout=30,
+        user_agent_header="ci-terminal-agent",
+    ) as ws:
+        wire.say(
+            f"Connected to the Jupyter server at {target.host}: waiting for a debugger"
+            " (open this job's Debug in JupyterLab's CI panel)."
+        )
+        relay = Relay(ws, target.project_dir, target.env)
+        try:
+            return await relay.run()
+        except WebSocketException:
+            return False

@@ -1,0 +1,115 @@
+"""A Jupyter server subprocess with an agent token, and a local runner with no session server.
+
+The runner serves the server's root folder (found through the server's runtime folder, so the
+server starts none of its own); jobs get no Channel and dial out with ``ci-terminal-agent``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from labprocess import AMBIENT_GITLAB
+from serverprocess import ServerProcess
+
+from jupyter_ci_terminal.runner.runtime import wait_for_runtime_file
+
+AGENT_TOKEN = secrets.token_hex(16)
+
+
+class DialOut:
+    """The server, the runner, and helpers to run a pipeline whose job holds with the agent."""
+
+    def __init__(self, server: ServerProcess, runner: dict[str, Any], project: Path) -> None:
+        self.server, self.runner, self.project = server, runner, project
+        self.runner_http = requests.Session()
+        self.runner_http.headers["PRIVATE-TOKEN"] = runner["token"]
+
+    def write_ci(self, script: list[str], **variables: str) -> None:
+        """The project's one job, ``debug-me``, with the agent's variables."""
+        job = {
+            "variables": {
+                "JUPYTER_CI_TERMINAL_URL": self.server.base,
+                "JUPYTER_CI_TERMINAL_TOKEN": AGENT_TOKEN,
+                **variables,
+            },
+            "script": script,
+        }
+        (self.project / ".gitlab-ci.yml").write_text(json.dumps({"debug-me": job}))
+
+    def run_pipeline(self) -> int:
+        """Start a pipeline through the server; the id of its one job."""
+        r = self.server.api("POST", "projects/local/pipelines", json={})
+        assert r.status_code in (200, 201), r.text
+        jobs = self.server.api("GET", f"projects/local/pipelines/{r.json()['id']}/jobs").json()
+        return int(jobs[0]["id"])
+
+    def job(self, job_id: int) -> dict[str, Any]:
+        """The job as the server's REST API shows it."""
+        r = self.server.api("GET", f"projects/local/jobs/{job_id}")
+        assert r.status_code == 200, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    def wait_job(
+        self, job_id: int, pred: Callable[[dict[str, Any]], bool], timeout: float = 60
+    ) -> dict[str, Any]:
+        """Poll the job until ``pred`` holds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self.job(job_id)
+            if pred(job):
+                return job
+            assert time.monotonic() < deadline, (job, self.trace(job_id)[-2000:])
+            time.sleep(0.1)
+
+    def trace(self, job_id: int) -> str:
+        """The job's log."""
+        return self.server.api("GET", f"projects/local/jobs/{job_id}/trace").text
+
+    def runner_get(self, path: str, **kw: Any) -> requests.Response:
+        """GET on the runner's REST API (``/api/v4`` + path)."""
+        return self.runner_http.get(f"{self.runner['url']}api/v4{path}", timeout=10, **kw)
+
+
+@pytest.fixture(scope="module")
+def dialout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DialOut]:
+    """One server and one runner for the module's tests (each test runs its own pipeline)."""
+    home = tmp_path_factory.mktemp("home")
+    project = tmp_path_factory.mktemp("project")
+    (project / ".gitlab-ci.yml").write_text("placeholder:\n  script: [true]\n")
+    args = [
+        "--CITerminalApp.embedded_runner=False",
+        f"--CITerminalApp.agent_token={AGENT_TOKEN}",
+        # The viewer leaving ends the session (and so the hold) one second later.
+        "--CITerminalApp.detached_timeout=1",
+    ]
+    with ServerProcess(project, home, args) as server, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JUPYTER_RUNTIME_DIR", str(server.runtime_dir))
+        env = {k: v for k, v in os.environ.items() if k not in AMBIENT_GITLAB}
+        log = (home / "runner.log").open("wb")
+        runner = subprocess.Popen(
+            [sys.executable, "-m", "jupyter_ci_terminal.runner.cli", "serve",
+             f"--project={project}", "--no-session-server"],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            info = wait_for_runtime_file(runner.pid, timeout=60)
+            yield DialOut(server, info, project)
+        finally:
+            runner.send_signal(signal.SIGTERM)
+            try:
+                runner.wait(30)
+            except subprocess.TimeoutExpired:
+                runner.kill()
+                runner.wait()
+            log.close()
