@@ -19,6 +19,7 @@ import {
   addPanelCommands,
   addTerminalCommands
 } from './commands';
+import { logRestoreOptions, terminalRestoreOptions } from './restore';
 import { addRetryDebugCommand } from './retrydebug';
 import { CILogs, CILogWidget } from './log';
 import { CIModel } from './model';
@@ -136,16 +137,11 @@ const terminalPlugin: JupyterFrontEndPlugin<void> = {
       rank: 1,
       args: { isLauncher: true }
     });
-    void restorer?.restore(tracker, {
-      command: CommandIDs.openTerminal,
-      args: widget => ({
-        project: widget.session.project,
-        job: widget.session.job,
-        name: widget.session.name,
-        restore: true
-      }),
-      name: widget => widget.session.name
-    });
+    // Keyed by project identity: another server may serve another project.
+    void restorer?.restore(
+      tracker,
+      terminalRestoreOptions(app, terminals, tracker)
+    );
   }
 };
 
@@ -173,15 +169,7 @@ const logPlugin: JupyterFrontEndPlugin<void> = {
       category: 'CI',
       args: { isPalette: true }
     });
-    void restorer?.restore(tracker, {
-      command: CommandIDs.openLog,
-      args: widget => ({
-        project: widget.project,
-        job: widget.jobId,
-        restore: true
-      }),
-      name: widget => `${widget.project}-${widget.jobId}`
-    });
+    void restorer?.restore(tracker, logRestoreOptions(app, logs, tracker));
   }
 };
 

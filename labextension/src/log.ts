@@ -17,6 +17,7 @@ import {
   jobStatusText,
   terminalsBlocked
 } from './jobs';
+import { emptyLogText, traceText } from './logstate';
 import { LogView } from './logview';
 import { addMainTab } from './shell';
 import { actionButton } from './viewparts';
@@ -31,6 +32,8 @@ export class CILogWidget extends MainAreaWidget<LogView> {
     project: string;
     job: number;
     commands: CommandRegistry;
+    /** The title until the job is fetched, e.g. a restored tab's. */
+    title?: string;
   }) {
     // A plain toolbar: a reactive one would fold the strip into its "…" menu.
     super({ content: new LogView(), toolbar: new Toolbar() });
@@ -43,7 +46,7 @@ export class CILogWidget extends MainAreaWidget<LogView> {
     );
     this.addClass('jp-CILogWidget');
     this.title.icon = listIcon;
-    this.title.label = `Log: #${options.job}`;
+    this.title.label = options.title ?? `Log: #${options.job}`;
     this.title.caption = `Log of CI job #${options.job} (project ${options.project})`;
     this._bar.addClass('jp-CILog-toolbar');
     this.toolbar.addItem('ci-log-status', this._bar);
@@ -104,7 +107,7 @@ export class CILogWidget extends MainAreaWidget<LogView> {
     try {
       // The job first: once it is finished, the log fetched after it is complete.
       const job = await CIApi.getJob(this.project, this.jobId);
-      const trace = await CIApi.getTrace(this.project, this.jobId);
+      const trace = traceText(await CIApi.getTrace(this.project, this.jobId));
       if (this.isDisposed) {
         return;
       }
@@ -112,6 +115,7 @@ export class CILogWidget extends MainAreaWidget<LogView> {
       this._finished = isFinished(job.status) && !job.hold;
       this._error = null;
       this.title.label = `Log: ${job.name} #${job.id}`;
+      this.content.emptyText = emptyLogText(job);
       this.content.setTrace(trace, this._finished);
     } catch (error) {
       this._error = errorMessage(error);
@@ -273,7 +277,7 @@ export class CILogs {
   open(
     project: string,
     job: number,
-    { activate = true }: { activate?: boolean } = {}
+    { activate = true, title }: { activate?: boolean; title?: string } = {}
   ): CILogWidget | null {
     const { shell, tracker, commands } = this._options;
     const existing = tracker.find(
@@ -285,12 +289,14 @@ export class CILogs {
       }
       return existing;
     }
-    const widget = new CILogWidget({ project, job, commands });
+    const widget = new CILogWidget({ project, job, commands, title });
     const link = { kind: 'log' as const, project, job };
     if (!addMainTab(shell, widget, { type: 'CI Log', activate }, link)) {
       return null;
     }
     void tracker.add(widget);
+    // The saved title restores the job's name with the tab.
+    widget.title.changed.connect(() => void tracker.save(widget));
     return widget;
   }
 }

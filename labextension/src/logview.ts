@@ -35,7 +35,8 @@ export class LogView extends Widget {
     this.node.tabIndex = 0;
     // `jp-RenderedText` brings JupyterLab's ANSI colour classes.
     this._content.className = 'jp-CILog-content jp-RenderedText';
-    this.node.appendChild(this._content);
+    this._empty.className = 'jp-CILog-empty';
+    this.node.append(this._empty, this._content);
     this.node.setAttribute('role', 'log');
   }
 
@@ -48,6 +49,15 @@ export class LogView extends Widget {
     if (value) {
       this.scrollToEnd();
     }
+  }
+
+  /** What the view says while the log is empty (e.g. "This job has not run yet."). */
+  get emptyText(): string {
+    return this._empty.textContent ?? '';
+  }
+  set emptyText(value: string) {
+    this._empty.textContent = value;
+    this._showEmpty();
   }
 
   /** The line of the job's failure verdict, once shown. */
@@ -67,6 +77,7 @@ export class LogView extends Widget {
       this._append(this._parser.push(trace));
     }
     this._text = trace;
+    this._showEmpty();
     if (complete) {
       this._append(this._parser.flush());
     }
@@ -168,6 +179,10 @@ export class LogView extends Widget {
     const header = section.firstElementChild as HTMLElement;
     header.setAttribute('aria-expanded', String(!collapsed));
     this._collapsed.set(section.dataset.key ?? '', collapsed);
+  }
+
+  private _showEmpty(): void {
+    this._empty.hidden = this._text !== '' || this._empty.textContent === '';
   }
 
   private _reset(): void {
@@ -272,6 +287,7 @@ export class LogView extends Widget {
   private _collapsed = new Map<string, boolean>();
   private _content = document.createElement('div');
   private _counts = new Map<string, number>();
+  private _empty = document.createElement('div');
   private _failure: HTMLElement | null = null;
   private _following = true;
   private _parser = new TraceParser();

@@ -107,6 +107,11 @@ export interface IProject {
   instance: string;
   /** `host[:port]` of the project's GitLab; null for the local runner. */
   host: string | null;
+  /**
+   * Names the project across server restarts (a hash of the local runner's
+   * folder, a GitLab URL and project path): restored tabs are keyed by it.
+   */
+  identity?: string;
 }
 
 /** A GitLab pipeline object (the fields the frontend uses). */

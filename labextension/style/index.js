@@ -1,2 +1,3 @@
 import './base.css';
 import './children.css';
+import './rows.css';

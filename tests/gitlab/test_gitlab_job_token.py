@@ -109,6 +109,7 @@ async def test_a_ci_job_token_shows_its_project_and_acts_as_the_jobs_user(
             "backend": "gitlab",
             "instance": "gitlab",
             "host": host,
+            "identity": f"gitlab:{mock_gitlab.url}/acme/app",
         }
     ]
     every = await ci.get("projects", "gitlab-42", "pipelines")

@@ -24,6 +24,7 @@ async def test_projects_are_the_token_users_active_ones_with_url_safe_ids(
             "backend": "gitlab",
             "instance": "gitlab",
             "host": host,
+            "identity": f"gitlab:{mock_gitlab.url}/acme/app",
         },
         {
             "id": "gitlab-43",
@@ -31,6 +32,7 @@ async def test_projects_are_the_token_users_active_ones_with_url_safe_ids(
             "backend": "gitlab",
             "instance": "gitlab",
             "host": host,
+            "identity": f"gitlab:{mock_gitlab.url}/acme/docs",
         },
     ]  # most recently active first; archived and foreign projects are left out
     listing = [path for method, path in mock_gitlab.api_calls if path == "/api/v4/projects"]

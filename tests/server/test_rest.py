@@ -97,7 +97,9 @@ async def test_the_local_project_names_its_instance_and_no_host(ci: CIClient) ->
         "backend": "local",
         "instance": "local",
         "host": None,
+        "identity": project["identity"],
     }
+    assert project["identity"].startswith("local:")
 
 
 async def test_mine_lists_every_local_pipeline(ci: CIClient, jp_fetch: Any) -> None:

@@ -16,7 +16,8 @@ class Project:
 
     ``instance`` names the backend serving it (``local``, ``gitlab`` or a ``gitlab_instances``
     name) and ``host`` is its GitLab's ``host[:port]``, so same-named projects of two GitLabs
-    can be told apart.
+    can be told apart. ``identity`` names the project the same way across server restarts and
+    differently for another project behind the same ``id``: restored tabs are keyed by it.
     """
 
     id: str
@@ -25,6 +26,7 @@ class Project:
     remote_id: int | str
     instance: str = "local"
     host: str | None = None
+    identity: str = ""
 
     def to_json(self) -> JSON:
         """The public JSON: no URLs, no credentials."""
@@ -34,6 +36,7 @@ class Project:
             "backend": self.backend,
             "instance": self.instance,
             "host": self.host,
+            "identity": self.identity or self.id,
         }
 
 

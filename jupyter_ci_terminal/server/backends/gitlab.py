@@ -128,7 +128,10 @@ class GitLabBackend(RestBackendMixin):
     def _project(self, body: JSON) -> Project:
         remote = int(body["id"])
         path = str(body["path_with_namespace"])
-        project = Project(f"{self.name}-{remote}", path, self.kind, remote, self.name, self.host)
+        identity = f"gitlab:{self.url}/{path}"
+        project = Project(
+            f"{self.name}-{remote}", path, self.kind, remote, self.name, self.host, identity
+        )
         self._archived[project.id] = bool(body.get("archived"))
         self._paths[project.id] = project.name
         return project

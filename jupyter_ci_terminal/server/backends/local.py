@@ -7,6 +7,7 @@ as Jupyter finds its servers) or starts one and stops it again with the Jupyter 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import sys
 import time
@@ -150,7 +151,10 @@ class LocalBackend(RestBackendMixin):
         await self.client()
         assert self._info is not None
         name = self.project_dir.name or str(self.project_dir)
-        return [Project(self.project_id, name, self.kind, self._info.get("project_id", 1))]
+        # A hash: the JSON names the folder without showing the machine's paths.
+        digest = hashlib.sha256(str(self.project_dir).encode()).hexdigest()[:16]
+        remote = self._info.get("project_id", 1)
+        return [Project(self.project_id, name, self.kind, remote, identity=f"local:{digest}")]
 
     async def channel(self, project: Project, job_id: int) -> Channel:
         """Ask the runner for the job's terminal Channel (GitLab's authorize-response shape)."""
