@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from ...channel import Channel
@@ -23,6 +23,7 @@ from .base import Project
 from .rest import RestBackendMixin, RestClient
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Seconds to wait for a runner whose terminal connection dropped to be seen gone (a killed
 #: process closes its sockets a moment before it stops existing).
@@ -33,6 +34,26 @@ class StoppingError(BackendError):
     """The server is stopping: no runner is started any more (HTTP 503, as for a restart)."""
 
     status = 503
+
+
+STOPPING = "The Jupyter server is stopping: it starts no CI runner any more."
+
+
+class _RunnerClient(RestClient):
+    """The runner's REST client: a call cut short by the server stopping says so (503)."""
+
+    def __init__(self, url: str, token: str, stopping: Callable[[], bool]) -> None:
+        super().__init__(url, token, what="The local runner")
+        self._stopping = stopping
+
+    async def call(self, fn: Callable[[], T]) -> T:
+        """Run the call; while the server stops the runner, its failure is the stop's."""
+        try:
+            return await super().call(fn)
+        except BackendError:
+            if self._stopping():
+                raise StoppingError(STOPPING) from None
+            raise
 
 
 class LocalBackend(RestBackendMixin):
@@ -64,8 +85,7 @@ class LocalBackend(RestBackendMixin):
 
     def _refuse_when_closed(self) -> None:
         if self._closed:
-            msg = "The Jupyter server is stopping: it starts no CI runner any more."
-            raise StoppingError(msg)
+            raise StoppingError(STOPPING)
 
     def _serving_runner(self, pid: int | None = None) -> dict[str, Any] | None:
         for info in find_runners():
@@ -120,7 +140,7 @@ class LocalBackend(RestBackendMixin):
                     raise BackendError(msg)
                 info = await self._spawn()
             self._info = info
-            self._rest = RestClient(info["url"], info["token"], what="The local runner")
+            self._rest = _RunnerClient(info["url"], info["token"], lambda: self._closed)
             return self._rest
 
     def _runner_alive(self) -> bool:
