@@ -1,0 +1,54 @@
+"""The agent's options and variables, as pure functions."""
+
+from __future__ import annotations
+
+import pytest
+
+from jupyter_ci_terminal.agent.cli import should_hold, target
+from jupyter_ci_terminal.agent.wire import connect_url
+
+
+@pytest.mark.parametrize(
+    ("mode", "status", "held"),
+    [
+        (None, "running", True),  # --wait, from script
+        ("always", "success", True),
+        ("always", "failed", True),
+        ("on_failure", "failed", True),
+        ("on_failure", "success", False),
+        ("on_failure", "", False),
+    ],
+)
+def test_hold_on_failure_holds_only_failed_jobs(mode: str | None, status: str, held: bool) -> None:
+    assert (should_hold(mode, {"CI_JOB_STATUS": status}) is not None) is held
+
+
+@pytest.mark.parametrize(
+    ("base", "url"),
+    [
+        (
+            "https://hub.example.com/user/ada/",
+            "wss://hub.example.com/user/ada/ci-terminal/agents/connect",
+        ),
+        ("http://127.0.0.1:8888", "ws://127.0.0.1:8888/ci-terminal/agents/connect"),
+        ("wss://lab.example.com/", "wss://lab.example.com/ci-terminal/agents/connect"),
+    ],
+)
+def test_connect_url_is_under_the_servers_base_url(base: str, url: str) -> None:
+    assert connect_url(base) == url
+
+
+def test_missing_variables_are_named_and_the_agent_token_stays_out_of_the_shell() -> None:
+    with pytest.raises(ValueError, match="Set JUPYTER_CI_TERMINAL_TOKEN, CI_JOB_TOKEN"):
+        target({"JUPYTER_CI_TERMINAL_URL": "https://x/"})
+    env = {
+        "JUPYTER_CI_TERMINAL_URL": "https://x/",
+        "JUPYTER_CI_TERMINAL_TOKEN": "agent-secret",
+        "CI_JOB_TOKEN": "job-secret",
+        "CI_PROJECT_DIR": "/builds/p",
+    }
+    where = target(env)
+    assert "JUPYTER_CI_TERMINAL_TOKEN" not in where.env
+    assert "secret" not in repr(where)
+    assert where.headers()["JOB-TOKEN"] == "job-secret"
+    assert "secret" not in where.url
