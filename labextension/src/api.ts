@@ -213,6 +213,26 @@ export namespace CIApi {
     );
   }
 
+  /**
+   * Retry a job whose retry stays open after a failed script
+   * (`CI_DEBUG_HOLD=on_failure` for that retry only): local runner only,
+   * GitLab answers 400 with why.
+   */
+  export function retryWithHold(project: string, job: number): Promise<IJob> {
+    return requestAPI<IJob>(
+      path('projects', project, 'jobs', job, 'retry'),
+      post({ hold: 'on_failure' })
+    );
+  }
+
+  /** End debugging: end a held job's hold; it finishes with its script's status. */
+  export function endHold(project: string, job: number): Promise<IJob> {
+    return requestAPI<IJob>(
+      path('projects', project, 'jobs', job, 'end_hold'),
+      post()
+    );
+  }
+
   /** Create (or find) the terminal session of a job. */
   export function createTerminal(
     project: string,

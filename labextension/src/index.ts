@@ -20,7 +20,9 @@ import {
   addTerminalCommands
 } from './commands';
 import { logRestoreOptions, terminalRestoreOptions } from './restore';
+import { addEndHoldCommand } from './holdcommands';
 import { addRetryDebugCommand } from './retrydebug';
+import { runningPlugin } from './running';
 import { CILogs, CILogWidget } from './log';
 import { CIModel } from './model';
 import { notebookPage, notebookTree } from './notebook';
@@ -206,7 +208,11 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
     }
     addPanelCommands(app, model, show, registry);
     const retryDebug = addRetryDebugCommand(app, model);
-    panel.disposed.connect(() => retryDebug.dispose());
+    const endHold = addEndHoldCommand(app, model);
+    panel.disposed.connect(() => {
+      retryDebug.dispose();
+      endHold.dispose();
+    });
     model.changed.connect(() => {
       if (model.state.loaded && model.state.error === null) {
         webSessions.learn(model.state.projects);
@@ -217,7 +223,8 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
       CommandIDs.runPipeline,
       CommandIDs.refresh,
       CommandIDs.toggleMyPipelines,
-      CommandIDs.retryDebugJob
+      CommandIDs.retryDebugJob,
+      CommandIDs.endHold
     ]) {
       palette?.addItem({ command, category: 'CI', args: { isPalette: true } });
     }
@@ -235,6 +242,7 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
       ),
       // Every job that offers Retry offers this (see `retryDebugState`).
       [CommandIDs.retryDebugJob, `${row}[data-action="retry"]`],
+      [CommandIDs.endHold, `${row}[data-held="true"]`],
       ...Object.entries(PIPELINE_ACTION_COMMANDS).map(
         ([action, command]): [string, string] => [
           command,
@@ -300,5 +308,6 @@ export default [
   logPlugin,
   panelPlugin,
   linkPlugin,
-  attachPlugin
+  attachPlugin,
+  runningPlugin
 ];

@@ -3,6 +3,7 @@
  * GitLab's status words, and which actions a job offers. Pure functions.
  */
 
+import { holdText } from './retention';
 import {
   CIStatus,
   CommandIDs,
@@ -42,11 +43,24 @@ export function statusLabel(status: CIStatus): string {
   return status.replace(/_/g, ' ');
 }
 
-/** A job's status with what qualifies it: "failed (allowed to fail)", "running, on hold". */
-export function jobStatusText(job: IJob): string {
-  let text = statusLabel(job.status);
+/**
+ * The status a job shows: a held job's is the one the server says it ends
+ * with (`hold_status`, its script's), so a held failed job looks failed.
+ */
+export function shownStatus(job: IJob): CIStatus {
+  return job.hold && job.hold_status ? job.hold_status : job.status;
+}
+
+/**
+ * A job's status with what qualifies it: "failed (allowed to fail)",
+ * "failed, held for debugging, 28 min left".
+ *
+ * @param now - Unix milliseconds, for the time a hold has left.
+ */
+export function jobStatusText(job: IJob, now: number = Date.now()): string {
+  let text = statusLabel(shownStatus(job));
   if (job.hold) {
-    text += ', on hold for debugging';
+    text += `, ${holdText(job, now)}`;
   }
   if (job.status === 'failed' && job.allow_failure) {
     text += ' (allowed to fail)';
@@ -56,9 +70,10 @@ export function jobStatusText(job: IJob): string {
 
 /** The CSS status class of a job: a failure that is allowed shows as a warning. */
 export function jobStatusClass(job: IJob): string {
-  return job.status === 'failed' && job.allow_failure
+  const status = shownStatus(job);
+  return status === 'failed' && job.allow_failure
     ? 'jp-CIStatus-warning'
-    : `jp-CIStatus-${job.status}`;
+    : `jp-CIStatus-${status}`;
 }
 
 /** A pipeline stage with its jobs. */

@@ -16,6 +16,7 @@ import {
   retryDebugState,
   stageStatusClass
 } from './jobs';
+import { canEndHold, END_HOLD_TITLE, holdText } from './retention';
 import { IJob, IPipeline, IProject } from './tokens';
 import type { IViewHandlers } from './view';
 import { actionButton, message, statusBadge } from './viewparts';
@@ -78,7 +79,8 @@ function renderJob(
         status: job.status,
         // Context menu items select on these.
         action: action?.action ?? '',
-        debug: String(debug?.enabled === true)
+        debug: String(debug?.enabled === true),
+        held: String(canEndHold(job))
       }
     },
     statusBadge(jobStatusClass(job), status),
@@ -93,10 +95,11 @@ function renderJob(
     job.hold
       ? h.span(
           {
-            className: 'jp-CIPanel-tag',
-            title: 'CI_DEBUG_HOLD keeps this job open: use Debug to attach'
+            className: 'jp-CIPanel-tag jp-CIPanel-held',
+            title:
+              'The runner keeps this job open after its script: Debug attaches to its shell, End debugging ends it with its status'
           },
-          'on hold'
+          holdText(job, Date.now())
         )
       : null,
     h.span({ className: 'jp-CIPanel-time' }, formatDuration(job.duration)),
@@ -122,6 +125,12 @@ function renderJob(
           title: debug.title,
           className: 'jp-CIPanel-debug',
           disabled: !debug.enabled
+        })
+      : null,
+    handlers.endHold && canEndHold(job)
+      ? actionButton('End debugging', () => handlers.endHold?.(job), {
+          title: END_HOLD_TITLE,
+          className: 'jp-CIPanel-endHold'
         })
       : null
   );

@@ -50,6 +50,7 @@ export class CIPanel extends Widget {
         void commands.execute(CommandIDs.retryDebugJob, jobArgs(job)),
       jobAction: (job, action) =>
         void commands.execute(JOB_ACTION_COMMANDS[action], jobArgs(job)),
+      endHold: job => void commands.execute(CommandIDs.endHold, jobArgs(job)),
       pipelineAction: (pipeline, action) =>
         void commands.execute(PIPELINE_ACTION_COMMANDS[action], {
           project: model.state.project?.id ?? '',

@@ -1,129 +1,61 @@
 /**
- * The runner's terminal retention, read from a job trace: once the script
- * has ended, the runner keeps the job (and its shell) open while a terminal
- * is attached, up to its session timeout. Pure functions, no DOM.
+ * A job kept open after its script (a CI_DEBUG_HOLD, or gitlab-runner's
+ * retention while a terminal is attached), read from the job's JSON: the
+ * runner says why (`hold_reason`), until when (`hold_until`) and with which
+ * status the job ends (`hold_status`). Pure functions, no DOM; the words
+ * are those `%ci_jobs` shows in notebooks.
  */
 
-import { stripAnsi } from './ansi';
+import { IJob } from './tokens';
 
-const DURATION_UNITS: Record<string, number> = {
-  h: 3600,
-  m: 60,
-  s: 1,
-  ms: 1e-3,
-  us: 1e-6,
-  µs: 1e-6,
-  ns: 1e-9
+/** What a hold is, by `hold_reason`. */
+const HOLD_WORDS: Record<string, string> = {
+  on_failure: 'held for debugging',
+  always: 'held for debugging',
+  retention: 'kept open while its terminal is attached'
 };
 
-/**
- * Parse a Go `time.Duration` string (`30m0s`, `1h0m0s`, `1.5s`, `500ms`).
- *
- * @returns Seconds, or null when `text` is not a duration.
- */
-export function parseGoDuration(text: string): number | null {
-  const value = text.trim();
-  if (value === '0') {
-    return 0;
-  }
-  const unit = /(\d+(?:\.\d*)?|\.\d+)(h|ms|us|µs|ns|m|s)/y;
-  let seconds = 0;
-  let pos = 0;
-  while (pos < value.length) {
-    unit.lastIndex = pos;
-    const match = unit.exec(value);
-    if (!match) {
-      return null;
-    }
-    seconds += Number(match[1]) * DURATION_UNITS[match[2]];
-    pos = unit.lastIndex;
-  }
-  return pos > 0 ? seconds : null;
+/** `45 s left`, `28 min left` (whole minutes, rounded up, from one minute on). */
+export function timeLeft(seconds: number): string {
+  const left = Math.max(0, seconds);
+  return left < 60
+    ? `${Math.ceil(left)} s left`
+    : `${Math.ceil(left / 60)} min left`;
 }
 
-/** The runner keeps a job's shell open for a while: until when. */
-export interface IRetention {
-  /** `retention`: a terminal is attached after the script; `hold`: CI_DEBUG_HOLD. */
-  kind: 'retention' | 'hold';
-  /** Seconds the runner waits, as announced. */
-  timeout: number;
-  /**
-   * Unix time (seconds) of the last section marker before the message, close
-   * to when the wait began; null when the trace has none.
-   */
-  since: number | null;
-  /** The trace says the wait is over (disconnected, timed out, cancelled). */
-  over: boolean;
-}
-
-const RETENTION = [
-  {
-    kind: 'retention' as const,
-    pattern: /Terminal is connected, will time out in (\S+?)\.\.\./g
-  },
-  {
-    kind: 'hold' as const,
-    pattern: /attach a terminal within (\S+?)\.(?:\s|$)/g
-  }
-];
-
-const RETENTION_OVER =
-  /Terminal disconnected|Terminal session timed out|Job cancelled, killing the terminal session/;
-
 /**
- * Find the runner's last "terminal retention" announcement in a trace.
- *
- * gitlab-runner writes `Terminal is connected, will time out in 30m0s...`
- * when the script has ended while a terminal is attached; the local runner
- * also announces a `CI_DEBUG_HOLD` wait ("attach a terminal within 30m0s.").
+ * Seconds left of a job's hold at `now` (unix milliseconds), or null when
+ * the job is not held or the runner does not say until when.
  */
-export function findRetention(trace: string): IRetention | null {
-  const text = stripAnsi(trace);
-  let found: { kind: IRetention['kind']; index: number; raw: string } | null =
-    null;
-  for (const { kind, pattern } of RETENTION) {
-    for (const match of text.matchAll(pattern)) {
-      const index = match.index ?? 0;
-      if (!found || index > found.index) {
-        found = { kind, index, raw: match[1] };
-      }
-    }
-  }
-  if (!found) {
+export function holdSecondsLeft(job: IJob, now: number): number | null {
+  if (!job.hold || !job.hold_until) {
     return null;
   }
-  const timeout = parseGoDuration(found.raw);
-  if (timeout === null) {
-    return null;
-  }
-  let since: number | null = null;
-  const markers = /section_(?:start|end):(\d+):/g;
-  for (const match of text.slice(0, found.index).matchAll(markers)) {
-    since = Number(match[1]);
-  }
-  return {
-    kind: found.kind,
-    timeout,
-    since,
-    over: RETENTION_OVER.test(text.slice(found.index))
-  };
+  const until = Date.parse(job.hold_until);
+  return Number.isNaN(until) ? null : Math.max(0, (until - now) / 1000);
 }
 
 /**
- * Seconds left of a retention at `now` (unix seconds), between 0 and the
- * timeout.
+ * `held for debugging, 28 min left` for a held job; empty when it is not held.
  *
- * @param seenAt - When the announcement was first seen, used when the trace
- *   gives no start time.
+ * @param now - Unix milliseconds.
  */
-export function retentionLeft(
-  retention: IRetention,
-  now: number,
-  seenAt: number
-): number {
-  const since = retention.since ?? seenAt;
-  const left = retention.timeout - (now - since);
-  return Math.max(0, Math.min(retention.timeout, left));
+export function holdText(job: IJob, now: number): string {
+  if (!job.hold) {
+    return '';
+  }
+  const words = HOLD_WORDS[job.hold_reason ?? ''] ?? 'held for debugging';
+  const left = holdSecondsLeft(job, now);
+  return left === null ? words : `${words}, ${timeLeft(left)}`;
+}
+
+/** The tooltip of End debugging buttons. */
+export const END_HOLD_TITLE =
+  "End the hold: the job finishes with its script's status (Cancel would record canceled)";
+
+/** Whether End debugging applies: the job is held by the local runner. */
+export function canEndHold(job: IJob): boolean {
+  return job.hold === true && job.status === 'running';
 }
 
 /** Format a countdown: `29:59`, `1:02:03`. */

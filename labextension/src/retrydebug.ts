@@ -13,13 +13,15 @@ import { terminalsBlocked } from './jobs';
 import { CIModel } from './model';
 import { IJobTarget, pickJob, RETRY_DEBUG_PICK } from './picker';
 import { CITerminalWidget } from './terminal';
-import { CommandIDs, IJob } from './tokens';
+import { Backend, CommandIDs, IJob } from './tokens';
 
 /**
  * Register `ci-terminal:retry-debug-job`: retry a finished job, follow the
  * new job until it runs, then open its terminal through
  * `ci-terminal:open-terminal`, so that the user lands in its shell as it
- * starts (GitLab has no `CI_DEBUG_HOLD` to keep a failed job open).
+ * starts. On the local runner the retry runs with `CI_DEBUG_HOLD=on_failure`
+ * (that retry only), so a job that fails at once keeps its shell open;
+ * GitLab has no such hold.
  *
  * While waiting, a notification shows the new job's state and can stop the
  * wait; when the job ends or becomes manual first, it says so. Disabled,
@@ -105,8 +107,16 @@ async function retryAndDebug(
 ): Promise<CITerminalWidget | null> {
   const { project } = target;
   let job: IJob;
+  let held = false;
   try {
-    job = await model.jobAction(project, target.job, 'retry');
+    held = (await backendOf(model, project)) === 'local';
+    if (held) {
+      // Held if its script fails, so a job that fails at once still has its shell.
+      job = await CIApi.retryWithHold(project, target.job);
+      void model.refresh();
+    } else {
+      job = await model.jobAction(project, target.job, 'retry');
+    }
   } catch (error) {
     await showErrorMessage(
       `Could not retry job #${target.job}`,
@@ -148,6 +158,9 @@ async function retryAndDebug(
   });
   if (outcome.kind === 'running') {
     dismiss();
+    if (held) {
+      Notification.info(holdNotice(outcome.job), { autoClose: 10 * 1000 });
+    }
     const widget: CITerminalWidget | null | undefined =
       await app.commands.execute(CommandIDs.openTerminal, {
         project,
@@ -189,4 +202,24 @@ async function retryAndDebug(
     Notification.warning(message, { autoClose: false, actions: [openLog] });
   }
   return null;
+}
+
+/**
+ * The one line that explains a retry made with a hold (local runner).
+ */
+export function holdNotice(job: IJob): string {
+  return `${job.name} #${job.id} runs with CI_DEBUG_HOLD=on_failure: if it fails, its shell stays open until End debugging or its last tab closes.`;
+}
+
+/** The backend of `project`, from the panel's state or else the server. */
+async function backendOf(
+  model: CIModel,
+  project: string
+): Promise<Backend | null> {
+  const known = model.state.projects.find(p => p.id === project);
+  if (known) {
+    return known.backend;
+  }
+  const projects = await CIApi.listProjects();
+  return projects.find(p => p.id === project)?.backend ?? null;
 }

@@ -8,18 +8,15 @@ import { Widget } from '@lumino/widgets';
 import { CIApi, CIResponseError } from './api';
 import { isFinished, jobStatusClass, jobStatusText } from './jobs';
 import {
-  findRetention,
+  canEndHold,
+  END_HOLD_TITLE,
   formatCountdown,
-  IRetention,
-  retentionLeft
+  holdSecondsLeft
 } from './retention';
 import { CommandIDs, IJob, ITerminalSession, NS } from './tokens';
 
 /** Milliseconds between fetches of the job and the session. */
 const INTERVAL = 3000;
-
-/** Milliseconds between fetches of the log, looking for the retention message. */
-const TRACE_INTERVAL = 9000;
 
 /** Said when the session is gone from the server without a reason. */
 const CLOSED = 'the session was closed on the server';
@@ -120,20 +117,6 @@ export class TerminalStatusStrip extends Widget {
       this._ended = info ? (info.ended ?? '') : CLOSED;
     }
     const running = !isFinished(fresh.status) || fresh.hold === true;
-    const now = Date.now();
-    if (
-      running &&
-      this._ended === null &&
-      (this._retention === null || this._retention.over) &&
-      now - this._traceAt >= TRACE_INTERVAL
-    ) {
-      this._traceAt = now;
-      const retention = findRetention(await CIApi.getTrace(project, job));
-      if (retention && !this._retention) {
-        this._seenAt = now / 1000;
-      }
-      this._retention = retention;
-    }
     // Nothing more can change once the job is over and the session closed.
     this._done = !running && !!this._ended;
     this._render();
@@ -151,19 +134,11 @@ export class TerminalStatusStrip extends Widget {
     }
   }
 
-  private _countdown(): { retention: IRetention; left: number } | null {
-    const retention = this._retention;
+  /** The job's hold, from its JSON (`hold_reason`, `hold_until`), while it lasts. */
+  private _countdown(): { job: IJob; left: number } | null {
     const job = this._job;
-    if (
-      !retention ||
-      retention.over ||
-      this._ended !== null ||
-      (job && isFinished(job.status) && !job.hold)
-    ) {
-      return null;
-    }
-    const left = retentionLeft(retention, Date.now() / 1000, this._seenAt);
-    return { retention, left };
+    const left = job ? holdSecondsLeft(job, Date.now()) : null;
+    return job && left !== null && this._ended === null ? { job, left } : null;
   }
 
   private _render(): void {
@@ -197,11 +172,11 @@ export class TerminalStatusStrip extends Widget {
     }
     const countdown = this._countdown();
     if (countdown) {
-      const { retention, left } = countdown;
+      const { job: held, left } = countdown;
       const text =
-        retention.kind === 'hold'
-          ? `Held for debugging: closes in ${formatCountdown(left)}`
-          : `Script ended: shell closes in ${formatCountdown(left)}`;
+        held.hold_reason === 'retention'
+          ? `Script ended: shell closes in ${formatCountdown(left)}`
+          : `Held for debugging: closes in ${formatCountdown(left)}`;
       items.push(
         h.span(
           {
@@ -246,6 +221,26 @@ export class TerminalStatusStrip extends Widget {
       items.push(h.span({ className: 'jp-CIStrip-item' }, text));
     }
     items.push(h.span({ className: 'jp-CIStrip-spacer' }));
+    if (
+      job &&
+      canEndHold(job) &&
+      this._commands.hasCommand(CommandIDs.endHold)
+    ) {
+      const { project, job: id } = this._session;
+      items.push(
+        h.button(
+          {
+            className: 'jp-CIPanel-button jp-CIStrip-endHold',
+            title: END_HOLD_TITLE,
+            onclick: () =>
+              void this._commands
+                .execute(CommandIDs.endHold, { project, job: id })
+                .then(() => this._poll.refresh())
+          },
+          'End debugging'
+        )
+      );
+    }
     if (this._commands.hasCommand(CommandIDs.openLog)) {
       const { project, job: id } = this._session;
       items.push(
@@ -275,8 +270,5 @@ export class TerminalStatusStrip extends Widget {
   private _info: ITerminalSession;
   private _job: IJob | null = null;
   private _poll: Poll;
-  private _retention: IRetention | null = null;
-  private _seenAt = 0;
   private _session: ITerminalSession;
-  private _traceAt = -Infinity;
 }

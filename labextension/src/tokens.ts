@@ -47,6 +47,11 @@ export namespace CommandIDs {
    * args `{project, job}` (else asks).
    */
   export const retryDebugJob = `${NS}:retry-debug-job`;
+  /**
+   * End debugging: end a held job's hold, so it finishes with its script's
+   * status; args `{project, job}` (else asks).
+   */
+  export const endHold = `${NS}:end-hold`;
   /** Retry the failed and canceled jobs of a pipeline; args `{project, pipeline}`. */
   export const retryPipeline = `${NS}:retry-pipeline`;
   /** Cancel the unfinished jobs of a pipeline; args `{project, pipeline}`. */
@@ -135,8 +140,17 @@ export interface IJob {
   finished_at: string | null;
   duration: number | null;
   allow_failure: boolean;
-  /** True while a finished job is kept alive for debugging (`CI_DEBUG_HOLD`). */
+  /**
+   * True while the job is kept running after its script (local runner:
+   * `CI_DEBUG_HOLD`, or retention while a terminal is attached).
+   */
   hold?: boolean;
+  /** Why it is held: `on_failure`, `always` (CI_DEBUG_HOLD) or `retention`. */
+  hold_reason?: 'on_failure' | 'always' | 'retention' | null;
+  /** ISO 8601 UTC: when the hold ends by timeout. */
+  hold_until?: string | null;
+  /** The status a held job ends with (its script's): shown instead of `running`. */
+  hold_status?: CIStatus | null;
   /** True for an attempt that was replaced by a retry. */
   retried?: boolean;
   /** Whether the job's shell can be opened, when the backend knows (GitLab). */

@@ -27,6 +27,8 @@ export interface IViewHandlers {
   retryDebug(job: IJob): void;
   openLog(job: IJob): void;
   jobAction(job: IJob, action: JobAction): void;
+  /** End debugging: end a held job's hold (it finishes with its script's status). */
+  endHold?(job: IJob): void;
   pipelineAction(pipeline: IPipeline, action: PipelineAction): void;
   /** Why no terminal can be opened at all, or null. */
   terminalsDisabled(): string | null;

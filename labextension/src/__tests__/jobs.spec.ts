@@ -212,7 +212,7 @@ describe('status words', () => {
     expect(jobStatusText(allowed)).toBe('failed (allowed to fail)');
     expect(jobStatusClass(allowed)).toBe('jp-CIStatus-warning');
     const held = job('s', 'running', { hold: true });
-    expect(jobStatusText(held)).toBe('running, on hold for debugging');
+    expect(jobStatusText(held)).toBe('running, held for debugging');
     expect(jobStatusText(job('s', 'waiting_for_resource'))).toBe(
       'waiting for resource'
     );
