@@ -15,6 +15,7 @@ import hmac
 import logging
 from typing import Any, cast
 
+from jupyter_server.auth.decorator import allow_unauthenticated
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from ..agent import wire
@@ -107,6 +108,7 @@ class AgentConnectHandler(WebSocketHandler):
         """Agents are not browsers: a request with an Origin is not one."""
         return False
 
+    @allow_unauthenticated  # no Jupyter login: the two tokens below are the credentials
     async def get(self, *args: Any, **kwargs: Any) -> None:
         """Refuse with a sentence (no upgrade), or bind the connection to its job and upgrade."""
         try:
