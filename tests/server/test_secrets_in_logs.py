@@ -113,8 +113,15 @@ def test_no_secret_reaches_the_logs_recordings_or_audit_log(project: Path, tmp_p
             timeout=20,
         )
         ws.send(json.dumps(["set_size", 24, 80, 400, 800]))
-        ws.send(json.dumps(["stdin", "echo typed-$((6*7))\r"]))
+        # The job's own CI_JOB_TOKEN, read without showing it on the terminal.
+        token_file = tmp_path / "job-token"
+        ws.send(
+            json.dumps(["stdin", f"printenv CI_JOB_TOKEN > {token_file}; echo typed-$((6*7))\r"])
+        )
         _read_until(ws, "typed-42")
+        job_token = token_file.read_text().strip()
+        if job_token:  # runners with a session server may give jobs none
+            secrets["the local job's CI_JOB_TOKEN"] = job_token
 
         # Knocks at the runner, right and wrong, in the URL and in headers, and a 404.
         knocks = [
@@ -124,7 +131,10 @@ def test_no_secret_reaches_the_logs_recordings_or_audit_log(project: Path, tmp_p
             (f"{api}?private_token={runner['token']}", {}, 200),
             (f"{api}/999999?private_token={runner['token']}", {}, 404),
             (f"{runner['url']}api/v4/nothing/here?private_token={runner['token']}", {}, 404),
+            (f"{runner['url']}api/v4/job?job_token={WRONG_TOKEN}", {}, 401),
         ]
+        if job_token:
+            knocks.append((f"{runner['url']}api/v4/job?job_token={job_token}", {}, 200))
         for url, headers, status in knocks:
             assert requests.get(url, headers=headers, timeout=10).status_code == status, url
         # The terminal's own URL (session id in the path), with a wrong and the right token.
