@@ -14,9 +14,9 @@ from labdriver import Lab, first_project, run_lab, wait_for_job, write_project
 from pagedriver import (
     TerminalFrames,
     current_tab_label,
+    job_row,
     open_lab,
     open_panel,
-    job_row,
     output_line,
     type_command,
     wait_for_tab,
@@ -121,9 +121,7 @@ def test_retry_and_debug_of_a_job_that_fails_at_once_opens_its_shell(
         title = f"CI: fast #{retry['id']}"
         wait_for_tab(page, title, timeout=60)
         assert current_tab_label(page) == title
-        expect(page.get_by_text("runs with CI_DEBUG_HOLD=on_failure")).to_be_visible(
-            timeout=20_000
-        )
+        expect(page.get_by_text("runs with CI_DEBUG_HOLD=on_failure")).to_be_visible(timeout=20_000)
         frames.wait_for_prompt(page)
         start = len(frames.frames)
         type_command(page, 'echo "shell-of-$CI_JOB_ID"')
