@@ -107,7 +107,8 @@ def test_panel_lists_pipeline_and_debug_reuses_tab(
     assert sorted(stages) == ["debug", "test"]
     names = page.locator(".jp-CIPanel-jobName").all_inner_texts()
     assert {FAILING_JOB, HELD_JOB, JOB_NAME} <= set(names)
-    assert job_row(page, pipeline.held).locator(".jp-CIPanel-tag").inner_text() == "on hold"
+    tag = job_row(page, pipeline.held).locator(".jp-CIPanel-tag").inner_text()
+    assert re.fullmatch(r"held for debugging, \d+ min left", tag), tag
     # A failed job offers Retry, not Debug; a running one offers Debug.
     assert job_row(page, pipeline.failed).locator(".jp-CIPanel-debug").count() == 0
 
@@ -185,7 +186,7 @@ def test_status_strip_and_read_only_end(page: Page, lab: Lab, pipeline: DemoPipe
 
     strip = page.locator(f"{CURRENT_TERMINAL} .jp-CIStrip")
     strip.locator(".jp-CIStrip-countdown").wait_for(timeout=20_000)
-    assert "on hold" in strip.locator(".jp-CIStrip-status").inner_text()
+    assert "held for debugging" in strip.locator(".jp-CIStrip-status").inner_text()
     assert strip.locator(".jp-CIStrip-runner").inner_text().startswith("Runner 127.0.0.1:")
     first = strip.locator(".jp-CIStrip-countdown").inner_text()
     # The runner holds the job for 30 minutes from the end of its script.
