@@ -108,14 +108,11 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
             if final == "L":
                 t.scroll_down(n)
             else:
-                bottom_hist = t.buf.history
-                t.buf.history = None  # deleted lines are gone, not scrolled back
-                t.scroll_up(n)
-                t.buf.history = bottom_hist
+                _delete_lines(t, n)
             t.top = top
             t.x = 0
     elif final == "S":
-        t.scroll_up(n)
+        _delete_lines(t, n)  # as xterm.js: SU does not feed the scrollback
     elif final == "T":
         t.scroll_down(n)
     elif final == "r":
@@ -151,6 +148,13 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
             t.tabs = set()
         elif a == 0:
             t.tabs = t._tab_stops() - {min(t.x, t.cols - 1)}
+
+
+def _delete_lines(t: Terminal, n: int) -> None:
+    history = t.buf.history
+    t.buf.history = None  # deleted lines are gone, not scrolled back
+    t.scroll_up(n)
+    t.buf.history = history
 
 
 def _soft_reset(t: Terminal) -> None:

@@ -111,7 +111,29 @@ def _main(t: Terminal, scrollback: int, cursor: tuple[int, int], out: list[str])
         out.append(f"\x1b[{min(cx, t.cols - 1) + 1}G")
 
 
-def _alternate(t: Terminal, out: list[str]) -> None:
+def _move(dy: int) -> str:
+    return f"\x1b[{dy}B" if dy > 0 else f"\x1b[{-dy}A" if dy < 0 else ""
+
+
+def _saved_cursor(t: Terminal, out: list[str]) -> None:
+    """Fill the DECSC slot: go there (relative moves), save, come back."""
+    sx, sy, spen = t.main.saved[:3] if t.main.saved is not None else (0, 0, 0)
+    cx, cy = t.x, t.y
+    if (t.top, t.bottom) != (0, t.rows - 1):
+        # Relative moves would stop at the margins: absolute ones (right at the same width).
+        there, back = f"\x1b[{sy + 1}d", f"\x1b[{cy + 1}d"
+    else:
+        there, back = _move(sy - cy), _move(cy - sy)
+    out.append(f"{there}\x1b[{min(sx, t.cols - 1) + 1}G{pens.sgr(spen)}\x1b7\x1b[0m")
+    out.append(f"{back}\x1b[{min(cx, t.cols - 1) + 1}G")
+    if cx >= t.cols:  # a pending wrap: write the last cell again to be back in that state
+        row = t.buf.rows[cy]
+        text, attrs = row[0], full_attrs(row[1], len(row[0]))
+        if len(text) == t.cols and text[-1] != WIDE:
+            out.append(f"{pens.sgr(ord(attrs[-1]))}{text[-1]}\x1b[0m")
+
+
+def _alternate(t: Terminal, out: list[str], margins: str) -> None:
     out.append(f"\x1b[?{t.alt_mode}h")
     if t.alt_mode != 1049:
         out.append("\x1b[H\x1b[2J")
@@ -121,7 +143,7 @@ def _alternate(t: Terminal, out: list[str]) -> None:
         if tx:
             out.append(f"\x1b[{y + 1};1H")
             pen = _draw(tx, at, out, pen)
-    out.append("\x1b[0m")
+    out.append("\x1b[0m" + margins)
     saved = t.alt.saved
     if saved is not None:
         out.append(f"\x1b[{saved[1] + 1};{min(saved[0], t.cols - 1) + 1}H{pens.sgr(saved[2])}\x1b7")
@@ -134,10 +156,14 @@ def snapshot(t: Terminal, scrollback: int) -> str:
     # Under a full-screen program, the shell's cursor is where leaving it (1049) puts it back.
     main_cursor = (t.alt_return or (0, 0)) if t.in_alternate else (t.x, t.y)
     _main(t, scrollback, main_cursor, out)
+    margins = f"\x1b[{t.top + 1};{t.bottom + 1}r" if (t.top, t.bottom) != (0, t.rows - 1) else ""
     if t.in_alternate:
-        _alternate(t, out)
-    if (t.top, t.bottom) != (0, t.rows - 1):
-        out.append(f"\x1b7\x1b[{t.top + 1};{t.bottom + 1}r\x1b8")
+        _alternate(t, out, margins)  # absolute positions: DECSTBM homing the cursor is harmless
+    else:
+        if margins:
+            out.append(f"\x1b7{margins}\x1b8")
+        if margins or t.main.saved is not None:
+            _saved_cursor(t, out)  # also undoes what the ESC 7 above left in the slot
     if 6 in t.modes:  # origin mode homes the cursor: place it again, relative to the margin
         out.append(f"\x1b[?6h\x1b[{t.y - t.top + 1};{min(t.x, t.cols - 1) + 1}H")
     if 7 not in t.modes:

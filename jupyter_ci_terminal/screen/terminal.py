@@ -182,8 +182,6 @@ class Terminal:
             if not autowrap and run:
                 put(row, cols - 1, run[-1], attr)
                 run = ""
-            if not autowrap and self.x >= cols:
-                self.x = cols - 1
 
     # ---- movement and scrolling ---------------------------------------------------------------
 
@@ -389,12 +387,13 @@ class Terminal:
             self.alt = Buffer(self.rows, None)
             self.buf = self.alt
             self.alt_mode = mode
-        elif not on and self.buf is self.alt:
-            self.buf = self.main
-            self.alt_mode = 0
-            self.alt_return = None
+        elif not on:
+            if self.buf is self.alt:
+                self.buf = self.main
+                self.alt_mode = 0
+                self.alt_return = None
             if mode == 1049:
-                self.restore_cursor()
+                self.restore_cursor()  # even on the normal screen, as xterm.js
 
     @property
     def in_alternate(self) -> bool:

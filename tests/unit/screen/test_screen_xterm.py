@@ -1,0 +1,127 @@
+"""The restore payload against the real xterm.js (the JupyterLab terminal's own package, run in
+Node without a page): a viewer that reloads must show what a viewer that stayed shows."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_screen_flood import FLOODS
+from test_screen_oracle import STREAMS as ORACLE_STREAMS
+from test_screen_restore import STREAMS, feed
+
+ROOT = Path(__file__).resolve().parents[3]
+XTERM = ROOT / "labextension" / "node_modules" / "@xterm" / "xterm"
+DUMP = ROOT / "tests" / "support" / "xterm_dump.js"
+NODE = shutil.which("node")
+
+pytestmark = pytest.mark.skipif(
+    NODE is None or not XTERM.is_dir(), reason="needs node and the labextension's @xterm/xterm"
+)
+
+#: Streams of lines (no cursor addressing): comparable between viewers of different widths.
+LINE_STREAMS = [
+    "prompt_after_a_wrapped_line",
+    "many_lines_into_scrollback",
+    "colours_and_attributes",
+    "wide_characters",
+    "full_row_pending_wrap",
+]
+#: More streams where pyte is no oracle (it lacks these) or that stress one feature.
+XTERM_STREAMS = {
+    **ORACLE_STREAMS,
+    **{f"flood_{name}": "HEADER\r\n" + data for name, data in FLOODS.items()},
+    "lf_after_a_full_row": "x" * 20 + "\ny",
+    "tab_stops_cleared_and_set": "\x1b[3g\x1bH  \x1bH\rA\tB\tC",
+    "line_drawing_charset": "\x1b(0lqqk\x1b(B ok \x0e x \x0f",
+    "erase_with_a_background_colour": "\x1b[44mabc\x1b[K\x1b[0m\r\n\x1b[45m\x1b[2J",
+    "scroll_up_and_down": "1\r\n2\r\n3\r\n4\r\n5\x1b[2S\x1b[1T",
+    "repeat_character": "ab\x1b[3b",
+    "soft_reset": "\x1b[?25l\x1b[2;4r\x1b[!pafter",
+    "full_reset": "junk\r\n\x1bcclean",
+    "alternate_screen_1047": "main\x1b[?1047hALT\x1b[?1047l",
+    "title": "\x1b]0;my title\x07t",
+}
+#: Known, documented differences (docs/terminal-model.md): combining marks are composed; the
+#: oldest scrollback row of a wrapped line cut by the scrollback limit loses its wrapped flag.
+XTERM_DIFFERENT = {"flood_wrap_at_the_right_edge"}
+MORE = "\x1b[?1049l\r\nnext output " + "n" * 25 + "\r\n$ "
+
+
+def xterm(*terminals: dict[str, Any]) -> list[dict[str, Any]]:
+    """Buffers of xterm.js terminals after their writes (see xterm_dump.js)."""
+    job = json.dumps({"module": str(XTERM), "terminals": list(terminals)})
+    assert NODE is not None
+    done = subprocess.run(
+        [NODE, str(DUMP)], input=job, capture_output=True, text=True, timeout=300, check=True
+    )
+    result: list[dict[str, Any]] = json.loads(done.stdout)
+    return result
+
+
+def logical(dump: dict[str, Any]) -> list[str]:
+    """The buffer's lines with wrapped rows joined and blanks left out (what reflow keeps)."""
+    lines: list[str] = []
+    for line in dump["lines"]:
+        text = line["text"].replace(" ", "")
+        if line["wrapped"] and lines:
+            lines[-1] += text
+        else:
+            lines.append(text)
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+@pytest.mark.parametrize("name", list(STREAMS))
+def test_reloaded_viewer_matches_one_that_stayed_at_the_same_width(name: str) -> None:
+    data = STREAMS[name]
+    snap = feed(data).snapshot(1000)
+    stayed, reloaded = xterm(
+        {"rows": 5, "cols": 20, "writes": [data], "after": [MORE]},
+        {"rows": 5, "cols": 20, "writes": [snap], "after": [MORE]},
+    )
+    assert reloaded == stayed
+    now_stayed, now_reloaded = xterm(
+        {"rows": 5, "cols": 20, "writes": [data]}, {"rows": 5, "cols": 20, "writes": [snap]}
+    )
+    assert now_reloaded == now_stayed
+
+
+@pytest.mark.parametrize("name", [n for n in XTERM_STREAMS if n not in XTERM_DIFFERENT])
+def test_reloaded_viewer_matches_for_every_feature(name: str) -> None:
+    data = XTERM_STREAMS[name]
+    stayed, reloaded = xterm(
+        {"rows": 5, "cols": 20, "writes": [data], "after": [MORE]},
+        {"rows": 5, "cols": 20, "writes": [feed(data).snapshot(1000)], "after": [MORE]},
+    )
+    assert reloaded == stayed
+
+
+@pytest.mark.parametrize("cols", [13, 31, 80])
+@pytest.mark.parametrize("name", LINE_STREAMS)
+def test_reloaded_viewer_of_another_width_loses_no_line(name: str, cols: int) -> None:
+    data = STREAMS[name]
+    snap = feed(data).snapshot(1000)
+    at_that_width, reloaded = xterm(
+        {"rows": 5, "cols": cols, "writes": [data]}, {"rows": 5, "cols": cols, "writes": [snap]}
+    )
+    assert logical(reloaded) == logical(at_that_width)
+
+
+def test_reload_after_the_pty_width_changed_keeps_earlier_output() -> None:
+    before = "".join(f"early {i} " + "e" * (i % 30) + "\r\n" for i in range(60))
+    after = "".join(f"late {i} " + "l" * (i % 40) + "\r\n" for i in range(10)) + "$ "
+    model = feed(before)
+    model.resize(5, 33)
+    model.feed(after)
+    stayed, reloaded = xterm(
+        {"rows": 5, "cols": 20, "writes": [before], "resize": [5, 33], "after": [after]},
+        {"rows": 5, "cols": 33, "writes": [model.snapshot(1000)]},
+    )
+    assert logical(reloaded) == logical(stayed)
+    assert reloaded["x"] == stayed["x"]
