@@ -35,7 +35,7 @@ from jupyter_ci_terminal.runner.runtime import wait_for_runtime_file
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.runner.test_hostile_files import HOSTILE  # noqa: E402
+from tests.runner.test_hostile_files import HOSTILE
 
 TARGET_MS = 1000.0
 NORMAL = "job:\n  script: [echo]\n"
