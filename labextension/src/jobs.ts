@@ -236,6 +236,13 @@ export function debugState(
   if (terminalsDisabled !== null) {
     return { enabled: false, title: terminalsDisabled };
   }
+  if (job.agent === true) {
+    // The job dialed out: its runner's own terminal (or lack of one) does not matter.
+    return {
+      enabled: true,
+      title: `Open a terminal in ${job.name} #${job.id} through its agent`
+    };
+  }
   if (job.terminal?.available === false) {
     return {
       enabled: false,

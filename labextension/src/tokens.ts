@@ -155,6 +155,8 @@ export interface IJob {
   retried?: boolean;
   /** Whether the job's shell can be opened, when the backend knows (GitLab). */
   terminal?: IJobTerminal;
+  /** True while the job's ci-terminal-agent is connected: its shell opens through it. */
+  agent?: boolean;
 }
 
 /** `IJob.terminal`: can a terminal be opened for this job, and if not, why. */
@@ -226,6 +228,9 @@ export const DEFAULT_SETTINGS: Readonly<ISettings> = Object.freeze({
 
 /** True when a job's shell can be attached to. */
 export function isDebuggable(job: IJob): boolean {
+  if (job.agent === true) {
+    return true;
+  }
   return (
     (job.status === 'running' || job.hold === true) &&
     job.terminal?.available !== false
