@@ -8,6 +8,7 @@ straight into the scrollback are kept whole (a long entry stands for all of its 
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from . import pens
@@ -56,14 +57,10 @@ def _styled(t: Terminal, data: str, i: int) -> int:
     lines = joined.split("\r\n")
     if "\r" in joined.replace("\r\n", "") or "\n" in "".join(lines):
         return i
-    pen = t.pen
-    attrs = [chr(pen) * len(parts[0])]
-    sgr = pens.apply_sgr
-    for k in range(1, len(parts), 2):
-        pen = sgr(pen, parts[k])
-        attrs.append(chr(pen) * len(parts[k + 1]))
-    t.pen = pen
-    attr = "".join(attrs)
+    # The pen after each SGR, then each text part's attributes, in C loops (accumulate, map).
+    seq = list(accumulate(parts[1::2], pens.apply_sgr, initial=t.pen))
+    t.pen = seq[-1]
+    attr = "".join(map(str.__mul__, map(chr, seq), map(len, texts)))
     new: list[Row] = []
     pos = 0
     cols = t.cols
