@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shlex
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ import pytest
 import requests
 from labprocess import AMBIENT_GITLAB
 from serverprocess import ServerProcess
+from websockets.sync.client import ClientConnection, connect
 
 from jupyter_ci_terminal.runner.runtime import wait_for_runtime_file
 
@@ -113,3 +115,28 @@ def dialout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DialOut]:
                 runner.kill()
                 runner.wait()
             log.close()
+
+
+AGENT = f"{shlex.quote(sys.executable)} -m jupyter_ci_terminal.agent"
+
+
+def read_until(ws: ClientConnection, needle: str, timeout: float = 30) -> str:
+    """Read terminado frames until their stdout contains ``needle``."""
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while needle not in seen:
+        left = deadline - time.monotonic()
+        assert left > 0, f"{needle!r} not seen in {seen[-800:]!r}"
+        kind, *content = json.loads(ws.recv(timeout=left))
+        if kind == "stdout":
+            seen += content[0]
+    return seen
+
+
+def open_terminal(dialout: DialOut, job_id: int) -> ClientConnection:
+    """Open the job's terminal through the REST API, then its websocket."""
+    r = dialout.server.api("POST", "terminals", json={"project": "local", "job": job_id})
+    assert r.status_code in (200, 201), r.text
+    name = r.json()["name"]
+    url = f"ws://127.0.0.1:{dialout.server.port}/ci-terminal/terminals/websocket/{name}"
+    return connect(url, additional_headers={"Authorization": f"token {dialout.server.token}"})

@@ -7,38 +7,11 @@ Real processes throughout: ``jupyter server`` with an agent token, ``jupyter-ci-
 from __future__ import annotations
 
 import json
-import shlex
-import sys
 import time
 from typing import Any
 
 import requests
-from conftest import AGENT_TOKEN, DialOut
-from websockets.sync.client import ClientConnection, connect
-
-AGENT = f"{shlex.quote(sys.executable)} -m jupyter_ci_terminal.agent"
-
-
-def read_until(ws: ClientConnection, needle: str, timeout: float = 30) -> str:
-    """Read terminado frames until their stdout contains ``needle``."""
-    seen = ""
-    deadline = time.monotonic() + timeout
-    while needle not in seen:
-        left = deadline - time.monotonic()
-        assert left > 0, f"{needle!r} not seen in {seen[-800:]!r}"
-        kind, *content = json.loads(ws.recv(timeout=left))
-        if kind == "stdout":
-            seen += content[0]
-    return seen
-
-
-def open_terminal(dialout: DialOut, job_id: int) -> ClientConnection:
-    """Open the job's terminal through the REST API, then its websocket."""
-    r = dialout.server.api("POST", "terminals", json={"project": "local", "job": job_id})
-    assert r.status_code in (200, 201), r.text
-    name = r.json()["name"]
-    url = f"ws://127.0.0.1:{dialout.server.port}/ci-terminal/terminals/websocket/{name}"
-    return connect(url, additional_headers={"Authorization": f"token {dialout.server.token}"})
+from conftest import AGENT, AGENT_TOKEN, DialOut, open_terminal, read_until
 
 
 def test_job_on_runner_without_session_server_is_debugged_through_its_agent(

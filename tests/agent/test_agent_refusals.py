@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import shlex
 import subprocess
 import sys
 import time
 
 import pytest
-from conftest import AGENT_TOKEN, DialOut
+from conftest import AGENT, AGENT_TOKEN, DialOut
 from labprocess import AMBIENT_GITLAB
-
-AGENT = f"{shlex.quote(sys.executable)} -m jupyter_ci_terminal.agent"
 
 
 def run_agent(dialout: DialOut, **env: str) -> subprocess.CompletedProcess[str]:
