@@ -248,7 +248,9 @@ class ServeApp(JupyterApp):
             "project_dir": str(project),
             "project_id": PROJECT_ID,
             "pid": os.getpid(),
-            "session_url": f"https://{advertise}" if cert else f"http://{advertise}",
+            "session_url": (f"https://{advertise}" if cert else f"http://{advertise}")
+            if self.session_server
+            else None,
             "state_dir": str(state_dir),
             "version": __version__,
         }
@@ -256,7 +258,10 @@ class ServeApp(JupyterApp):
             path = runtime.write_runtime_file(info)
             self.log.info("Local CI runner %s serving %s", __version__, project)
             self.log.info(
-                "API %s (token in %s); terminals on %s", base_url, path, info["session_url"]
+                "API %s (token in %s); terminals on %s",
+                base_url,
+                path,
+                info["session_url"] or "none (--no-session-server)",
             )
             if self.run_pipeline:
                 try:
