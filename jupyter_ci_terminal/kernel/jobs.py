@@ -182,6 +182,10 @@ class Job(Record):
         runs in a subshell of the job's shell, with the job's environment and working directory;
         stdout and stderr come back together, as the terminal shows them, without colours. On
         timeout the command is interrupted (Ctrl-C) and :class:`CITimeoutError` raised.
+
+        A command watches the job's terminal only while it runs: a held job that nobody watches
+        for ``CITerminalApp.hold_grace`` seconds (30) ends, so keep its tab open
+        (:meth:`attach`) to debug it over a longer time.
         """
         session = self._client.open_terminal(self.project, self.id, open_tab=False)
         return run_in_session(
