@@ -114,9 +114,21 @@ def _split(rows: list[Row], cols: int) -> list[Row]:
     return out
 
 
-def place(t: Terminal, new: list[Row]) -> None:
+def wrapped_run(t: Terminal, run: str, attr: str) -> None:
+    """A long run of narrow text from the start of a row: its rows are cut in one go (autowrap
+    on, the whole screen as the scroll region); the cursor ends after its last character."""
+    cols = t.cols
+    new = [
+        [part, attr * len(part) if attr != DEFAULT_ATTR else "", k > 0]
+        for k, part in ((k, run[k : k + cols]) for k in range(0, len(run), cols))
+    ]
+    new[0][2] = t.buf.rows[t.y][2]
+    place(t, new, newline=False)
+
+
+def place(t: Terminal, new: list[Row], *, newline: bool = True) -> None:
     """Put rows at the cursor as printing them and CR LF would; the cursor ends at the start of
-    the row after the last."""
+    the row after the last (or, without ``newline``, after the last row's text)."""
     rows = t.buf.rows
     # Rows below the cursor are overwritten in place (merged), the rest scroll in.
     fit = min(len(new), t.rows - t.y)
@@ -141,5 +153,8 @@ def place(t: Terminal, new: list[Row]) -> None:
     else:
         t.y += fit - 1
     t.epoch += 1
+    if not newline:
+        t.x = len(new[-1][0])
+        return
     t.x = 0  # the last line's CR LF
     t.linefeed()

@@ -139,11 +139,21 @@ class Terminal:
                 return end + jump
         return end
 
+    def _bulk_ok(self) -> bool:
+        """True when rows may be placed in bulk: whole screen as region, no insert mode,
+        autowrap on, no line-drawing charset."""
+        return (
+            self.top == 0
+            and self.bottom == self.rows - 1
+            and not self.insert
+            and 7 in self.modes
+            and not self.shift_out
+            and self.charsets[0] == "B"
+        )
+
     def _plain_lines(self, data: str, i: int) -> int:
         """Apply a block of whole lines at once, if one starts here; return where it stopped."""
-        if self.x != 0 or self.top != 0 or self.bottom != self.rows - 1 or self.insert:
-            return i
-        if 7 not in self.modes or self.shift_out or self.charsets[0] != "B":
+        if self.x != 0 or not self._bulk_ok():
             return i
         return lines.block(self, data, i)
 
@@ -165,6 +175,9 @@ class Terminal:
                     self.x = 0
                     self.linefeed()
                     self.buf.rows[self.y][2] = True
+                    if len(run) > 2 * cols and self._bulk_ok() and "\x00" not in run:
+                        lines.wrapped_run(self, run, attr)
+                        return
                 else:
                     self.x = cols - 1
             space = cols - self.x

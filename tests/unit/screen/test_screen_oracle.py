@@ -31,6 +31,7 @@ STREAMS = {
     ),
     "cursor_movement": "abc\x1b[2Cd\x1b[1Ae\x1b[2Bf\x1b[10Dg\x1b[3Gh\x1b[4dI",
     "save_and_restore_cursor": "ab\x1b7\x1b[3;5Hx\x1b8c",
+    "a_line_longer_than_the_screen": "$ x\r\n\x1b[32m" + "0123456789" * 50 + "\x1b[0m tail\r\n$ ",
     "autowrap_off": "\x1b[?7l" + "z" * 30 + "\x1b[?7h",
 }
 
