@@ -28,7 +28,13 @@ def rearm(
     if previous is not None and previous is not asyncio.current_task():
         previous.cancel()
     grace = session.cfg.hold_grace
-    if session.viewers or session.ended is not None or grace <= 0:
+    # Only the local runner holds jobs: GitLab's never are, so there is nothing to watch for.
+    if (
+        session.viewers
+        or session.ended is not None
+        or grace <= 0
+        or getattr(session.backend, "kind", None) != "local"
+    ):
         return None
     return asyncio.create_task(_end_hold_later(session, grace))
 

@@ -72,6 +72,10 @@ def test_held_job_shows_failed_and_held_then_end_debugging_ends_it_failed(
     project, pipeline, jobs = failed_pipeline(held_lab)
     broken = jobs["broken"]
     open_lab(page, held_lab)
+    label = page.evaluate(
+        "() => window.jupyterapp.commands.label('ci-terminal:end-hold', {isPalette: true})"
+    )
+    assert label == "CI: End debugging…"
     open_panel(page, pipeline)
     row = job_row(page, broken)
     expect(row.locator(".jp-CIStatus.jp-CIStatus-failed")).to_have_count(1)

@@ -11,6 +11,8 @@ import pytest
 from termframes import read_until
 from tornado.httpclient import HTTPClientError
 
+from jupyter_ci_terminal.runner.terminals.retention import ENDED_LINE
+
 from .conftest import CIClient
 
 CI_YAML = """
@@ -98,12 +100,14 @@ async def test_retry_with_hold_opens_the_shell_of_a_job_that_fails_at_once_and_g
     listed = await ci.get("terminals")
     assert listed[0]["viewers"] == 1
     ws.close()
-    # The last viewer left: after the 1 s grace the server ends the hold.
+    # The last viewer left: after the 1 s grace the server ends the hold (End debugging, not a
+    # disconnect: the session keeps the runner's terminal until then).
     done = await wait_job(ci, retry["id"], lambda j: j["status"] != "running")
     assert (done["status"], done["failure_reason"]) == ("failed", "script_failure")
-    assert (
-        (await trace(ci, retry["id"])).rstrip().endswith("ERROR: Job failed: exit code 3\x1b[0;m")
-    )
+    log = await trace(ci, retry["id"])
+    assert ENDED_LINE in log
+    assert "Terminal disconnected" not in log
+    assert log.rstrip().endswith("ERROR: Job failed: exit code 3\x1b[0;m")
 
 
 async def test_retry_with_an_unknown_hold_is_refused_with_one_sentence(
