@@ -76,6 +76,14 @@ def run(data: str, feed_factory: Callable[[], Callable[[str], None]], reps: int)
     return len(data.encode()) / best / 1e6
 
 
+def python_speed() -> float:
+    """ns per iteration of an empty loop: how loaded the machine is (~20 ns when quiet)."""
+    start = time.perf_counter()
+    for _ in range(1_000_000):
+        pass
+    return (time.perf_counter() - start) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=3)
@@ -87,7 +95,9 @@ def main() -> None:
         "CR progress counter, 700,000 updates": cr_flood(700_000),
         "apt status line + scroll region, 200,000 updates": apt(200_000),
         "coloured compiler output (5 MB)": coloured(5),
+        "one 5 MB line without a newline": "x" * 5_000_000,
     }
+    print(f"empty Python loop: {python_speed():.0f} ns per iteration (machine load)")
     print(
         f"{'workload':52} {'MB':>6} {'model MB/s':>11}"
         + (f" {'pyte MB/s':>10}" if args.pyte else "")
