@@ -21,6 +21,8 @@ from .relay import Relay
 
 #: Statuses after which redialing cannot help: the server said no, with a sentence.
 REFUSALS = frozenset({400, 401, 403, 404, 409})
+#: The server's answer while another connection of the job's agent is registered.
+AGENT_ALREADY_CONNECTED = 409
 #: Seconds between redials: doubling from the first to the last.
 BACKOFF = (0.5, 10.0)
 #: Largest frame taken from the server (a paste), as the runner's ``max_input``.
@@ -62,17 +64,24 @@ async def hold(target: Target, timeout: float) -> int:
     """Stay connected until a debugger has come and gone, or ``timeout`` s pass; exit status."""
     deadline = time.monotonic() + timeout
     delay = BACKOFF[0]
+    connected: list[bool] = []  # non-empty once a connection was accepted
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
             wire.say(f"No debugging session ended within {timeout:g} s: the job goes on.")
             return 0
         try:
-            done = await asyncio.wait_for(_session(target), left)
+            done = await asyncio.wait_for(_session(target, connected), left)
         except (asyncio.TimeoutError, TimeoutError):
-            continue  # the loop prints the deadline's sentence
+            if deadline - time.monotonic() <= 0:
+                continue  # the loop prints the deadline's sentence
+            wire.say(f"The Jupyter server at {target.host} did not answer in time; trying again.")
+            done = False
         except InvalidStatus as e:
-            if e.response.status_code in REFUSALS:
+            # After a dropped connection the server may not have noticed yet that this agent
+            # left: its "another agent" refusal passes once it does.
+            stale = connected and e.response.status_code == AGENT_ALREADY_CONNECTED
+            if e.response.status_code in REFUSALS and not stale:
                 wire.say(f"ci-terminal-agent: {refusal_sentence(e)}")
                 return 1
             wire.say(
@@ -92,7 +101,7 @@ async def hold(target: Target, timeout: float) -> int:
         delay = min(delay * 2, BACKOFF[1])
 
 
-async def _session(target: Target) -> bool:
+async def _session(target: Target, connected: list[bool]) -> bool:
     """One connection: True once its debugging session ended."""
     async with connect(
         target.url,
@@ -101,6 +110,7 @@ async def _session(target: Target) -> bool:
         open_timeout=30,
         user_agent_header="ci-terminal-agent",
     ) as ws:
+        connected.append(True)
         wire.say(
             f"Connected to the Jupyter server at {target.host}: waiting for a debugger"
             " (open this job's Debug in JupyterLab's CI panel)."
@@ -109,4 +119,7 @@ async def _session(target: Target) -> bool:
         try:
             return await relay.run()
         except WebSocketException:
+            wire.say(
+                f"The connection to the Jupyter server at {target.host} closed; dialing again."
+            )
             return False
