@@ -163,7 +163,8 @@ deploy:
     build = runner.job(jobs["build"]["id"])
     assert build["artifacts_file"]["filename"] == "artifacts.zip"
     blob = runner.gl.projects.get(1).jobs.get(build["id"]).artifacts()
-    assert zipfile.ZipFile(io.BytesIO(blob)).namelist() == ["out/result.txt"]
+    # Directories are entries too, as in gitlab-runner's archives.
+    assert zipfile.ZipFile(io.BytesIO(blob)).namelist() == ["out/", "out/result.txt"]
     assert (
         runner.get(f"/projects/1/jobs/{build['id']}/artifacts/out/result.txt").text == "payload\n"
     )
