@@ -17,6 +17,8 @@ from .rows import DEFAULT_ATTR, Row, full_attrs
 if TYPE_CHECKING:
     from .terminal import Terminal
 
+#: Lines up to this many rows long go into the scrollback whole.
+LONG = 4
 #: Controls that end a block of lines (ESC, CR and LF may be part of one).
 _OTHER = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")
@@ -81,8 +83,9 @@ def _styled(t: Terminal, data: str, i: int) -> int:
 
 def _rows(t: Terminal, lines: list[str], attr: str) -> list[Row]:
     r = t.rows
-    if len(lines) > 3 * r:
-        # Only rows that can show on the screen are cut at the width.
+    if len(lines) > 3 * r and max(map(len, lines)) <= LONG * t.cols:
+        # Only rows that can show on the screen are cut at the width. (Very long lines are cut
+        # too: the scrollback counts entries, and must not hold far more text than its rows.)
         middle = [[s, attr * len(s) if attr != DEFAULT_ATTR else "", False] for s in lines[r:-r]]
         return _cut(t, lines[:r], attr) + middle + _cut(t, lines[-r:], attr)
     return _cut(t, lines, attr)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from test_screen_flood import FLOODS
 from test_screen_oracle import STREAMS as ORACLE_STREAMS
-from test_screen_restore import STREAMS, feed
+from test_screen_restore import LINE_STREAMS, STREAMS, feed
 
 ROOT = Path(__file__).resolve().parents[3]
 XTERM = ROOT / "labextension" / "node_modules" / "@xterm" / "xterm"
@@ -23,14 +23,6 @@ pytestmark = pytest.mark.skipif(
     NODE is None or not XTERM.is_dir(), reason="needs node and the labextension's @xterm/xterm"
 )
 
-#: Streams of lines (no cursor addressing): comparable between viewers of different widths.
-LINE_STREAMS = [
-    "prompt_after_a_wrapped_line",
-    "many_lines_into_scrollback",
-    "colours_and_attributes",
-    "wide_characters",
-    "full_row_pending_wrap",
-]
 #: More streams where pyte is no oracle (it lacks these) or that stress one feature.
 XTERM_STREAMS = {
     **ORACLE_STREAMS,
