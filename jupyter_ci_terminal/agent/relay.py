@@ -40,6 +40,8 @@ class Relay:
         self._output: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._sender: asyncio.Task[None] | None = None
         self._exited = asyncio.Event()
+        #: The server asked for no more output for now (its viewers are behind).
+        self._server_paused = False
 
     async def run(self) -> bool:
         """Relay until the session ends (True) or the connection drops first (False)."""
@@ -68,6 +70,9 @@ class Relay:
                     await self._open()
                 elif kind == wire.CLOSE:
                     return True
+                elif kind in (wire.PAUSE, wire.RESUME):
+                    self._server_paused = kind == wire.PAUSE
+                    self._flow()
                 continue
             if self.shell is None:
                 continue
@@ -91,16 +96,23 @@ class Relay:
         shell.start()
         wire.say("A debugger opened this job's shell.")
 
+    def _flow(self) -> None:
+        """Read the shell only while the server wants output and the send queue has room."""
+        if self.shell is None:
+            return
+        if self._server_paused or self._output.qsize() > MAX_QUEUED:
+            self.shell.pause()
+        elif self._output.qsize() <= MAX_QUEUED // 2:
+            self.shell.resume()
+
     def _on_output(self, data: bytes) -> None:
         self._output.put_nowait(data)
-        if self._output.qsize() > MAX_QUEUED and self.shell is not None:
-            self.shell.pause()
+        self._flow()
 
     async def _send_output(self) -> None:
         while (data := await self._output.get()) is not None:
             await self.ws.send(self.codec.encode_output(data).payload)
-            if self._output.qsize() <= MAX_QUEUED // 2 and self.shell is not None:
-                self.shell.resume()
+            self._flow()
 
     async def _drain(self) -> None:
         """Send what the shell printed last before saying it exited."""

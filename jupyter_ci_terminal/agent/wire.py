@@ -3,7 +3,9 @@
 Binary frames carry ``channel.k8s.io`` frames (the server sends stdin and resize, the agent
 stdout), so resizing works as with a runner's session server. Control messages:
 
-* server → agent: ``{"type": "open"}`` (start the shell), ``{"type": "close"}`` (end it);
+* server → agent: ``{"type": "open"}`` (start the shell), ``{"type": "close"}`` (end it),
+  ``{"type": "pause"}`` / ``{"type": "resume"}`` (stop and restart reading the shell's output
+  while the server's viewers are behind);
 * agent → server: ``{"type": "opened"}``, ``{"type": "exited", "reason": "..."}``.
 """
 
@@ -22,6 +24,7 @@ JOB_TOKEN_HEADER = "JOB-TOKEN"  # noqa: S105
 SERVER_URL_HEADER = "CI-Server-URL"
 
 OPEN, OPENED, CLOSE, EXITED = "open", "opened", "close", "exited"
+PAUSE, RESUME = "pause", "resume"
 
 
 def control(kind: str, **fields: Any) -> str:

@@ -152,7 +152,7 @@ class AgentConnectHandler(WebSocketHandler):
             msg = "This job's shell is already open through its agent."
             raise ChannelError(msg)
         self._opened = asyncio.get_running_loop().create_future()
-        self.upstream = AgentUpstream(self._send_frame, self._close_shell)
+        self.upstream = AgentUpstream(self._send_frame, self._close_shell, self._flow)
         try:
             await self.write_message(wire.control(wire.OPEN))
             await asyncio.wait_for(asyncio.shield(self._opened), OPEN_TIMEOUT)
@@ -168,6 +168,10 @@ class AgentConnectHandler(WebSocketHandler):
         except WebSocketClosedError:
             if self.upstream is not None:
                 self.upstream.end("the agent disconnected")
+
+    def _flow(self, flowing: bool) -> None:
+        with contextlib.suppress(WebSocketClosedError):
+            self.write_message(wire.control(wire.RESUME if flowing else wire.PAUSE))
 
     def _close_shell(self) -> None:
         with contextlib.suppress(WebSocketClosedError):

@@ -48,24 +48,37 @@ class AgentLookup(Protocol):
         ...
 
 
+#: Output frames queued from an agent at which it is asked to pause its shell, and at which
+#: (once the session has read them down) it is asked to resume.
+PAUSE_AT, RESUME_AT = 64, 16
+
+
 class AgentUpstream:
     """One shell on a connected agent: ``channel.k8s.io`` frames over the agent's connection.
 
     ``send`` writes a frame to the agent (and ``close_agent`` asks it to end the shell); the
-    agent's frames arrive through :meth:`feed` and its end through :meth:`end`.
+    agent's frames arrive through :meth:`feed` and its end through :meth:`end`. When the session
+    stops reading (every viewer is behind), ``flow(False)`` asks the agent to stop reading its
+    shell, rather than this server queueing without end; the connection itself keeps being read,
+    so its pings go on.
     """
 
     selected_subprotocol = K8S
 
-    def __init__(self, send: _Send, close_agent: _Close) -> None:
-        self._send, self._close_agent = send, close_agent
+    def __init__(self, send: _Send, close_agent: _Close, flow: _Flow) -> None:
+        self._send, self._close_agent, self._flow = send, close_agent, flow
         self._frames: asyncio.Queue[bytes | None] = asyncio.Queue()
         self.close_reason: str | None = None
         self.ended = False
+        self.paused = False
 
-    def read_message(self) -> Awaitable[str | bytes | None]:
+    async def read_message(self) -> str | bytes | None:
         """The agent's next output frame; None once the shell or the agent is gone."""
-        return self._frames.get()
+        frame = await self._frames.get()
+        if self.paused and self._frames.qsize() <= RESUME_AT and not self.ended:
+            self.paused = False
+            self._flow(True)
+        return frame
 
     def write_message(self, message: bytes, binary: bool = True) -> Awaitable[None]:
         """Send stdin or resize to the agent."""
@@ -81,6 +94,9 @@ class AgentUpstream:
         """A frame from the agent."""
         if not self.ended:
             self._frames.put_nowait(frame)
+            if not self.paused and self._frames.qsize() >= PAUSE_AT:
+                self.paused = True
+                self._flow(False)
 
     def end(self, reason: str | None) -> None:
         """The shell or the agent is gone (``reason``: why, for the viewers)."""
@@ -96,3 +112,7 @@ class _Send(Protocol):
 
 class _Close(Protocol):
     def __call__(self) -> None: ...
+
+
+class _Flow(Protocol):
+    def __call__(self, flowing: bool) -> None: ...

@@ -1,86 +1,19 @@
-"""A Jupyter server subprocess with an agent token, and a local runner with no session server.
-
-The runner serves the server's root folder (found through the server's runtime folder, so the
-server starts none of its own); jobs get no Channel and dial out with ``ci-terminal-agent``.
-"""
+"""The agent tests' one server and runner (see agent_support.py), shared by a module's tests."""
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
-import shlex
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
-import requests
+from agent_support import AGENT_TOKEN, DialOut
 from labprocess import AMBIENT_GITLAB
 from serverprocess import ServerProcess
-from websockets.sync.client import ClientConnection, connect
 
 from jupyter_ci_terminal.runner.runtime import wait_for_runtime_file
-
-AGENT_TOKEN = secrets.token_hex(16)
-
-
-class DialOut:
-    """The server, the runner, and helpers to run a pipeline whose job holds with the agent."""
-
-    def __init__(self, server: ServerProcess, runner: dict[str, Any], project: Path) -> None:
-        self.server, self.runner, self.project = server, runner, project
-        self.runner_http = requests.Session()
-        self.runner_http.headers["PRIVATE-TOKEN"] = runner["token"]
-
-    def write_ci(self, script: list[str], **variables: str) -> None:
-        """The project's one job, ``debug-me``, with the agent's variables."""
-        job = {
-            "variables": {
-                "JUPYTER_CI_TERMINAL_URL": self.server.base,
-                "JUPYTER_CI_TERMINAL_TOKEN": AGENT_TOKEN,
-                **variables,
-            },
-            "script": script,
-        }
-        (self.project / ".gitlab-ci.yml").write_text(json.dumps({"debug-me": job}))
-
-    def run_pipeline(self) -> int:
-        """Start a pipeline through the server; the id of its one job."""
-        r = self.server.api("POST", "projects/local/pipelines", json={})
-        assert r.status_code in (200, 201), r.text
-        jobs = self.server.api("GET", f"projects/local/pipelines/{r.json()['id']}/jobs").json()
-        return int(jobs[0]["id"])
-
-    def job(self, job_id: int) -> dict[str, Any]:
-        """The job as the server's REST API shows it."""
-        r = self.server.api("GET", f"projects/local/jobs/{job_id}")
-        assert r.status_code == 200, r.text
-        return r.json()  # type: ignore[no-any-return]
-
-    def wait_job(
-        self, job_id: int, pred: Callable[[dict[str, Any]], bool], timeout: float = 60
-    ) -> dict[str, Any]:
-        """Poll the job until ``pred`` holds."""
-        deadline = time.monotonic() + timeout
-        while True:
-            job = self.job(job_id)
-            if pred(job):
-                return job
-            assert time.monotonic() < deadline, (job, self.trace(job_id)[-2000:])
-            time.sleep(0.1)
-
-    def trace(self, job_id: int) -> str:
-        """The job's log."""
-        return self.server.api("GET", f"projects/local/jobs/{job_id}/trace").text
-
-    def runner_get(self, path: str, **kw: Any) -> requests.Response:
-        """GET on the runner's REST API (``/api/v4`` + path)."""
-        return self.runner_http.get(f"{self.runner['url']}api/v4{path}", timeout=10, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -115,28 +48,3 @@ def dialout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DialOut]:
                 runner.kill()
                 runner.wait()
             log.close()
-
-
-AGENT = f"{shlex.quote(sys.executable)} -m jupyter_ci_terminal.agent"
-
-
-def read_until(ws: ClientConnection, needle: str, timeout: float = 30) -> str:
-    """Read terminado frames until their stdout contains ``needle``."""
-    seen = ""
-    deadline = time.monotonic() + timeout
-    while needle not in seen:
-        left = deadline - time.monotonic()
-        assert left > 0, f"{needle!r} not seen in {seen[-800:]!r}"
-        kind, *content = json.loads(ws.recv(timeout=left))
-        if kind == "stdout":
-            seen += content[0]
-    return seen
-
-
-def open_terminal(dialout: DialOut, job_id: int) -> ClientConnection:
-    """Open the job's terminal through the REST API, then its websocket."""
-    r = dialout.server.api("POST", "terminals", json={"project": "local", "job": job_id})
-    assert r.status_code in (200, 201), r.text
-    name = r.json()["name"]
-    url = f"ws://127.0.0.1:{dialout.server.port}/ci-terminal/terminals/websocket/{name}"
-    return connect(url, additional_headers={"Authorization": f"token {dialout.server.token}"})

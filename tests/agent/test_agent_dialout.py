@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 import requests
-from conftest import AGENT, AGENT_TOKEN, DialOut, open_terminal, read_until
+from agent_support import AGENT, AGENT_TOKEN, DialOut, open_terminal, read_until
 
 
 def test_job_on_runner_without_session_server_is_debugged_through_its_agent(
@@ -30,6 +30,11 @@ def test_job_on_runner_without_session_server_is_debugged_through_its_agent(
         ws.send(json.dumps(["set_size", 33, 101]))
         ws.send(json.dumps(["stdin", "stty size\r"]))
         read_until(ws, "33 101")
+        # Megabytes of output arrive whole, through the agent's flow control.
+        ws.send(
+            json.dumps(["stdin", "head -c 3000000 /dev/zero | tr '\\0' x; echo big-$((2*3))\r"])
+        )
+        assert read_until(ws, "big-6").count("x") >= 3_000_000
         ws.send(json.dumps(["stdin", "echo job=$CI_JOB_NAME\r"]))
         read_until(ws, "job=debug-me")
         ws.send(json.dumps(["stdin", 'test "$PWD" = "$CI_PROJECT_DIR" && echo in-dir-$((40+2))\r']))

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from conftest import AGENT, DialOut, open_terminal, read_until
+from agent_support import AGENT, DialOut, open_terminal, read_until
 
 
 def write_job(dialout: DialOut, exit_code: int) -> None:

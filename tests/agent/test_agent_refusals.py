@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from conftest import AGENT, AGENT_TOKEN, DialOut
+from agent_support import AGENT, AGENT_TOKEN, DialOut
 from labprocess import AMBIENT_GITLAB
 
 
