@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from jupyter_ci_terminal.agent.cli import should_hold, target
+from jupyter_ci_terminal.agent.cli import main, should_hold, target
 from jupyter_ci_terminal.agent.wire import connect_url
 
 
@@ -52,3 +58,18 @@ def test_missing_variables_are_named_and_the_agent_token_stays_out_of_the_shell(
     assert "secret" not in repr(where)
     assert where.headers()["JOB-TOKEN"] == "job-secret"
     assert "secret" not in where.url
+
+
+def test_console_script_and_module_run_the_agent() -> None:
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    entry = re.search(r'^ci-terminal-agent = "([\w.]+):(\w+)"$', pyproject, re.MULTILINE)
+    assert entry is not None
+    assert getattr(importlib.import_module(entry[1]), entry[2]) is main
+    helped = subprocess.run(
+        [sys.executable, "-m", "jupyter_ci_terminal.agent", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "--hold {on_failure,always}" in helped.stdout
