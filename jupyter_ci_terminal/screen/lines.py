@@ -107,7 +107,7 @@ def _cut(t: Terminal, lines: list[str], attr: str) -> list[Row]:
     ]
 
 
-def _split(rows: list[Row], cols: int) -> list[Row]:
+def split_rows(rows: list[Row], cols: int) -> list[Row]:
     out: list[Row] = []
     for text, attrs, wrapped in rows:
         out += [
@@ -152,7 +152,7 @@ def place(t: Terminal, new: list[Row], *, newline: bool = True) -> None:
         rows[:] = allrows[cut:]
         t.y = t.rows - 1
         if any(len(row[0]) > t.cols for row in rows):
-            rows[:] = _split(rows, t.cols)[-t.rows :]
+            rows[:] = split_rows(rows, t.cols)[-t.rows :]
     else:
         t.y += fit - 1
     t.epoch += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from .lines import split_rows
 from .rows import DEFAULT_ATTR, WIDE, Row, blank_row, full_attrs, is_blank
 from .terminal import Buffer, Terminal
 
@@ -67,11 +68,23 @@ def _rows_only(t: Terminal, rows: int) -> None:
         history.append(screen.pop(0))
         cy -= 1
     while len(screen) < rows and history:
-        screen.insert(0, history.pop())
+        entry = history.pop()
+        if len(entry[0]) > t.cols:  # a whole long line: back to rows, only the last one moves
+            parts = split_rows([entry], t.cols)
+            history.extend(parts[:-1])
+            entry = parts[-1]
+        screen.insert(0, entry)
         cy += 1
     screen += [blank_row() for _ in range(rows - len(screen))]
     if t.buf is buf:
         t.y = max(cy, 0)
+    elif t.alt_return is not None:
+        # The shell's cursor moves with its rows (where leaving the program puts it back).
+        shift = max(cy, 0) - t.alt_return[1]
+        t.alt_return = (t.alt_return[0], max(cy, 0))
+        if buf.saved is not None:
+            x, y, *rest = buf.saved
+            buf.saved = (x, min(max(y + shift, 0), rows - 1), *rest)  # type: ignore[assignment]
 
 
 def _reflow(t: Terminal, cols: int) -> None:

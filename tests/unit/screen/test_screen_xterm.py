@@ -117,3 +117,33 @@ def test_reload_after_the_pty_width_changed_keeps_earlier_output() -> None:
     )
     assert logical(reloaded) == logical(stayed)
     assert reloaded["x"] == stayed["x"]
+
+
+RESIZED = {
+    "log_lines": ("".join(f"line {i} " + "z" * (i % 40) + "\r\n" for i in range(60)) + "$ ", ""),
+    "full_screen_program_during_the_resize": (
+        "".join(f"line {i} " + "z" * (i % 40) + "\r\n" for i in range(30))
+        + "$ vim\r\n\x1b[?1049h\x1b[Hvim",
+        "\x1b[?1049l$ ",
+    ),
+    "a_short_screen": ("a\r\nb\r\n$ ", "more\r\n"),
+}
+
+
+@pytest.mark.parametrize("size", [(5, 33), (5, 12), (8, 20), (3, 20), (9, 14)])
+@pytest.mark.parametrize("name", list(RESIZED))
+def test_pty_resize_then_reload_matches_a_viewer_that_stayed(
+    name: str, size: tuple[int, int]
+) -> None:
+    """The model follows the pty's size change as xterm.js follows its own: re-wrapped rows,
+    rows pulled from or pushed to the scrollback, the shell's cursor under a full-screen program."""
+    data, after = RESIZED[name]
+    rows, cols = size
+    model = feed(data)
+    model.resize(rows, cols)
+    model.feed(after)
+    stayed, reloaded = xterm(
+        {"rows": 5, "cols": 20, "writes": [data], "resize": [rows, cols], "after": [after]},
+        {"rows": rows, "cols": cols, "writes": [model.snapshot(1000)]},
+    )
+    assert reloaded == stayed
