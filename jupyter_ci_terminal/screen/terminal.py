@@ -12,8 +12,8 @@ import re
 from collections import deque
 
 from . import lines, pens, skip
-from .csi import csi
-from .rows import DEFAULT_ATTR, Row, blank_row, blanks, cells, erase, insert, put, zeros
+from .escapes import escape
+from .rows import DEFAULT_ATTR, Row, blank_row, blanks, cells, erase, insert, put
 from .rows import is_blank as _is_blank
 
 _CTRL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -104,7 +104,7 @@ class Terminal:
                         return
                     i = j + 1  # a lone ESC: ignored, the next character is read as usual
                     continue
-                i = self._escape(e, data)
+                i = escape(self, e, data)
             elif c == "\n" or c == "\x0b" or c == "\x0c":
                 self.linefeed()
                 i = j + 1
@@ -119,12 +119,12 @@ class Terminal:
                     if i < n:
                         i = self._plain_lines(data, i)
                 else:
-                    i = self._anchor("\r", data, j, i)
+                    i = self.anchor("\r", data, j, i)
             else:
                 self._control(c)
                 i = j + 1
 
-    def _anchor(self, key: str, data: str, start: int, end: int) -> int:
+    def anchor(self, key: str, data: str, start: int, end: int) -> int:
         """Apply a cursor-placing sequence that may start a repeated update; maybe skip a flood."""
         if key == "\r":
             self.x = 0
@@ -291,74 +291,6 @@ class Terminal:
         # BEL, NUL and the other C0/C1 controls change nothing a viewer sees.
 
     # ---- escape sequences ---------------------------------------------------------------------
-
-    def _escape(self, e: re.Match[str], data: str) -> int:
-        final = e.group(3)
-        if final is not None:
-            params, inter = e.group(1), e.group(2)
-            if final in "Hf" and not inter and "?" not in params:
-                return (
-                    self._anchor(e.group(), data, e.start(), e.end())
-                    if self._cup(params)
-                    else e.end()
-                )
-            csi(self, params, inter, final)
-            return e.end()
-        osc = e.group(4)
-        if osc is not None:
-            code, _, text = osc.partition(";")
-            if code in ("0", "2"):
-                self.title = text
-            self.epoch += 1
-            return e.end()
-        final = e.group(6)
-        if final is None:
-            return e.end()  # a string (DCS, APC, ...): ignored
-        inter = e.group(5)
-        if inter:
-            if inter in "()" and len(inter) == 1:
-                g = 0 if inter == "(" else 1
-                cs = list(self.charsets)
-                cs[g] = "0" if final == "0" else "B"
-                self.charsets = (cs[0], cs[1])
-                self.epoch += 1
-            elif inter == "#" and final == "8":
-                self.buf.rows[:] = [
-                    ["E" * self.cols, zeros(self.cols), False] for _ in range(self.rows)
-                ]
-            return e.end()
-        if final == "7":
-            self.save_cursor()
-            return self._anchor("\x1b7", data, e.start(), e.end())
-        if final == "8":
-            self.restore_cursor()
-        elif final == "D":
-            self.linefeed()
-        elif final == "E":
-            self.x = 0
-            self.linefeed()
-        elif final == "M":
-            self.reverse_index()
-        elif final == "c":
-            self.reset()
-        elif final == "=":
-            self.keypad = True
-        elif final == ">":
-            self.keypad = False
-        elif final == "H":
-            self.tabs = self._tab_stops() | {min(self.x, self.cols - 1)}
-        return e.end()
-
-    def _cup(self, params: str) -> bool:
-        """CUP/HVP; False when the parameters are not plain numbers (then nothing moves)."""
-        row, _, col = params.partition(";")
-        try:
-            y = int(row) if row else 1
-            x = int(col) if col else 1
-        except ValueError:
-            return False
-        self.goto(max(x, 1) - 1, max(y, 1) - 1)
-        return True
 
     def _tab_stops(self) -> set[int]:
         return set(range(8, self.cols, 8)) if self.tabs is None else set(self.tabs)
