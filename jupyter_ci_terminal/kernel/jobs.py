@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import Literal
 
 from .attachment import Attachment
@@ -109,10 +110,12 @@ class Job(Record):
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             self.refresh()
+            # What the job looks like: a held job reads "failed, held for debugging, …".
+            looks = ", ".join(filter(None, [self.shown_status, self.hold_text]))
             if reached[until]():
-                shown.update(self.status, done=True)
+                shown.update(looks, done=True)
                 return self
-            shown.update(self.status)
+            shown.update(looks)
             if self.status == "manual":
                 msg = f"Job {self.id} ({self.name}) is a manual job: start it with job.play()."
                 raise JobStateError(msg)
@@ -143,9 +146,8 @@ class Job(Record):
         )
 
     def cancel(self) -> Job:
-        """Cancel the job; returns the job itself, updated."""
-        self.data = self._client.job_action(self.project, self.id, "cancel")
-        return self
+        """Cancel the job; returns the job itself, as it is once the cancel took effect."""
+        return self._act("cancel", lambda: self.status not in ("running", *WAITING))
 
     def end_hold(self) -> Job:
         """End debugging: end the job's hold, so it finishes with its script's status (a failed
@@ -154,12 +156,20 @@ class Job(Record):
         Returns the job itself, updated. Only the local runner holds jobs; GitLab answers that
         cancel is the only way to end one.
         """
-        self.data = self._client.job_action(self.project, self.id, "end_hold")
-        return self
+        return self._act("end_hold", lambda: not self.hold)
 
     def play(self) -> Job:
         """Start a manual job; returns the job itself, updated."""
-        self.data = self._client.job_action(self.project, self.id, "play")
+        return self._act("play", lambda: self.status != "manual")
+
+    def _act(self, action: str, took_effect: Callable[[], bool], timeout: float = 10.0) -> Job:
+        # A runner answers an action with the job as it was (a cancelled job still "running"):
+        # poll briefly, so what the cell shows is the state after the action.
+        self.data = self._client.job_action(self.project, self.id, action)
+        deadline = time.monotonic() + timeout
+        while not took_effect() and time.monotonic() < deadline:
+            time.sleep(0.2)
+            self.refresh()
         return self
 
     def attach(self, *, open_tab: bool = True) -> Attachment:

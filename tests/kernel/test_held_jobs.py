@@ -41,3 +41,16 @@ def test_a_held_job_looks_failed_and_held_then_end_hold_finishes_it_failed(api: 
     assert done.data["failure_reason"] == "script_failure"
     assert done.hold_text == ""
     assert done.log().rstrip().endswith("ERROR: Job failed: exit code 4")
+
+
+def test_outputs_show_the_state_after_the_wait_or_the_action(
+    api: CI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipeline = api.run_pipeline().id
+    job = next(j for j in api.jobs(pipeline) if j.name == "held")
+    job.wait(until="held", timeout=60)
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert re.search(rf"Job {job.id} held: failed, held for debugging, \d+ (s|min) left", last)
+    # The action's answer is the job before the cancel took effect; the cell shows it after.
+    assert job.cancel().status == "canceled"
+    assert "canceled" in repr(job)
