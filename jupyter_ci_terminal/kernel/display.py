@@ -134,19 +134,21 @@ class Progress:
         self._last: str | None = None
         self._handle: Any = None
 
-    def _html(self, status: str, done: bool) -> str:
+    def _html(self, status: str, hold: str, done: bool) -> str:
         elapsed = duration(time.monotonic() - self.started)
         bar = "" if done else "<progress style='width:8em;vertical-align:middle'></progress> "
-        return f"{bar}{escape(self.what)} {badge(status)} <small>{elapsed}</small>"
+        return f"{bar}{escape(self.what)} {badge(status, hold)} <small>{elapsed}</small>"
 
-    def update(self, status: str, *, done: bool = False) -> None:
-        """Show the current status."""
+    def update(self, status: str, *, hold: str = "", done: bool = False) -> None:
+        """Show the current status (``hold``: a held job's words, shown beside it)."""
         if not self.enabled:
             return
+        html = self._html(status, hold, done)
+        status = f"{status}, {hold}" if hold else status
         if in_notebook():
             from IPython.display import display
 
-            bundle = {"text/html": self._html(status, done), "text/plain": f"{self.what}: {status}"}
+            bundle = {"text/html": html, "text/plain": f"{self.what}: {status}"}
             if self._handle is None:
                 self._handle = display(bundle, raw=True, display_id=True)  # type: ignore[no-untyped-call]
             else:

@@ -111,11 +111,10 @@ class Job(Record):
         while True:
             self.refresh()
             # What the job looks like: a held job reads "failed, held for debugging, …".
-            looks = ", ".join(filter(None, [self.shown_status, self.hold_text]))
             if reached[until]():
-                shown.update(looks, done=True)
+                shown.update(self.shown_status, hold=self.hold_text, done=True)
                 return self
-            shown.update(looks)
+            shown.update(self.shown_status, hold=self.hold_text)
             if self.status == "manual":
                 msg = f"Job {self.id} ({self.name}) is a manual job: start it with job.play()."
                 raise JobStateError(msg)
