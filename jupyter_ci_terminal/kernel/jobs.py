@@ -46,6 +46,11 @@ class Job(Record):
         return hold_text(self.data)
 
     @property
+    def pending_reason(self) -> str:
+        """Why a waiting job waits (``waiting for needs: build``), as the runner says; else empty."""
+        return str(self.data.get("pending_reason") or "")
+
+    @property
     def shown_status(self) -> str:
         """The status the job looks like: a held job's is its script's (``failed``)."""
         return shown_status(self.data)
@@ -114,7 +119,8 @@ class Job(Record):
             if reached[until]():
                 shown.update(self.shown_status, hold=self.hold_text, done=True)
                 return self
-            shown.update(self.shown_status, hold=self.hold_text)
+            # A waiting job says why (the runner's pending_reason): "waiting for a free slot …".
+            shown.update(self.shown_status, hold=self.hold_text or self.pending_reason)
             if self.status == "manual":
                 msg = f"Job {self.id} ({self.name}) is a manual job: start it with job.play()."
                 raise JobStateError(msg)
@@ -126,7 +132,10 @@ class Job(Record):
                 raise JobStateError(msg)
             now = time.monotonic()
             if deadline is not None and now >= deadline:
-                msg = f"Job {self.id} ({self.name}) is still {self.status} after {timeout:g} s."
+                why = f" ({self.pending_reason})" if self.pending_reason else ""
+                msg = (
+                    f"Job {self.id} ({self.name}) is still {self.status}{why} after {timeout:g} s."
+                )
                 raise CITimeoutError(msg)
             time.sleep(interval if deadline is None else max(0.0, min(interval, deadline - now)))
 

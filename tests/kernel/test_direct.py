@@ -13,6 +13,7 @@ import pytest
 
 from jupyter_ci_terminal.errors import BackendError, NoTerminalError
 from jupyter_ci_terminal.kernel import CI, MIME_TYPE
+from jupyter_ci_terminal.kernel.errors import CITimeoutError
 from jupyter_ci_terminal.runner.runtime import find_runners
 
 from .conftest import wait_running
@@ -89,3 +90,21 @@ def test_a_runner_started_for_a_script_stops_when_the_script_ends(project_dir: P
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert find_runners() == []
+
+
+def test_waiting_says_what_the_job_waits_for(project_dir: Path) -> None:
+    (project_dir / ".gitlab-ci.yml").write_text(
+        "stages: [build, test]\n"
+        "build:\n  stage: build\n  script: [sleep 600]\n"
+        "test:\n  stage: test\n  script: [echo tested]\n"
+    )
+    api = CI().connect_runner(project_dir, start=True)
+    try:
+        pipeline = api.run_pipeline().id
+        later = next(j for j in api.jobs(pipeline) if j.name == "test")
+        with pytest.raises(CITimeoutError, match=r"\(waiting for earlier stages: build\)"):
+            later.wait(timeout=2, interval=0.2, progress=False)
+        assert later.pending_reason == "waiting for earlier stages: build"
+        next(j for j in api.jobs(pipeline) if j.name == "build").cancel()
+    finally:
+        api.close()
