@@ -339,3 +339,26 @@ deploy:
     assert waiting["pending_reason"] == (
         f"waiting for resource group production: held by deploy #{third}"
     )
+
+
+def test_workflow_rules_auto_cancel_overrides_workflow_auto_cancel(
+    tmp_path: Path, start_runner: Any
+) -> None:
+    ci = """
+workflow:
+  auto_cancel:
+    on_job_failure: none
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "push"
+      auto_cancel:
+        on_job_failure: all
+    - when: always
+slow:
+  script: [echo slow, sleep 60]
+broken:
+  script: [exit 3]
+"""
+    runner = start_runner(write_project(tmp_path / "proj", ci))
+    pipeline_id, _jobs = first_pipeline_jobs(runner)
+    assert runner.wait_pipeline(pipeline_id)["status"] == "failed"
+    assert runner.jobs(pipeline_id)["slow"]["status"] == "canceled"

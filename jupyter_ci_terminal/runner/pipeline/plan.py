@@ -10,10 +10,12 @@ from typing import Any
 from ...errors import ConfigError
 from . import config, needs, parallel
 from .changes import ChangedFiles
+from .deploy import auto_cancel_spec
 from .exists import ProjectFiles
 from .precedence import Sources, node_variables, scope
-from .rules import Decision, decide, workflow_variables
+from .rules import Decision, decide, workflow_rule
 from .spec import JobSpec
+from .values import variables_map
 from .variables import GitInfo, pipeline_variables
 
 
@@ -67,7 +69,8 @@ def plan_pipeline(
     spec = config.load(project, variables={**base, **api_variables}, root=root, max_jobs=max_jobs)
     yaml_raw = sorted(getattr(spec.variables, "raw", ()))
     sources = Sources(base, yaml=spec.variables, api=api_variables, yaml_raw=frozenset(yaml_raw))
-    workflow = workflow_variables(spec.workflow_rules, scope(sources), project, changed, files)
+    rule = workflow_rule(spec.workflow_rules, scope(sources), project, changed, files)
+    workflow = dict(variables_map(rule.get("variables"), "workflow:rules:rule:variables"))
     plan = Plan(
         {
             "yaml": dict(spec.variables),
@@ -78,6 +81,11 @@ def plan_pipeline(
         spec.warnings,
     )
     plan.auto_cancel = spec.auto_cancel
+    if "auto_cancel" in rule:
+        # A matching workflow rule's auto_cancel overrides workflow:auto_cancel, key by key.
+        given = rule["auto_cancel"] if isinstance(rule["auto_cancel"], dict) else None
+        checked = auto_cancel_spec(rule["auto_cancel"])
+        plan.auto_cancel = {**spec.auto_cancel, **{k: checked[k] for k in given or {}}}
     jobs = parallel.expand(spec.jobs)
     needs.check_cycles({name: [n["job"] for n in job.needs or []] for name, job in jobs.items()})
     for job in jobs.values():

@@ -74,14 +74,15 @@ def _rule_matches(
     return True
 
 
-def workflow_variables(
+def workflow_rule(
     rules: list[Any] | None,
     variables: dict[str, str],
     project: Path,
     changed: ChangedFiles | None = None,
     files: ProjectFiles | None = None,
-) -> dict[str, str]:
-    """Return the variables a matching workflow rule adds; raise if the pipeline is filtered out."""
+) -> dict[str, Any]:
+    """Return the first matching ``workflow:rules`` rule ({} without rules); raise if the
+    pipeline is filtered out."""
     if not rules:
         return {}
     files = files or ProjectFiles(project)
@@ -94,9 +95,21 @@ def workflow_variables(
         if _rule_matches(rule, variables, files, changed):
             if rule.get("when") == "never":
                 break
-            return dict(variables_map(rule.get("variables"), "workflow:rules:rule:variables"))
+            return rule
     msg = "Pipeline filtered out by workflow rules."
     raise ConfigError(msg)
+
+
+def workflow_variables(
+    rules: list[Any] | None,
+    variables: dict[str, str],
+    project: Path,
+    changed: ChangedFiles | None = None,
+    files: ProjectFiles | None = None,
+) -> dict[str, str]:
+    """Return the variables a matching workflow rule adds; raise if the pipeline is filtered out."""
+    rule = workflow_rule(rules, variables, project, changed, files)
+    return dict(variables_map(rule.get("variables"), "workflow:rules:rule:variables"))
 
 
 def _ref_matches(patterns: list[Any], ref: str, source: str) -> bool:
