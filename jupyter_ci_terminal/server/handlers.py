@@ -16,6 +16,7 @@ from tornado import web
 
 from ..errors import ConfigError
 from .base import AUTH_RESOURCE, CIHandlerMixin, translate_errors
+from .stages import with_stage_status
 
 _ID = r"(?P<project>[\w.~-]+)"
 
@@ -95,6 +96,7 @@ class PipelineJobsHandler(_Base):
         include_retried = self.get_query_argument("include_retried", "false") == "true"
         backend, proj = await self.registry.resolve(project)
         jobs = await backend.pipeline_jobs(proj, int(pipeline), include_retried=include_retried)
+        jobs = with_stage_status(jobs)
         self.finish(json.dumps(self.settings["ci_terminal_agents"].mark(proj.id, jobs)))
 
 

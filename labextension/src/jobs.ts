@@ -99,7 +99,8 @@ export function stageStatusClass(stage: IStage): string {
  * Job objects do not carry the stage order. Stages in `knownOrder` (from an
  * earlier call for the same pipeline) keep their place; new stages follow,
  * ordered by their oldest job, replaced attempts included, since ids follow
- * the stage order when a pipeline is created.
+ * the stage order when a pipeline is created. A stage's status is the one
+ * the server ships on its jobs (`stage_status`).
  */
 export function groupJobsByStage(
   jobs: readonly IJob[],
@@ -121,45 +122,17 @@ export function groupJobsByStage(
     .sort((a, b) => firstId.get(a)! - firstId.get(b)!);
   return [...known, ...added].map(name => {
     const stageJobs = byStage.get(name)!;
-    return { name, jobs: stageJobs, status: aggregateStatus(stageJobs) };
+    return { name, jobs: stageJobs, status: stageStatus(stageJobs) };
   });
 }
 
-/** The status of a group of jobs (a stage), as GitLab composes it. */
-export function aggregateStatus(jobs: readonly IJob[]): CIStatus {
-  const statuses = jobs.map(job =>
-    job.status === 'failed' && job.allow_failure ? 'success' : job.status
-  );
-  const any = (...wanted: CIStatus[]): boolean =>
-    statuses.some(status => wanted.includes(status));
-  if (statuses.length === 0) {
-    return 'created';
-  }
-  if (statuses.every(status => status === 'skipped')) {
-    return 'skipped';
-  }
-  if (any('running', 'canceling')) {
-    return 'running';
-  }
-  if (any('pending', 'preparing', 'waiting_for_resource')) {
-    return any('success', 'failed', 'canceled') ? 'running' : 'pending';
-  }
-  if (any('failed')) {
-    return 'failed';
-  }
-  if (any('canceled')) {
-    return 'canceled';
-  }
-  if (any('created')) {
-    return any('success') ? 'running' : 'created';
-  }
-  if (any('scheduled')) {
-    return 'scheduled';
-  }
-  if (any('manual')) {
-    return 'manual';
-  }
-  return 'success';
+/**
+ * A stage's status as the server composed it (`stage_status`, GitLab's
+ * rule). A listing without it (an older server) shows the stage as created
+ * rather than guess with a second copy of the rule.
+ */
+function stageStatus(jobs: readonly IJob[]): CIStatus {
+  return jobs.find(job => job.stage_status)?.stage_status ?? 'created';
 }
 
 /** A button a job row offers. */

@@ -157,6 +157,13 @@ export interface IJob {
   terminal?: IJobTerminal;
   /** True while the job's ci-terminal-agent is connected: its shell opens through it. */
   agent?: boolean;
+  /**
+   * The status of the job's stage, composed by the server with GitLab's rule
+   * (pipeline-jobs route only): the Lab never composes statuses itself.
+   */
+  stage_status?: CIStatus | null;
+  /** Local runner: why the job still waits (one sentence), else null. */
+  pending_reason?: string | null;
 }
 
 /** `IJob.terminal`: can a terminal be opened for this job, and if not, why. */

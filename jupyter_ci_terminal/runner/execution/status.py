@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..api.store import FINISHED
 from .state import Job
 
@@ -69,14 +71,23 @@ def next_status(job: Job, jobs: list[Job]) -> str | None:
 
 def pipeline_status(jobs: list[Job]) -> str:
     """Compose a pipeline's status from its current (not retried) jobs: GitLab's ``Composite``."""
+    return composite_status((job.status, job.allow_failure) for job in jobs)
+
+
+def composite_status(jobs: Iterable[tuple[str, bool]]) -> str:
+    """Compose a pipeline's or a stage's status from ``(status, allow_failure)`` of its jobs.
+
+    GitLab's ``Ci::HasStatus`` composite rule, the one both pipelines and stages use; the
+    server applies it to any backend's job JSON so the Lab never composes statuses itself.
+    """
     found: set[str] = set()
-    for job in jobs:
-        if job.allow_failure and job.status in ("failed", "canceled"):
+    for status, allow_failure in jobs:
+        if allow_failure and status in ("failed", "canceled"):
             found.add("success_with_warnings")
-        elif job.allow_failure and job.status == "manual":
+        elif allow_failure and status == "manual":
             found.add("ignored")
         else:
-            found.add(job.status)
+            found.add(status)
 
     def only_of(*names: str) -> bool:
         return bool(found) and found <= {*names}
