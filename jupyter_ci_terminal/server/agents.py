@@ -20,6 +20,8 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from ..agent import wire
 from ..errors import BackendError, ChannelError, CIError, ForbiddenError, TokenRefusedError
+from .agentaccess import job_starter
+from .backends.base import TerminalUser
 from .jobcheck import VerifiedJob, verify
 from .manager import ProjectRegistry
 from .upstream import AgentUpstream, Upstream
@@ -30,6 +32,11 @@ log = logging.getLogger(__name__)
 CONNECT_ROUTE = r"/ci-terminal/agents/connect"
 #: Largest frame taken from an agent (a burst of output), in bytes.
 MAX_AGENT_FRAME = 16 * 1024 * 1024
+#: Why a shell opened through an agent ended when the agent's connection went away.
+AGENT_GONE = (
+    "The job's agent disconnected (its process or its connection to this server is gone):"
+    " the shell it served has ended"
+)
 #: Seconds an agent has to start the shell it was asked for.
 OPEN_TIMEOUT = 30.0
 
@@ -56,10 +63,21 @@ class AgentRegistry:
         if self._agents.get(key) is agent:
             del self._agents[key]
 
+    def starter(self, project_id: str, job_id: int) -> TerminalUser | None:
+        """Who started the job, as its CI service said; None when no agent serves the job."""
+        agent = self._agents.get((project_id, job_id))
+        return None if agent is None or agent.job is None else job_starter(agent.job.job)
+
     async def open(self, project_id: str, job_id: int) -> Upstream | None:
         """The job's shell through its agent; None when no agent serves the job."""
         agent = self._agents.get((project_id, job_id))
         return None if agent is None else await agent.open_shell()
+
+    def disconnect_all(self) -> None:
+        """Server shutdown: drop every agent without ending its hold, so it dials the restarted
+        server again (a close from a session would tell it the debugging is over)."""
+        for agent in list(self._agents.values()):
+            agent.close(1001, "the Jupyter server is shutting down")
 
     def mark(self, project_id: str, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Jobs' JSON with ``"agent": true`` on those an agent serves."""
@@ -195,6 +213,6 @@ class AgentConnectHandler(WebSocketHandler):
         if self.key is not None:
             self.agents.release(self.key, self)
         if self.upstream is not None:
-            self.upstream.end("the job's agent disconnected")
+            self.upstream.end(AGENT_GONE)
         if self._opened is not None and not self._opened.done():
             self._opened.cancel()

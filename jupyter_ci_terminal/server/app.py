@@ -141,6 +141,15 @@ class CITerminalApp(ExtensionApp):
         dial out to this server, for runners without a session server; it opens only the
         agents' connect route. Default: empty (agents are refused).""",
     )
+    agent_allowed_users = List(
+        Unicode(),
+        default_value=[],
+        config=True,
+        help="""Jupyter usernames who may open or join the shell of any job served by its agent.
+        Otherwise only the GitLab user who started the job may (recognized by their GitLab web
+        session), as in GitLab's web terminal; a single-user server's one user always may.
+        Default: empty.""",
+    )
     stty_resize = Bool(
         False,
         config=True,
@@ -340,6 +349,7 @@ class CITerminalApp(ExtensionApp):
             stty_resize=self.stty_resize,
             audit=AuditLog(audit),
             agents=AgentRegistry(),
+            agent_allowed_users=frozenset(self.agent_allowed_users),
         )
         assert self.serverapp is not None
         if self.serverapp.event_logger is not None:
@@ -379,5 +389,6 @@ class CITerminalApp(ExtensionApp):
         """Close every bridge, then stop what the backends started."""
         assert self.serverapp is not None
         settings: dict[str, Any] = self.serverapp.web_app.settings
+        settings["ci_terminal_agents"].disconnect_all()  # before sessions tell agents "done"
         await settings["ci_terminal_sessions"].shutdown()
         await settings["ci_terminal_registry"].close()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BackendError, CIError, ForbiddenError, NotFoundError
+from .agentaccess import check_agent_user
 from .backends import Backend, Project, TerminalUser
 from .backends.local import StoppingError
 from .sessions import SessionSettings, TerminalSession
@@ -154,17 +155,18 @@ class SessionManager:
         self._check_joinable(session)
         return session
 
-    @classmethod
-    def _check_joinable(cls, session: TerminalSession) -> None:
+    def _check_joinable(self, session: TerminalSession) -> None:
         """Share a shell only with whom the CI service would have let in itself.
 
         GitLab opens a job's terminal only to the person who started the job, with their web
         session; letting another Jupyter user type into it would step around that rule.
         """
-        cls._check_owner(session.owner, session.backend)
+        self._check_owner(session.owner, session.backend, agent=session.runner == "agent")
 
-    @staticmethod
-    def _check_owner(owner: TerminalUser | None, backend: Backend) -> None:
+    def _check_owner(self, owner: TerminalUser | None, backend: Backend, agent: bool) -> None:
+        if agent and owner is not None:  # the agent's shell: its starter, or the admin's list
+            check_agent_user(owner, backend, self.cfg.agent_allowed_users)
+            return
         if owner is not None and backend.terminal_user() != owner:
             msg = (
                 f"This job's terminal is open as {owner.service} user @{owner.username}, and "
@@ -193,7 +195,8 @@ class SessionManager:
             path = session.recording.path if session.recording is not None else None
         elif name in self.ended:
             ended = self.ended[name]
-            self._check_owner(ended.owner, ended.backend)
+            agent = ended.summary.get("runner") == "agent"
+            self._check_owner(ended.owner, ended.backend, agent=agent)
             path = ended.recording
         else:
             msg = f"There is no CI terminal session {name!r}."

@@ -25,6 +25,7 @@ from ..protocol.frames import ClientCodec, Frame, client_codec
 from ..protocol.limits import DEFAULT_MAX_INPUT
 from ..screen import ScreenModel
 from . import holdgrace, shellwait
+from .agentaccess import check_agent_user
 from .backends import Backend, Project, TerminalUser
 from .recording import AuditLog, Recording
 from .upstream import AgentLookup, Upstream
@@ -64,6 +65,8 @@ class SessionSettings:
     audit: AuditLog = field(default_factory=lambda: AuditLog(None))
     #: Jobs whose agent dialed out to this server (see .agents): their shell is opened there.
     agents: AgentLookup | None = None
+    #: Jupyter users who may open any agent job's shell besides its starter (an admin's list).
+    agent_allowed_users: frozenset[str] = frozenset()
 
 
 class TerminalSession:
@@ -136,9 +139,12 @@ class TerminalSession:
 
     async def open(self) -> None:
         """Resolve the job's Channel and dial it; errors propagate as ChannelError."""
-        agent = (
-            await self.cfg.agents.open(self.project.id, self.job_id) if self.cfg.agents else None
-        )
+        agents = self.cfg.agents
+        starter = agents.starter(self.project.id, self.job_id) if agents else None
+        if starter is not None:  # GitLab's rule: the job's starter (or an admin's list) only
+            check_agent_user(starter, self.backend, self.cfg.agent_allowed_users)
+            self.owner = starter
+        agent = await agents.open(self.project.id, self.job_id) if agents else None
         if agent is not None:  # the job dialed out: no Channel, its agent starts the shell
             self.runner = "agent"
             self._connected(agent)
@@ -204,7 +210,9 @@ class TerminalSession:
             while True:
                 message = await self._ws.read_message()
                 if message is None:
-                    if self._ws.close_reason:
+                    if self._ws.close_reason and self.runner == "agent":
+                        reason = self._ws.close_reason  # the agent's own words, no runner
+                    elif self._ws.close_reason:
                         reason = f"the runner closed the terminal: {self._ws.close_reason}"
                     elif await self._runner_gone():
                         reason = RUNNER_GONE

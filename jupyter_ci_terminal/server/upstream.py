@@ -12,6 +12,7 @@ from collections.abc import Awaitable
 from typing import Protocol
 
 from ..protocol.frames import K8S
+from .backends.base import TerminalUser
 
 
 class Upstream(Protocol):
@@ -42,6 +43,10 @@ class Upstream(Protocol):
 
 class AgentLookup(Protocol):
     """Connected agents, as sessions see them (see :mod:`.agents`)."""
+
+    def starter(self, project_id: str, job_id: int) -> TerminalUser | None:
+        """Who started the job; None when no agent serves the job."""
+        ...
 
     async def open(self, project_id: str, job_id: int) -> Upstream | None:
         """The job's shell through its agent; None when no agent serves the job."""

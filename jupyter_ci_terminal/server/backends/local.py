@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from ...channel import Channel
 from ...errors import BackendError, NoTerminalError, NotFoundError
 from ...runner.runtime import find_runners, pid_alive
+from ..agenthelp import ADD_THE_AGENT
 from .base import Project
 from .rest import RestBackendMixin, RestClient
 
@@ -182,6 +183,9 @@ class LocalBackend(RestBackendMixin):
         try:
             body = await rest.get(path)
         except NotFoundError:
+            if (await self.job(project, job_id)).get("status") == "running":
+                # A running job with no terminal: the runner serves no session server.
+                raise NoTerminalError(ADD_THE_AGENT) from None
             msg = "The job is not running or has no terminal."
             raise NoTerminalError(msg) from None
         return Channel.from_authorize_json(body)
