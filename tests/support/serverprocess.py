@@ -36,9 +36,10 @@ class ServerProcess:
         *,
         env: dict[str, str] | None = None,
         token: str | None = None,
+        port: int | None = None,
     ) -> None:
         self.root, self.home = root, home
-        self.port, self.token = free_port(), token or secrets.token_hex(24)
+        self.port, self.token = port or free_port(), token or secrets.token_hex(24)
         self.runtime_dir = home / "runtime"
         self.log = home / "server.log"
         environ = {k: v for k, v in os.environ.items() if k not in AMBIENT_GITLAB}
@@ -57,6 +58,7 @@ class ServerProcess:
             f"--CITerminalApp.audit_log={home / 'audit.jsonl'}", *args,
         ]  # fmt: skip
         home.mkdir(parents=True, exist_ok=True)
+        self._argv, self._env = argv, environ
         self._out = self.log.open("wb")
         self.proc = subprocess.Popen(
             argv, cwd=root, env=environ, stdout=self._out, stderr=subprocess.STDOUT
@@ -103,6 +105,15 @@ class ServerProcess:
             return self.proc.wait(timeout)
         finally:
             self._out.close()
+
+    def restart(self) -> None:
+        """Stop the server, then start it again on the same port, token and folders."""
+        self.stop()
+        self._out = self.log.open("ab")
+        self.proc = subprocess.Popen(
+            self._argv, cwd=self.root, env=self._env, stdout=self._out, stderr=subprocess.STDOUT
+        )
+        self._wait_ready()
 
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """A request to ``ci-terminal/api/<path>``."""
