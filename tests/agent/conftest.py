@@ -17,7 +17,14 @@ from jupyter_ci_terminal.runner.runtime import wait_for_runtime_file
 
 
 @pytest.fixture(scope="module")
-def dialout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DialOut]:
+def detached_timeout() -> float:
+    """``CITerminalApp.detached_timeout``: the viewer leaving ends the session (and so the
+    hold) one second later; a module that opens sessions without a viewer overrides it."""
+    return 1
+
+
+@pytest.fixture(scope="module")
+def dialout(tmp_path_factory: pytest.TempPathFactory, detached_timeout: float) -> Iterator[DialOut]:
     """One server and one runner for the module's tests (each test runs its own pipeline)."""
     home = tmp_path_factory.mktemp("home")
     project = tmp_path_factory.mktemp("project")
@@ -25,8 +32,7 @@ def dialout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DialOut]:
     args = [
         "--CITerminalApp.embedded_runner=False",
         f"--CITerminalApp.agent_token={AGENT_TOKEN}",
-        # The viewer leaving ends the session (and so the hold) one second later.
-        "--CITerminalApp.detached_timeout=1",
+        f"--CITerminalApp.detached_timeout={detached_timeout}",
     ]
     with ServerProcess(project, home, args) as server, pytest.MonkeyPatch.context() as mp:
         mp.setenv("JUPYTER_RUNTIME_DIR", str(server.runtime_dir))
