@@ -1,6 +1,6 @@
 /**
  * A pipeline's jobs in the CI panel, by stage: each job's status, name,
- * duration and its Debug, Retry and Debug, or action buttons; trigger jobs
+ * duration, why it waits, and its Debug, Retry and Debug, or action buttons; trigger jobs
  * with their child pipeline (see `childview`).
  */
 import { h, VirtualElement } from '@lumino/virtualdom';
@@ -70,6 +70,7 @@ function renderJob(
   const debug = debugState(job, terminalsDisabled);
   const retryDebug = retryDebugState(job, terminalsDisabled);
   const status = jobStatusText(job);
+  const reason = job.pending_reason || null;
   return h.li(
     {
       className: 'jp-CIPanel-job',
@@ -87,7 +88,10 @@ function renderJob(
     h.button(
       {
         className: 'jp-CIPanel-jobName',
-        title: `${job.name} #${job.id}: ${status}. Open its log`,
+        title:
+          `${job.name} #${job.id}: ${status}. ` +
+          (reason ? `${reason}. ` : '') +
+          'Open its log',
         onclick: () => handlers.openLog(job)
       },
       job.name
@@ -132,6 +136,10 @@ function renderJob(
           title: END_HOLD_TITLE,
           className: 'jp-CIPanel-endHold'
         })
+      : null,
+    // Why a job waits, on a line of its own under the row (see rows.css).
+    reason
+      ? h.span({ className: 'jp-CIPanel-reason', title: reason }, reason)
       : null
   );
 }

@@ -17,7 +17,7 @@ import {
   jobStatusText,
   terminalsBlocked
 } from './jobs';
-import { emptyLogText, traceText } from './logstate';
+import { emptyLogText, traceText, waitingText } from './logstate';
 import { LogView } from './logview';
 import { addMainTab } from './shell';
 import { actionButton } from './viewparts';
@@ -116,6 +116,7 @@ export class CILogWidget extends MainAreaWidget<LogView> {
       this._error = null;
       this.title.label = `Log: ${job.name} #${job.id}`;
       this.content.emptyText = emptyLogText(job);
+      this.content.notice = waitingText(job);
       this.content.setTrace(trace, this._finished);
     } catch (error) {
       this._error = errorMessage(error);

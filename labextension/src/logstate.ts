@@ -17,3 +17,18 @@ export function emptyLogText(job: Pick<IJob, 'status' | 'started_at'>): string {
   }
   return 'This job has not written any log yet.';
 }
+
+/**
+ * The line over a waiting job's log: "Waiting: <reason>" from the runner's
+ * `pending_reason`, or null when the job does not wait (or the backend does
+ * not say why). A reason that already says "waiting for …" is not repeated.
+ */
+export function waitingText(job: Pick<IJob, 'pending_reason'>): string | null {
+  const reason = job.pending_reason?.trim();
+  if (!reason) {
+    return null;
+  }
+  return /^waiting\b/i.test(reason)
+    ? reason.charAt(0).toUpperCase() + reason.slice(1)
+    : `Waiting: ${reason}`;
+}

@@ -36,7 +36,10 @@ export class LogView extends Widget {
     // `jp-RenderedText` brings JupyterLab's ANSI colour classes.
     this._content.className = 'jp-CILog-content jp-RenderedText';
     this._empty.className = 'jp-CILog-empty';
-    this.node.append(this._empty, this._content);
+    this._notice.className = 'jp-CILog-notice';
+    this._notice.setAttribute('role', 'status');
+    this._notice.hidden = true;
+    this.node.append(this._notice, this._empty, this._content);
     this.node.setAttribute('role', 'log');
   }
 
@@ -58,6 +61,15 @@ export class LogView extends Widget {
   set emptyText(value: string) {
     this._empty.textContent = value;
     this._showEmpty();
+  }
+
+  /** A line over the log, e.g. why a pending job waits; null hides it. */
+  get notice(): string | null {
+    return this._notice.hidden ? null : this._notice.textContent;
+  }
+  set notice(value: string | null) {
+    this._notice.textContent = value ?? '';
+    this._notice.hidden = !value;
   }
 
   /** The line of the job's failure verdict, once shown. */
@@ -290,6 +302,7 @@ export class LogView extends Widget {
   private _empty = document.createElement('div');
   private _failure: HTMLElement | null = null;
   private _following = true;
+  private _notice = document.createElement('div');
   private _parser = new TraceParser();
   private _pending: HTMLElement | null = null;
   private _stack: IOpenSection[] = [];
