@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from . import reflow
 from .rows import WIDE, plain
 from .snapshot import snapshot
 from .terminal import Terminal
+
+log = logging.getLogger(__name__)
 
 
 class ScreenModel:
@@ -31,7 +35,12 @@ class ScreenModel:
 
     def feed(self, text: str) -> None:
         """Apply terminal output."""
-        self.term.feed(text)
+        try:
+            self.term.feed(text)
+        except Exception:
+            # A bug here must not end the shell's session: start over with a blank screen.
+            log.exception("The screen model failed on terminal output; it starts over")
+            self.term = Terminal(self.term.rows, self.term.cols, self.history)
 
     def catch_up(self) -> None:
         """Nothing to do: output is applied in :meth:`feed`."""

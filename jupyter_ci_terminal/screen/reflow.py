@@ -15,7 +15,7 @@ def _rewrap(text: str, attrs: str, cols: int) -> list[Row]:
     i = 0
     while True:
         end = i + cols
-        if end < len(text) and text[end] == WIDE:
+        if end < len(text) and text[end] == WIDE and end - 1 > i:
             end -= 1  # keep a wide character whole: it moves to the next row
         part, pa = text[i:end], attrs[i:end]
         if end - i < cols and end < len(text):

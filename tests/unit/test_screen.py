@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from screen_state import cells
 
 from jupyter_ci_terminal.screen import ScreenModel
@@ -69,3 +70,26 @@ def test_a_header_survives_a_flood_of_row_updates() -> None:
         " " * 20,
         "row 19999".ljust(20),
     ]
+
+
+def test_wide_characters_on_a_one_column_terminal_do_not_hang() -> None:
+    model = ScreenModel(3, 1)
+    model.feed("日本語")
+    model.resize(3, 2)
+    model.resize(2, 1)
+    assert len(model.display()) == 2
+
+
+def test_a_failure_inside_the_model_keeps_the_session_going(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = ScreenModel(3, 10)
+    model.feed("before")
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(model.term, "text", broken)
+    model.feed("boom")  # logged, not raised: the session's relay goes on
+    model.feed("after")
+    assert model.display()[0].startswith("after")
