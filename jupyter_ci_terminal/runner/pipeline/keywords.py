@@ -338,8 +338,6 @@ GAPS: dict[tuple[str, str], str] = {
     (JOB, "only"): "unknown keys in it are accepted without an error",
     (JOB, "except"): "unknown keys in it are accepted without an error",
     (GLOBAL, "workflow:name"): "accepted without a warning; the name is not shown",
-    (GLOBAL, "workflow:rules:auto_cancel"): "accepted, but only `workflow:auto_cancel` is applied",
-    (JOB, "rules:interruptible"): "accepted, but the job's own `interruptible` is applied",
     (JOB, "only:kubernetes"): "accepted without a warning; the job is created",
 }
 
