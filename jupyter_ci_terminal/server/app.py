@@ -66,6 +66,13 @@ class CITerminalApp(ExtensionApp):
         config=True,
         help="Seconds the embedded runner keeps a finished job open while a terminal is attached (gitlab-runner's session_timeout). Default: 1800.",
     )
+    runner_session_server = Bool(
+        True,
+        config=True,
+        help="""Whether the embedded runner serves job terminals on a [session_server]. False
+        (`--no-session-server`): its jobs have no terminal, as on a runner GitLab cannot dial,
+        and are debugged through ci-terminal-agent (see agent_token). Default: True.""",
+    )
     start_pipeline = Bool(
         False,
         config=True,
@@ -277,6 +284,8 @@ class CITerminalApp(ExtensionApp):
         ]
         if self.start_pipeline:
             args.append("--run-pipeline")
+        if not self.runner_session_server:
+            args.append("--no-session-server")
         serverapp = self.serverapp
 
         def runner_args() -> list[str]:
