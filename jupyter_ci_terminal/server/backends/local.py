@@ -183,8 +183,8 @@ class LocalBackend(RestBackendMixin):
         try:
             body = await rest.get(path)
         except NotFoundError:
-            if (await self.job(project, job_id)).get("status") == "running":
-                # A running job with no terminal: the runner serves no session server.
+            no_session_server = self._info is not None and self._info.get("session_url", "") is None
+            if no_session_server and (await self.job(project, job_id)).get("status") == "running":
                 raise NoTerminalError(ADD_THE_AGENT) from None
             msg = "The job is not running or has no terminal."
             raise NoTerminalError(msg) from None
