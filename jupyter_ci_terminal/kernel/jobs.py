@@ -181,14 +181,20 @@ class Job(Record):
         return self
 
     def attach(self, *, open_tab: bool = True) -> Attachment:
-        """Open the job's terminal session; JupyterLab shows it as a tab (``open_tab``)."""
+        """Open the job's terminal session; JupyterLab shows it as a tab (``open_tab``).
+
+        The one request creates the session (or joins the live one); with ``open_tab`` the
+        server's event names it, and JupyterLab opens that session rather than asking again.
+        """
         session = self._client.open_terminal(self.project, self.id, open_tab=open_tab)
+        # A session opens on a running job only: a job known to run needs no second fetch.
+        status = self.status if self.status == "running" else self.refresh().status
         return Attachment(
             project=self.project,
             job=self.id,
             name=str(session["name"]),
             title=str(session.get("title") or f"CI: {self.name} #{self.id}"),
-            status=self.refresh().status,
+            status=status,
             command=self._client.attach_command(self.project, self.id),
             lab_url=self._client.lab_url,
         )

@@ -6,6 +6,7 @@ import {
 import {
   ICommandPalette,
   IThemeManager,
+  showErrorMessage,
   WidgetTracker
 } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
@@ -13,7 +14,9 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITerminal } from '@jupyterlab/terminal';
 
+import { errorMessage } from './api';
 import { attachRendererFactory } from './attach';
+import { onOpenTerminalEvent } from './attachevent';
 import {
   addLogCommands,
   addPanelCommands,
@@ -40,7 +43,6 @@ import {
   LINK_PLUGIN_ID,
   LOG_PLUGIN_ID,
   NS,
-  OPEN_TERMINAL_EVENT,
   PANEL_PLUGIN_ID,
   PIPELINE_ACTION_COMMANDS,
   PLUGIN_ID
@@ -117,14 +119,18 @@ const terminalPlugin: JupyterFrontEndPlugin<void> = {
       );
     });
 
-    // %ci_attach in a kernel asks for the tab through Jupyter's event bus.
+    // %ci_attach in a kernel asks for the tab through Jupyter's event bus;
+    // its request created the session, which the event names.
     app.serviceManager.events.stream.connect((_, event) => {
-      if (event.schema_id === OPEN_TERMINAL_EVENT) {
-        void app.commands.execute(CommandIDs.openTerminal, {
-          project: event.project as string,
-          job: event.job as number
-        });
-      }
+      void onOpenTerminalEvent(
+        event,
+        name => terminals.openSession(name),
+        error =>
+          void showErrorMessage(
+            'Cannot open the CI job terminal',
+            errorMessage(error)
+          )
+      );
     });
 
     for (const command of [

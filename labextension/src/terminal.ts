@@ -199,6 +199,21 @@ export class CITerminals {
   }
 
   /**
+   * Show the tab of an existing session by name (e.g. the one a kernel's
+   * `%ci_attach` created): no session is created, nor the job fetched.
+   *
+   * @throws {CIResponseError} When the server has no such session.
+   */
+  async openSession(name: string): Promise<CITerminalWidget | null> {
+    const open = this.find(name);
+    if (open && !open.content.session.isDisposed) {
+      this._options.shell.activateById(open.id);
+      return open;
+    }
+    return this.attach(await CIApi.getTerminal(name));
+  }
+
+  /**
    * Re-open a tab after a page reload: the job's live session, or else the
    * ended session's last screen, read-only.
    *
