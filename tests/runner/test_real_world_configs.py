@@ -103,6 +103,28 @@ CASES: dict[str, tuple[dict[str, str | bytes], dict[str, str] | str]] = {
         },
         {"team-job": "hi team"},
     ),
+    "only_kubernetes_active_never_matches_without_a_cluster": (
+        {
+            ".gitlab-ci.yml": "deploy:\n  only: {kubernetes: active}\n  script: [echo k8s]\n"
+            "fallback:\n  except: {kubernetes: active}\n  script: [echo no-cluster]\n"
+        },
+        {"fallback": "no-cluster"},
+    ),
+    "only_refs_regular_expression_matches_the_ref": (
+        {
+            ".gitlab-ci.yml": "main-only:\n  only: ['/^ma.n$/']\n  script: [echo on-main]\n"
+            "tags-only:\n  only: [tags]\n  script: [echo tagged]\n"
+        },
+        {"main-only": "on-main"},
+    ),
+    "unknown_workflow_key_is_refused": (
+        {".gitlab-ci.yml": "workflow:\n  rulez: []\njob:\n  script: [echo]\n"},
+        "workflow config contains unknown keys: rulez",
+    ),
+    "run_keyword_is_refused_with_a_sentence": (
+        {".gitlab-ci.yml": "job:\n  run: [{name: a, script: echo}]\n"},
+        "jobs:job:run is a GitLab keyword the local runner refuses",
+    ),
     "extends_cycle_is_refused": (
         {".gitlab-ci.yml": "a:\n  extends: b\n  script: [x]\nb:\n  extends: a\n  script: [x]\n"},
         "circular dependency detected in `extends`",

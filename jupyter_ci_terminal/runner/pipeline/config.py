@@ -17,6 +17,7 @@ from typing import Any
 from ...errors import ConfigError
 from . import includes, merge
 from .deploy import auto_cancel_spec
+from .keywords import NOT_LOCAL
 from .spec import IGNORED, JobSpec, build_job
 from .trigger import build_bridge, is_bridge
 from .values import variables_map
@@ -121,9 +122,7 @@ def _check(raw: dict[str, Any], where: _Locator) -> PipelineSpec:
     # Said once here; jobs do not inherit these, so each job does not repeat the warning.
     warnings.extend(f"{key}: {IGNORED[key]}" for key in default if key in IGNORED)
     workflow = raw.get("workflow") or {}
-    if not isinstance(workflow, dict):
-        msg = "workflow config should be a hash"
-        raise ConfigError(msg)
+    _check_workflow(workflow, warnings)
     jobs: dict[str, JobSpec] = {}
     for name, body in raw.items():
         if name in TOP_LEVEL or name.startswith("."):
@@ -162,6 +161,34 @@ def _check(raw: dict[str, Any], where: _Locator) -> PipelineSpec:
         warnings=warnings,
         auto_cancel=auto_cancel_spec(workflow.get("auto_cancel")),
     )
+
+
+WORKFLOW_KEYS = frozenset({"rules", "name", "auto_cancel"})
+WORKFLOW_RULE_KEYS = frozenset({"if", "changes", "exists", "when", "variables", "auto_cancel"})
+
+
+def _check_workflow(workflow: Any, warnings: list[str]) -> None:
+    if not isinstance(workflow, dict):
+        msg = "workflow config should be a hash"
+        raise ConfigError(msg)
+    unknown = sorted(map(str, set(workflow) - WORKFLOW_KEYS))
+    if unknown:
+        msg = f"workflow config contains unknown keys: {', '.join(unknown)}"
+        raise ConfigError(msg)
+    if "name" in workflow:
+        warnings.append(f"workflow:name {NOT_LOCAL}")
+    rules = workflow.get("rules") or []
+    if not isinstance(rules, list):
+        msg = "workflow:rules config should be an array of hashes"
+        raise ConfigError(msg)
+    for rule in rules:
+        if not isinstance(rule, dict):
+            msg = "workflow:rules:rule config should be a hash"
+            raise ConfigError(msg)
+        unknown = sorted(map(str, set(rule) - WORKFLOW_RULE_KEYS))
+        if unknown:
+            msg = f"workflow:rules:rule config contains unknown keys: {', '.join(unknown)}"
+            raise ConfigError(msg)
 
 
 def _check_needs(jobs: dict[str, JobSpec], stages: list[str], where: _Locator) -> None:

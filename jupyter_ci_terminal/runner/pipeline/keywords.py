@@ -331,15 +331,7 @@ _JOB = _rows(
 )
 
 #: Where the code does not yet do what the table says: (level, path) -> what it does instead.
-GAPS: dict[tuple[str, str], str] = {
-    (GLOBAL, "workflow"): "unknown keys in it are accepted without an error",
-    (GLOBAL, "workflow:rules"): "unknown keys in a rule are accepted without an error",
-    (JOB, "artifacts"): "unknown keys in it get a warning instead of GitLab's error",
-    (JOB, "only"): "unknown keys in it are accepted without an error",
-    (JOB, "except"): "unknown keys in it are accepted without an error",
-    (GLOBAL, "workflow:name"): "accepted without a warning; the name is not shown",
-    (JOB, "only:kubernetes"): "accepted without a warning; the job is created",
-}
+GAPS: dict[tuple[str, str], str] = {}
 
 #: The table, in GitLab's order within each level.
 KEYWORDS: tuple[Keyword, ...] = _GLOBAL + _DEFAULT + _JOB

@@ -10,7 +10,6 @@ job's, ``allow_failure:exit_codes`` included; its ``needs`` replace the job's ``
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from .clauses import exists_spec
 from .exists import ProjectFiles, exists
 from .expressions import evaluate_if
 from .spec import JobSpec
+from .untrusted_regexp import is_regexp_literal, untrusted_regexp
 from .values import variables_map
 
 
@@ -122,10 +122,8 @@ def _ref_matches(patterns: list[Any], ref: str, source: str) -> bool:
                 text, text
             ) == source:
                 return True
-        elif len(text) > 1 and text.startswith("/") and text.rstrip("i").endswith("/"):
-            flags = re.IGNORECASE if text.endswith("i") else 0
-            if re.search(text[1:].rstrip("i")[:-1], ref, flags):
-                return True
+        elif is_regexp_literal(text) and untrusted_regexp(text).search(ref):
+            return True  # RE2, as GitLab matches refs: linear time whatever the pattern
     return False
 
 
@@ -149,6 +147,8 @@ def _only_except(
         if "changes" in clause:
             spec = changes_spec(clause["changes"], f"jobs:{job.name}:changes")
             matched = matched and satisfied(spec, changed, variables)
+        if "kubernetes" in clause:
+            matched = False  # no Kubernetes cluster is integrated with the local runner
         if matched != wanted:
             return False
     return True

@@ -38,6 +38,9 @@ RETRY_WHEN = (
 #: place that says what the runner does with each keyword (see ``docs/gitlab-ci-keywords.md``).
 SUPPORTED = keywords.supported_job_keywords()
 IGNORED = keywords.warned_job_keywords()
+REFUSED = {name: k.note for name, k in keywords.job_keywords(keywords.REFUSED).items()}
+#: The keys of an ``only:``/``except:`` hash.
+ONLY_KEYS = frozenset({"refs", "variables", "changes", "kubernetes"})
 ARTIFACT_KEYS = frozenset(
     {"paths", "when", "name", "expire_in", "exclude", "expose_as", "public", "access"}
     | {"untracked", "reports"}
@@ -108,6 +111,9 @@ class JobSpec:
 def build_job(name: str, raw: dict[str, Any], warnings: list[str]) -> JobSpec:
     """Check one merged job mapping and return its spec; warnings are appended to ``warnings``."""
     where = f"jobs:{name}"
+    for key in sorted(set(raw) & set(REFUSED)):
+        msg = f"{where}:{key} is a GitLab keyword the local runner refuses: {REFUSED[key]}"
+        raise ConfigError(msg)
     unknown = sorted(k for k in raw if k not in SUPPORTED and k not in IGNORED)
     if unknown:
         msg = f"{where} config contains unknown keys: {', '.join(unknown)}"
@@ -168,6 +174,13 @@ def build_job(name: str, raw: dict[str, Any], warnings: list[str]) -> JobSpec:
             refs = {"refs": value} if isinstance(value, list | str) else value
             if not isinstance(refs, dict):
                 msg = f"{where}:{key} config should be an array of strings or a hash"
+                raise ConfigError(msg)
+            unknown = sorted(set(refs) - ONLY_KEYS)
+            if unknown:
+                msg = f"{where}:{key} config contains unknown keys: {', '.join(map(str, unknown))}"
+                raise ConfigError(msg)
+            if "kubernetes" in refs and refs["kubernetes"] != "active":
+                msg = f"{where}:{key}:kubernetes config should be one of: active"
                 raise ConfigError(msg)
             if "changes" in refs:
                 refs = {**refs, "changes": changes_spec(refs["changes"], f"{where}:{key}:changes")}
@@ -235,8 +248,10 @@ def _artifacts(spec: JobSpec, value: Any, where: str, warnings: list[str]) -> No
     if not isinstance(value, dict):
         msg = f"{where}:artifacts config should be a hash"
         raise ConfigError(msg)
-    for key in sorted(set(value) - ARTIFACT_KEYS):
-        warnings.append(f"{where}:artifacts:{key} is not supported by the local runner")
+    unknown = sorted(set(value) - ARTIFACT_KEYS)
+    if unknown:
+        msg = f"{where}:artifacts config contains unknown keys: {', '.join(map(str, unknown))}"
+        raise ConfigError(msg)
     spec.artifacts_paths = string_list(value.get("paths"), f"{where}:artifacts:paths")
     spec.artifacts_exclude = string_list(value.get("exclude"), f"{where}:artifacts:exclude")
     when = value.get("when", "on_success")
