@@ -1,4 +1,5 @@
-"""A Jupyter server restarted while a job's agent holds it: the agent dials the new server.
+"""A Jupyter server restarted while a job's agent holds it: the agent dials the new server; a
+server that stays down holds the job no longer than the agent's ``--timeout``.
 
 Real processes: ``jupyter server`` (stopped with SIGTERM, then started again on the same port),
 ``jupyter-ci-runner serve --no-session-server``, and the job's ``python -m jupyter_ci_terminal.agent``.
@@ -7,6 +8,7 @@ Real processes: ``jupyter server`` (stopped with SIGTERM, then started again on 
 from __future__ import annotations
 
 import json
+import time
 
 from agent_support import AGENT, DialOut, open_terminal, read_until
 
@@ -35,3 +37,23 @@ def test_server_restart_under_a_held_agent_keeps_the_job_debuggable(dialout: Dia
     assert trace.count("A debugger opened this job's shell.") == 2
     assert "The debugging session ended: the job goes on." in trace
     assert "after-the-hold" in trace
+
+
+def test_agent_timeout_ends_the_hold_while_the_server_stays_down(dialout: DialOut) -> None:
+    dialout.write_ci([f"{AGENT} --wait --timeout 10", "echo after-the-hold"])
+    job_id = dialout.run_pipeline()
+    dialout.wait_job(job_id, lambda j: j.get("agent") is True)
+    dialout.server.stop()
+    try:
+        # Only the runner can tell now: the agent redials in vain until its --timeout.
+        deadline = time.monotonic() + 120
+        while dialout.runner_get(f"/projects/1/jobs/{job_id}").json()["status"] == "running":
+            assert time.monotonic() < deadline, "the hold outlived the agent's --timeout"
+            time.sleep(0.2)
+        job = dialout.runner_get(f"/projects/1/jobs/{job_id}").json()
+        trace = dialout.runner_get(f"/projects/1/jobs/{job_id}/trace").text
+        assert job["status"] == "success", trace[-2000:]
+        assert "No debugging session ended within 10 s: the job goes on." in trace
+        assert "after-the-hold" in trace
+    finally:
+        dialout.server.restart()
