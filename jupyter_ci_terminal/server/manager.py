@@ -183,7 +183,7 @@ class SessionManager:
         if name in self.sessions:
             return self.sessions[name].to_json()
         if name in self.ended:
-            return dict(self.ended[name].summary)
+            return {**self.ended[name].summary, "forgotten": True}
         return self.get(name).to_json()  # raises the 404
 
     def recording_path(self, name: str) -> Path:

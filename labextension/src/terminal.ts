@@ -215,7 +215,7 @@ export class CITerminals {
 
   /**
    * Re-open a tab after a page reload: the job's live session, or else the
-   * ended session's last screen, read-only.
+   * ended session's last screen, read-only, while the server still keeps it.
    *
    * @throws The error of opening the live session when there is neither.
    */
@@ -231,7 +231,8 @@ export class CITerminals {
         name === undefined
           ? null
           : await CIApi.getTerminal(name).catch(() => null);
-      if (!session || !session.ended) {
+      // A forgotten session has no screen left to show: the tab is dropped.
+      if (!session || !session.ended || session.forgotten) {
         throw error;
       }
       return this.attach(session, { activate: false });

@@ -190,6 +190,8 @@ export interface ITerminalSession {
   resizable?: boolean;
   /** Why the session ended, or null while it is open. */
   ended?: string | null;
+  /** True once the server forgot the ended session: only its recording is left. */
+  forgotten?: boolean;
   /** Whether the session is recorded (`GET terminals/<name>/recording`). */
   recording?: boolean;
 }
