@@ -11,10 +11,12 @@ import argparse
 import asyncio
 import os
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
 from . import wire
+from .budget import hold_budget
 from .dialer import Target, hold
 
 #: Variables the shell does not get: the agent token opens the connect route of the server.
@@ -42,7 +44,8 @@ def parser() -> argparse.ArgumentParser:
         "--timeout",
         type=float,
         default=1800.0,
-        help="longest hold in seconds, debugging included (default 1800)",
+        help="longest hold in seconds, debugging included (default 1800); capped so the job "
+        "and its after_script end before GitLab's timeouts",
     )
     return p
 
@@ -93,5 +96,7 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as e:
         wire.say(f"ci-terminal-agent: {e}")
         sys.exit(1)
-    wire.say(f"ci-terminal-agent: holding the job ({why}) for at most {args.timeout:g} s.")
-    sys.exit(asyncio.run(hold(where, args.timeout)))
+    # --hold runs from after_script, which has its own timeout; both leave the job time to end.
+    budget = hold_budget(args.timeout, args.hold is not None, env, time.time())
+    wire.say(f"ci-terminal-agent: holding the job ({why}) for at most {budget:g} s.")
+    sys.exit(asyncio.run(hold(where, budget)))
