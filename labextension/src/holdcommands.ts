@@ -8,9 +8,10 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification, showErrorMessage } from '@jupyterlab/apputils';
 
 import { CIApi, errorMessage } from './api';
-import { JOB_ARGS, jobTarget, openTerminalArgs } from './commandargs';
+import { JOB_ARGS } from './commandargs';
+import { chooseJob } from './jobchoice';
 import { CIModel } from './model';
-import { IJobTarget, IPickOptions, pickJob } from './picker';
+import { IPickOptions } from './picker';
 import { canEndHold, END_HOLD_TITLE, holdText } from './retention';
 import { CommandIDs } from './tokens';
 
@@ -36,17 +37,12 @@ export function addEndHoldCommand(
     caption: END_HOLD_TITLE,
     describedBy: { args: JOB_ARGS },
     execute: async (args): Promise<boolean> => {
-      let target: IJobTarget | null;
-      try {
-        target =
-          jobTarget(app, args) ??
-          (args.fromContextMenu
-            ? null
-            : await pickJob(openTerminalArgs(args), END_HOLD_PICK));
-      } catch (error) {
-        await showErrorMessage('Cannot end debugging', errorMessage(error));
-        return false;
-      }
+      const target = await chooseJob(
+        app,
+        args,
+        END_HOLD_PICK,
+        'Cannot end debugging'
+      );
       if (!target) {
         return false;
       }

@@ -2,7 +2,8 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification, showErrorMessage } from '@jupyterlab/apputils';
 
 import { CIApi, errorMessage } from './api';
-import { JOB_ARGS, jobTarget, openTerminalArgs } from './commandargs';
+import { JOB_ARGS } from './commandargs';
+import { chooseJob } from './jobchoice';
 import {
   followStep,
   followUntilRunning,
@@ -11,7 +12,7 @@ import {
 } from './follow';
 import { terminalsBlocked } from './jobs';
 import { CIModel } from './model';
-import { IJobTarget, pickJob, RETRY_DEBUG_PICK } from './picker';
+import { IJobTarget, RETRY_DEBUG_PICK } from './picker';
 import { CITerminalWidget } from './terminal';
 import { Backend, CommandIDs, IJob } from './tokens';
 
@@ -50,17 +51,12 @@ export function addRetryDebugCommand(
     isEnabled: () => terminalsBlocked(commands) === null,
     describedBy: { args: JOB_ARGS },
     execute: async (args): Promise<CITerminalWidget | null> => {
-      let target: IJobTarget | null;
-      try {
-        target =
-          jobTarget(app, args) ??
-          (args.fromContextMenu
-            ? null
-            : await pickJob(openTerminalArgs(args), RETRY_DEBUG_PICK));
-      } catch (error) {
-        await showErrorMessage('Cannot retry a CI job', errorMessage(error));
-        return null;
-      }
+      const target = await chooseJob(
+        app,
+        args,
+        RETRY_DEBUG_PICK,
+        'Cannot retry a CI job'
+      );
       if (!target) {
         return null;
       }
