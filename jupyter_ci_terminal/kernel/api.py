@@ -27,8 +27,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..backends.gitlab_config import TOKEN_TYPES, ci_job_credentials, url_problem
 from ..errors import ConfigError, NotFoundError
-from ..server.gitlab_config import TOKEN_TYPES, ci_job_credentials, url_problem
 from .client import ServerClient
 from .direct import DirectClient
 from .discovery import find_server
@@ -79,7 +79,7 @@ class CI:
         :meth:`close` (or when Python exits). Terminals connect straight to the runner, which
         lets one client at a time into a job's shell.
         """
-        from ..server.backends.local import LocalBackend
+        from ..backends.local import LocalBackend
 
         folder = Path(project_dir).expanduser().resolve()
         backend = LocalBackend(folder, start=start, startup_timeout=timeout)
@@ -106,7 +106,7 @@ class CI:
         recently active ones. Terminals need the user's GitLab web session (``web_session``, or
         :meth:`gitlab_web_session` later), as GitLab serves them to signed-in browsers only.
         """
-        from ..server.backends.gitlab import GitLabBackend
+        from ..backends.gitlab import GitLabBackend
 
         if auth not in TOKEN_TYPES:
             msg = f"auth must be one of {', '.join(TOKEN_TYPES)}, not {auth!r}."

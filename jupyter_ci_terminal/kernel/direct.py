@@ -17,11 +17,11 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from ..backends import Backend, Project
+from ..backends.gitlab import GitLabBackend
+from ..backends.websession import SERVER_OWNER
 from ..errors import ConfigError, NotFoundError
-from ..server.backends import Backend, Project
-from ..server.backends.gitlab import GitLabBackend
 from ..server.manager import ProjectRegistry, SessionManager
-from ..server.websession import SERVER_OWNER
 from .errors import CITimeoutError
 from .service import JSON
 from .terminals import ChannelTerminal

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from ..backends import Backend
+from ..backends.base import TerminalUser
+from ..backends.websession import current_owner
 from ..errors import ForbiddenError
-from .backends import Backend
-from .backends.base import TerminalUser
-from .websession import current_owner
 
 
 def job_starter(job: dict[str, Any]) -> TerminalUser:

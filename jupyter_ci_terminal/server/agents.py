@@ -19,9 +19,9 @@ from jupyter_server.auth.decorator import allow_unauthenticated
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from ..agent import wire
+from ..backends.base import TerminalUser
 from ..errors import BackendError, ChannelError, CIError, ForbiddenError, TokenRefusedError
 from .agentaccess import job_starter
-from .backends.base import TerminalUser
 from .jobcheck import VerifiedJob, verify
 from .manager import ProjectRegistry
 from .upstream import AgentUpstream, Upstream

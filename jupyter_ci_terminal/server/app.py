@@ -12,19 +12,19 @@ from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 
-from ..errors import CIError
-from . import redact
-from .agents import CONNECT_ROUTE, AgentConnectHandler, AgentRegistry
-from .backends import Backend
-from .backends.gitlab import GitLabBackend
-from .backends.local import LocalBackend
-from .gitlab_config import (
+from ..backends import Backend
+from ..backends.gitlab import GitLabBackend
+from ..backends.gitlab_config import (
     TOKEN_TYPES,
     InstanceSettings,
     ci_job_credentials,
     instances,
     single_instance,
 )
+from ..backends.local import LocalBackend
+from ..errors import CIError
+from . import redact
+from .agents import CONNECT_ROUTE, AgentConnectHandler, AgentRegistry
 from .gitlab_handlers import gitlab_handlers
 from .handlers import OPEN_TERMINAL_SCHEMA, default_handlers
 from .manager import ProjectRegistry, SessionManager

@@ -13,10 +13,10 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
+from ..backends.gitlab import GitLabBackend
+from ..backends.websession import current_owner
 from ..errors import ConfigError, NotFoundError
-from .backends.gitlab import GitLabBackend
 from .base import AUTH_RESOURCE, CIHandlerMixin, translate_errors
-from .websession import current_owner
 
 
 class WebSessionHandler(CIHandlerMixin, APIHandler):

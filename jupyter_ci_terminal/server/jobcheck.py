@@ -13,10 +13,10 @@ from typing import Any
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
+from ..backends import Backend, Project
+from ..backends.gitlab import GitLabBackend
+from ..backends.local import LocalBackend
 from ..errors import BackendError, CIError, ForbiddenError, TokenRefusedError
-from .backends import Backend, Project
-from .backends.gitlab import GitLabBackend
-from .backends.local import LocalBackend
 from .manager import ProjectRegistry
 
 #: Seconds to wait for the CI service's answer.

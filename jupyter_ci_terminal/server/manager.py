@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..backends import Backend, Project, TerminalUser
+from ..backends.local import StoppingError
 from ..errors import BackendError, CIError, ForbiddenError, NotFoundError
 from .agentaccess import check_agent_user
-from .backends import Backend, Project, TerminalUser
-from .backends.local import StoppingError
 from .sessions import SessionSettings, TerminalSession
 
 _NAME = re.compile(r"[^\w.-]+")

@@ -18,6 +18,7 @@ from typing import Any
 
 from tornado.websocket import WebSocketClientConnection
 
+from ..backends import Backend, Project, TerminalUser
 from ..dial import dial, endpoint
 from ..errors import CIError, ProtocolError
 from ..protocol import terminado
@@ -26,7 +27,6 @@ from ..protocol.limits import DEFAULT_MAX_INPUT
 from ..screen import ScreenModel
 from . import holdgrace, shellwait
 from .agentaccess import check_agent_user
-from .backends import Backend, Project, TerminalUser
 from .recording import AuditLog, Recording
 from .upstream import AgentLookup, Upstream
 from .viewer import Viewer

@@ -11,8 +11,8 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Protocol
 
+from ..backends.base import TerminalUser
 from ..protocol.frames import K8S
-from .backends.base import TerminalUser
 
 
 class Upstream(Protocol):

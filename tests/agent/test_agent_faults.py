@@ -16,7 +16,7 @@ from agent_support import AGENT, DialOut, open_terminal, read_until
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 
-from jupyter_ci_terminal.server.agenthelp import ADD_THE_AGENT
+from jupyter_ci_terminal.backends.agenthelp import ADD_THE_AGENT
 
 
 def wait_file(path: Path, timeout: float = 60) -> str:

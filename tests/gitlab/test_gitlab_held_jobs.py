@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gitlab_support import CI
 
-from jupyter_ci_terminal.server.backends.gitlab import NO_END_HOLD, NO_HOLD_RETRY
+from jupyter_ci_terminal.backends.gitlab import NO_END_HOLD, NO_HOLD_RETRY
 
 
 async def test_end_debugging_on_gitlab_says_cancel_is_the_only_way(ci: CI) -> None:

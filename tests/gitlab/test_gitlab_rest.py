@@ -9,7 +9,7 @@ import pytest
 from gitlab_support import ALICE_OAUTH, BOB_SESSION, CI, gitlab_api
 from mock_gitlab import MockGitLab, User
 
-from jupyter_ci_terminal.server.backends.gitlab import GitLabBackend
+from jupyter_ci_terminal.backends.gitlab import GitLabBackend
 
 
 async def test_projects_are_the_token_users_active_ones_with_url_safe_ids(

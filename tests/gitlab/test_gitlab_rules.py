@@ -7,18 +7,18 @@ from typing import Any
 
 import pytest
 
+from jupyter_ci_terminal.backends.gitlab_rules import (
+    terminal_state,
+    terminal_url,
+    workhorse_refusals,
+)
+from jupyter_ci_terminal.backends.websession import WebSession, clean_value
 from jupyter_ci_terminal.errors import (
     ChannelError,
     ConfigError,
     NoTerminalError,
     WebSessionRefusedError,
 )
-from jupyter_ci_terminal.server.backends.gitlab_rules import (
-    terminal_state,
-    terminal_url,
-    workhorse_refusals,
-)
-from jupyter_ci_terminal.server.websession import WebSession, clean_value
 
 #: GitLab's "Get a single job" example (REST v4 docs), trimmed of nothing the backend reads.
 DOCS_JOB: dict[str, Any] = {

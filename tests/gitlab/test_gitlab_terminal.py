@@ -17,16 +17,16 @@ from termframes import read_until
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
-from jupyter_ci_terminal.channel import Channel
-from jupyter_ci_terminal.dial import dial
-from jupyter_ci_terminal.errors import NoTerminalError, WebSessionRefusedError
-from jupyter_ci_terminal.runner.terminals.tls import Certificate, generate
-from jupyter_ci_terminal.server.backends.gitlab_rules import (
+from jupyter_ci_terminal.backends.gitlab_rules import (
     NO_TERMINAL,
     UNREACHABLE,
     terminal_url,
     workhorse_refusals,
 )
+from jupyter_ci_terminal.channel import Channel
+from jupyter_ci_terminal.dial import dial
+from jupyter_ci_terminal.errors import NoTerminalError, WebSessionRefusedError
+from jupyter_ci_terminal.runner.terminals.tls import Certificate, generate
 
 
 async def open_terminal(ci: CI, job: dict[str, Any]) -> tuple[int, Any]:

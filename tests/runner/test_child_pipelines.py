@@ -323,7 +323,7 @@ def test_forward_passes_yaml_variables_expanded_and_pipeline_variables_raw(
 def test_server_backend_lists_bridges_with_jobs_and_retried_attempts(
     tmp_path: Path, start_runner: Any
 ) -> None:
-    from jupyter_ci_terminal.server.backends.local import LocalBackend
+    from jupyter_ci_terminal.backends.local import LocalBackend
 
     ci = "build:\n  script: [echo b]\nchild:\n  trigger:\n    include: child.yml\n"
     runner = start_runner(write_project(tmp_path / "proj", ci, {"child.yml": CHILD}))

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
+from jupyter_ci_terminal.backends.base import TerminalUser
 from jupyter_ci_terminal.errors import ForbiddenError
 from jupyter_ci_terminal.server import agentaccess
 from jupyter_ci_terminal.server.agentaccess import check_agent_user, job_starter
-from jupyter_ci_terminal.server.backends.base import TerminalUser
 
 ALICE = TerminalUser(1, "alice")
 

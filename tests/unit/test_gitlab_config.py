@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from jupyter_ci_terminal.server.gitlab_config import (
+from jupyter_ci_terminal.backends.gitlab_config import (
     InstanceSettings,
     ci_job_credentials,
     host_of,

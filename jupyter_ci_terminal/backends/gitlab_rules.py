@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from ...errors import ChannelError, NoTerminalError, WebSessionRefusedError
-from ..websession import COOKIE
+from ..errors import ChannelError, NoTerminalError, WebSessionRefusedError
+from .websession import COOKIE
 
 #: The one subprotocol offered: gorilla's choice between two differs across versions.
 SUBPROTOCOL = "terminal.gitlab.com"

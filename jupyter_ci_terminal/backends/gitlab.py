@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 import requests
 
-from ...channel import Channel
-from ...errors import (
+from ..channel import Channel
+from ..errors import (
     BackendError,
     ConfigError,
     NoTerminalError,
@@ -27,9 +27,8 @@ from ...errors import (
     WebSessionRefusedError,
     WebSessionRequiredError,
 )
-from ..gitlab_config import host_of
-from ..websession import COOKIE, WebSession, WebSessions, clean_value, current_owner
 from .base import JSON, Project, TerminalUser
+from .gitlab_config import host_of
 from .gitlab_rest import GitLabRest, read_text, unreachable
 from .gitlab_rules import (
     SUBPROTOCOL,
@@ -41,6 +40,7 @@ from .gitlab_rules import (
     workhorse_refusals,
 )
 from .rest import RestBackendMixin, RestClient
+from .websession import COOKIE, WebSession, WebSessions, clean_value, current_owner
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ...channel import Channel
+from ..channel import Channel
 
 JSON = dict[str, Any]
 

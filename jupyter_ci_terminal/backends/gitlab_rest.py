@@ -10,7 +10,7 @@ from typing import TypeVar
 import gitlab.exceptions as gle
 import requests
 
-from ...errors import BackendError, ForbiddenError, NotFoundError
+from ..errors import BackendError, ForbiddenError, NotFoundError
 from .rest import RestClient
 
 T = TypeVar("T")

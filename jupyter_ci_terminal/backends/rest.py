@@ -14,7 +14,7 @@ import gitlab
 import gitlab.exceptions as gle
 import requests
 
-from ...errors import BackendError, ConfigError, ForbiddenError, NotFoundError
+from ..errors import BackendError, ConfigError, ForbiddenError, NotFoundError
 from .base import JSON, Project, TerminalUser
 
 T = TypeVar("T")

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from ...channel import Channel
-from ...errors import BackendError, NoTerminalError, NotFoundError
-from ...runner.runtime import find_runners, pid_alive
-from ..agenthelp import ADD_THE_AGENT
+from ..channel import Channel
+from ..errors import BackendError, NoTerminalError, NotFoundError
+from ..runner.runtime import find_runners, pid_alive
+from .agenthelp import ADD_THE_AGENT
 from .base import Project
 from .rest import RestBackendMixin, RestClient
 
