@@ -1,18 +1,23 @@
 """Release packaging: the built wheel alone gives a working Jupyter with both extensions.
 
-Builds the sdist and the wheel once (the wheel from the sdist, as `python -m build` does), then:
+Builds the sdist and the wheel once (the wheel from the sdist, as `python -m build` does; it
+stands for ``.`` in the README's lines, since it is what pip builds from it), then:
 
-- installs the wheel into a fresh virtual environment and starts a Jupyter server from it on a
-  copy of the demo project: both extensions load and the demo pipeline runs;
-- installs it into another fresh environment in one pip resolution with Hydra and OmegaConf (a
-  common ML stack the package must fit into), and runs a pipeline with that environment's
-  ``jupyter-ci-runner``.
+- runs the README's "use it in your own environment" lines (``pip install ".[lab]"``, then
+  ``jupyter lab`` in a folder with a ``.gitlab-ci.yml``) in a fresh virtual environment: both
+  extensions load, the demo project is served, and the demo pipeline runs in that environment;
+- installs the wheel into another fresh environment in one pip resolution with Hydra and
+  OmegaConf (a common ML stack the package must fit into), and runs a pipeline with that
+  environment's ``jupyter-ci-runner``.
+
+The two environments are made once each: building one costs minutes.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -51,8 +56,36 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return wheel, sdist
 
 
-@pytest.mark.timeout(900)
-def test_built_wheel_installs_and_runs_the_demo(dist: tuple[Path, Path], tmp_path: Path) -> None:
+def readme_install_lines() -> list[str]:
+    """The commands of the README's block after "To use it in your own environment"."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("To use it in your own environment", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, re.DOTALL)
+    assert block, "the README shows no install commands after 'To use it in your own environment'"
+    return block[1].strip().splitlines()
+
+
+def test_readme_names_jupyterlab_in_its_install_line() -> None:
+    assert readme_install_lines() == ['pip install ".[lab]"', "jupyter lab"]
+
+
+@pytest.fixture(scope="module")
+def readme_venv(dist: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh environment made by the README's install line; return its ``bin`` folder."""
+    wheel, _ = dist
+    venv = tmp_path_factory.mktemp("readme") / "venv"
+    run(sys.executable, "-m", "venv", venv)
+    bin_ = venv / "bin"
+    pip, *args = shlex.split(readme_install_lines()[0])
+    assert pip == "pip"
+    args = [str(wheel) + arg[1:] if arg.startswith(".[") else arg for arg in args]
+    run(bin_ / "pip", *args)
+    return bin_
+
+
+def test_wheel_carries_both_extensions_and_the_sdist_no_node_modules(
+    dist: tuple[Path, Path],
+) -> None:
     wheel, sdist = dist
     names = zipfile.ZipFile(wheel).namelist()
     assert any(
@@ -66,20 +99,12 @@ def test_built_wheel_installs_and_runs_the_demo(dist: tuple[Path, Path], tmp_pat
     assert any(m.endswith("labextension/yarn.lock") for m in members)
     assert not any("node_modules" in m for m in members)
 
-    venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", venv)
-    bin_ = venv / "bin"
-    run(bin_ / "python", "-m", "pip", "install", "--quiet", f"{wheel}", "jupyterlab>=4.4,<5")
-    assert re.search(
-        r"jupyter_ci_terminal \S+ OK", run(bin_ / "jupyter", "server", "extension", "list")
-    )
-    assert re.search(
-        r"jupyter-ci-terminal v\S+ enabled\s+OK", run(bin_ / "jupyter", "labextension", "list")
-    )
 
-    project = tmp_path / "demo-project"
-    shutil.copytree(
-        ROOT / "examples" / "demo-project", project, ignore=shutil.ignore_patterns(".jupyter-ci")
+def _demo_env(bin_: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    project = shutil.copytree(
+        ROOT / "examples" / "demo-project",
+        tmp_path / "demo-project",
+        ignore=shutil.ignore_patterns(".jupyter-ci"),
     )
     env = {
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
@@ -87,11 +112,43 @@ def test_built_wheel_installs_and_runs_the_demo(dist: tuple[Path, Path], tmp_pat
         "PATH": f"{bin_}:/usr/bin:/bin",
         "HOME": str(tmp_path),
     }
-    args = [f"--ServerApp.root_dir={project}", "--CITerminalApp.start_pipeline=True"]
-    with LabProcess(bin_ / "jupyter", args, env=env, log=tmp_path / "server.log") as lab:
-        lab.wait_for_running_job("train-model")
-        page = urllib.request.urlopen(lab.url("lab"), timeout=10).read()
+    return project, env
+
+
+@pytest.mark.timeout(900)
+def test_readme_install_line_gives_a_jupyter_lab_with_the_extension(
+    readme_venv: Path, tmp_path: Path
+) -> None:
+    bin_ = readme_venv
+    assert (bin_ / "jupyter-lab").exists()
+    assert re.search(
+        r"jupyter_ci_terminal \S+ OK", run(bin_ / "jupyter", "server", "extension", "list")
+    )
+    assert re.search(
+        r"jupyter-ci-terminal v\S+ enabled\s+OK", run(bin_ / "jupyter", "labextension", "list")
+    )
+    project, env = _demo_env(bin_, tmp_path)
+    start = readme_install_lines()[1]
+    assert shlex.split(start) == ["jupyter", "lab"]  # LabProcess runs `jupyter lab`
+    with LabProcess(bin_ / "jupyter", [], env=env, log=tmp_path / "server.log", cwd=project) as lab:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page = urllib.request.urlopen(lab.url("lab"), timeout=10).read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()[-3000:]
+                time.sleep(0.5)
         assert b"jupyter-ci-terminal" in page  # the labextension is in the page config
+        assert [p["name"] for p in lab.api("projects")] == ["demo-project"]
+
+
+@pytest.mark.timeout(900)
+def test_installed_wheel_runs_the_demo_pipeline(readme_venv: Path, tmp_path: Path) -> None:
+    project, env = _demo_env(readme_venv, tmp_path)
+    args = [f"--ServerApp.root_dir={project}", "--CITerminalApp.start_pipeline=True"]
+    with LabProcess(readme_venv / "jupyter", args, env=env, log=tmp_path / "server.log") as lab:
+        lab.wait_for_running_job("train-model")
 
 
 HYDRA_PROJECT = """
