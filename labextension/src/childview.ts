@@ -17,7 +17,8 @@ import {
   statusLabel
 } from './jobs';
 import { CIStatus, IJob, IPipeline, IProject } from './tokens';
-import { message, statusBadge } from './viewparts';
+import { focusKey } from './focuskeep';
+import { IRowKeys, message, statusBadge } from './viewparts';
 
 /** `downstream_pipeline` of a trigger job (GitLab's `PipelineBasic`). */
 export interface IDownstreamPipeline {
@@ -128,13 +129,15 @@ export function renderBridge(
   project: IProject,
   bridge: IBridge,
   children: ChildPipelines | undefined,
-  renderStages: StagesRenderer
+  renderStages: StagesRenderer,
+  keys: IRowKeys
 ): VirtualElement {
   const status = jobStatusText(bridge);
   const downstream = bridge.downstream_pipeline;
   const open = downstream ? children?.get(downstream.id) : undefined;
   return h.li(
     {
+      key: keys.key,
       className: 'jp-CIPanel-job jp-CIPanel-bridge',
       dataset: {
         project: project.id,
@@ -156,7 +159,13 @@ export function renderBridge(
       h.span({ className: 'jp-CIPanel-tag' }, 'trigger'),
       h.span({ className: 'jp-CIPanel-time' }, formatDuration(bridge.duration)),
       downstream
-        ? renderToggle(project, downstream, open !== undefined, children)
+        ? renderToggle(
+            project,
+            downstream,
+            open !== undefined,
+            children,
+            focusKey(keys.row)
+          )
         : h.span(
             { className: 'jp-CIPanel-downstream' },
             bridge.status === 'failed'
@@ -172,12 +181,14 @@ function renderToggle(
   project: IProject,
   downstream: IDownstreamPipeline,
   expanded: boolean,
-  children: ChildPipelines | undefined
+  children: ChildPipelines | undefined,
+  focus: string
 ): VirtualElement {
   const label = statusLabel(downstream.status);
   return h.button(
     {
       className: 'jp-CIPanel-button jp-CIPanel-downstream',
+      dataset: { focus },
       title: `${expanded ? 'Hide' : 'Show'} the jobs of child pipeline #${downstream.id} (${label})`,
       'aria-expanded': String(expanded),
       ...(children

@@ -6,6 +6,7 @@
 import { h, VirtualElement } from '@lumino/virtualdom';
 
 import { isBridge, renderBridge } from './childview';
+import { focusKey } from './focuskeep';
 import {
   debugState,
   formatDuration,
@@ -19,9 +20,16 @@ import {
 import { canEndHold, END_HOLD_TITLE, holdText } from './retention';
 import { IJob, IPipeline, IProject } from './tokens';
 import type { IViewHandlers } from './view';
-import { actionButton, message, statusBadge } from './viewparts';
+import { actionButton, IRowKeys, message, statusBadge } from './viewparts';
 
-/** The stages of `pipeline` with their jobs. */
+/**
+ * The stages of `pipeline` with their jobs.
+ *
+ * Stages and job rows are keyed by name, so that a row stays the same
+ * element (and keeps the focus) when its job is retried (a new job id) or
+ * a job above it comes or goes; its buttons carry focus keys of the
+ * pipeline and the job's name (see `focuskeep`).
+ */
 export function renderStages(
   project: IProject,
   pipeline: IPipeline,
@@ -36,7 +44,11 @@ export function renderStages(
     { className: 'jp-CIPanel-jobs' },
     ...stages.map(stage =>
       h.section(
-        { className: 'jp-CIPanel-stage', dataset: { stage: stage.name } },
+        {
+          key: stage.name,
+          className: 'jp-CIPanel-stage',
+          dataset: { stage: stage.name }
+        },
         h.h3(
           { className: 'jp-CIPanel-section' },
           statusBadge(stageStatusClass(stage), stage.status),
@@ -47,24 +59,48 @@ export function renderStages(
             className: 'jp-CIPanel-jobList',
             'aria-label': `Stage ${stage.name}`
           },
-          ...stage.jobs.map(job =>
-            isBridge(job)
-              ? renderBridge(project, job, handlers.children, (child, jobs) =>
-                  renderStages(project, child, jobs, handlers)
+          ...stage.jobs.map((job, index) => {
+            const key = jobRowKey(stage.jobs, index);
+            const row = `job:${pipeline.id}:${key}`;
+            return isBridge(job)
+              ? renderBridge(
+                  project,
+                  job,
+                  handlers.children,
+                  (child, jobs) => renderStages(project, child, jobs, handlers),
+                  { key, row }
                 )
-              : renderJob(project, job, handlers, terminalsDisabled)
-          )
+              : renderJob(project, job, handlers, terminalsDisabled, {
+                  key,
+                  row
+                });
+          })
         )
       )
     )
   );
 }
 
+/**
+ * The key of the row of `jobs[index]` among the rows of its stage: the
+ * job's name, which a retry keeps (GitLab's names are unique in a
+ * pipeline; should two rows share one, the later ones add their job id).
+ */
+export function jobRowKey(
+  jobs: readonly Pick<IJob, 'id' | 'name'>[],
+  index: number
+): string {
+  const { id, name } = jobs[index];
+  const earlier = jobs.slice(0, index).some(job => job.name === name);
+  return earlier ? `${name}#${id}` : name;
+}
+
 function renderJob(
   project: IProject,
   job: IJob,
   handlers: IViewHandlers,
-  terminalsDisabled: string | null
+  terminalsDisabled: string | null,
+  keys: IRowKeys
 ): VirtualElement {
   const action = jobAction(job);
   const debug = debugState(job, terminalsDisabled);
@@ -73,6 +109,7 @@ function renderJob(
   const reason = job.pending_reason || null;
   return h.li(
     {
+      key: keys.key,
       className: 'jp-CIPanel-job',
       dataset: {
         project: project.id,
@@ -88,6 +125,7 @@ function renderJob(
     h.button(
       {
         className: 'jp-CIPanel-jobName',
+        dataset: { focus: focusKey(keys.row) },
         title:
           `${job.name} #${job.id}: ${status}. ` +
           (reason ? `${reason}. ` : '') +
@@ -113,7 +151,8 @@ function renderJob(
           () => handlers.jobAction(job, action.action),
           {
             title: `${action.label} ${job.name} #${job.id}`,
-            className: `jp-CIPanel-${action.action}`
+            className: `jp-CIPanel-${action.action}`,
+            focus: focusKey(keys.row, 'action')
           }
         )
       : null,
@@ -121,20 +160,23 @@ function renderJob(
       ? actionButton('Retry and Debug', () => handlers.retryDebug(job), {
           title: retryDebug.title,
           className: 'jp-CIPanel-retryDebug',
-          disabled: !retryDebug.enabled
+          disabled: !retryDebug.enabled,
+          focus: focusKey(keys.row, 'retryDebug')
         })
       : null,
     debug
       ? actionButton('Debug', () => handlers.debug(job), {
           title: debug.title,
           className: 'jp-CIPanel-debug',
-          disabled: !debug.enabled
+          disabled: !debug.enabled,
+          focus: focusKey(keys.row, 'debug')
         })
       : null,
     handlers.endHold && canEndHold(job)
       ? actionButton('End debugging', () => handlers.endHold?.(job), {
           title: END_HOLD_TITLE,
-          className: 'jp-CIPanel-endHold'
+          className: 'jp-CIPanel-endHold',
+          focus: focusKey(keys.row, 'endHold')
         })
       : null,
     // Why a job waits, on a line of its own under the row (see rows.css).

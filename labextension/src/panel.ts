@@ -1,9 +1,9 @@
 import { CommandRegistry } from '@lumino/commands';
 import { Message } from '@lumino/messaging';
-import { VirtualDOM } from '@lumino/virtualdom';
 import { Widget } from '@lumino/widgets';
 
 import { ChildPipelines } from './childview';
+import { renderKeepingFocus } from './focuskeep';
 import { ciIcon } from './icons';
 import { terminalsBlocked } from './jobs';
 import { CIModel } from './model';
@@ -92,7 +92,8 @@ export class CIPanel extends Widget {
   }
 
   protected onUpdateRequest(msg: Message): void {
-    VirtualDOM.render(
+    // Polling re-renders the panel while it is used from the keyboard.
+    renderKeepingFocus(
       renderPanel(this._model.state, this._handlers),
       this.node
     );

@@ -8,6 +8,7 @@ import { h, VirtualElement } from '@lumino/virtualdom';
 
 import { formatDuration, pipelineAction, statusLabel } from './jobs';
 import type { ChildPipelines } from './childview';
+import { focusKey } from './focuskeep';
 import { renderStages } from './jobview';
 import { ICIState } from './model';
 import { groupByInstance, instanceLabel, projectLabel } from './projects';
@@ -57,27 +58,42 @@ function renderHeader(
     h.h2({ className: 'jp-CIPanel-title' }, 'CI Pipelines'),
     actionButton('Run pipeline', () => handlers.runPipeline(), {
       title: 'Start a pipeline on the default branch',
+      focus: focusKey('panel', 'run'),
       disabled: state.loaded && state.project === null
     }),
     actionButton('Refresh', () => handlers.refresh(), {
-      title: 'Refresh projects, pipelines and jobs now'
+      title: 'Refresh projects, pipelines and jobs now',
+      focus: focusKey('panel', 'refresh')
     })
   );
 }
 
+/**
+ * The panel's content below its header. Parts that come and go (the error,
+ * the project tabs or title) sit in elements that are always there, so that
+ * the pipeline list and the jobs keep their place among their siblings and
+ * are updated in place rather than rebuilt (which would drop the focus).
+ */
 function renderContent(
   state: Readonly<ICIState>,
   handlers: IViewHandlers
 ): VirtualElement[] {
-  const content: VirtualElement[] = [];
-  if (state.error !== null) {
-    content.push(
-      message(`Could not load CI data: ${state.error}`, 'jp-CIPanel-error'),
-      message('The panel retries on its own; use Refresh to try now.')
-    );
-  }
+  const content: VirtualElement[] = [
+    h.div(
+      { className: 'jp-CIPanel-notices' },
+      ...(state.error === null
+        ? []
+        : [
+            message(
+              `Could not load CI data: ${state.error}`,
+              'jp-CIPanel-error'
+            ),
+            message('The panel retries on its own; use Refresh to try now.')
+          ])
+    )
+  ];
   if (!state.loaded) {
-    return [message('Loading CI projects…')];
+    return [...content, message('Loading CI projects…')];
   }
   if (state.projects.length === 0) {
     if (state.error === null) {
@@ -89,11 +105,16 @@ function renderContent(
     }
     return content;
   }
-  if (state.projects.length > 1) {
-    content.push(...renderProjects(state.projects, state.project, handlers));
-  } else if (state.project) {
-    content.push(h.h3({ className: 'jp-CIPanel-section' }, state.project.name));
-  }
+  content.push(
+    h.div(
+      { className: 'jp-CIPanel-projectBar' },
+      ...(state.projects.length > 1
+        ? renderProjects(state.projects, state.project, handlers)
+        : state.project
+          ? [h.h3({ className: 'jp-CIPanel-section' }, state.project.name)]
+          : [])
+    )
+  );
   content.push(renderMineToggle(state.onlyMine, handlers));
   if (state.pipelines.length === 0) {
     content.push(
@@ -142,7 +163,10 @@ function renderProjects(
             className: 'jp-CIPanel-project',
             role: 'tab',
             title: `${project.name} (${instanceLabel(project)})`,
-            dataset: { instance: project.instance },
+            dataset: {
+              instance: project.instance,
+              focus: focusKey(`project:${project.id}`)
+            },
             'aria-selected': String(project.id === selected?.id),
             onclick: () => handlers.selectProject(project.id)
           },
@@ -178,6 +202,7 @@ function renderMineToggle(
     h.button(
       {
         className: 'jp-CIPanel-button jp-CIPanel-mine',
+        dataset: { focus: focusKey('panel', 'mine') },
         'aria-pressed': String(onlyMine),
         title: onlyMine
           ? 'Only the pipelines you started are listed: show everyone’s'
@@ -211,6 +236,7 @@ function renderPipelines(
       onkeydown: onRowKey
     },
     ...pipelines.map(pipeline => {
+      const row = `pipeline:${pipeline.id}`;
       const current = pipeline.id === selected?.id;
       const duration = formatDuration(pipeline.duration);
       const action = pipelineAction(pipeline);
@@ -233,6 +259,7 @@ function renderPipelines(
         h.button(
           {
             className: 'jp-CIPanel-pipelineSelect',
+            dataset: { focus: focusKey(row) },
             title: `Pipeline #${pipeline.id} on ${pipeline.ref} (${pipeline.sha.slice(0, 8)}): ${statusLabel(pipeline.status)}`,
             ...(current ? { 'aria-current': 'true' } : {}),
             onclick: () => handlers.selectPipeline(pipeline.id)
@@ -253,7 +280,8 @@ function renderPipelines(
               () => handlers.pipelineAction(pipeline, action.action),
               {
                 title: `${action.label} pipeline #${pipeline.id}`,
-                className: `jp-CIPanel-${action.action}`
+                className: `jp-CIPanel-${action.action}`,
+                focus: focusKey(row, 'action')
               }
             )
           : null

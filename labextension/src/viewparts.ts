@@ -7,6 +7,15 @@ import { h, VirtualElement } from '@lumino/virtualdom';
 import { statusLabel } from './jobs';
 import { IJob } from './tokens';
 
+/**
+ * A row's virtual DOM key among its siblings, and the row id of its
+ * controls' focus keys (see `focuskeep`).
+ */
+export interface IRowKeys {
+  key: string;
+  row: string;
+}
+
 /** A status icon with its label for tooltips and screen readers. */
 export function statusBadge(className: string, text: string): VirtualElement {
   const label = statusLabel(text as IJob['status']);
@@ -32,12 +41,15 @@ export function actionButton(
     title?: string;
     disabled?: boolean;
     className?: string;
+    /** Its focus key (see `focuskeep`), in views re-rendered while in use. */
+    focus?: string;
   } = {}
 ): VirtualElement {
   return h.button(
     {
       className: `jp-CIPanel-button ${options.className ?? ''}`.trim(),
       title: options.title ?? label,
+      ...(options.focus ? { dataset: { focus: options.focus } } : {}),
       ...(options.disabled ? { 'aria-disabled': 'true' } : { onclick })
     },
     label

@@ -18,6 +18,7 @@ from pagedriver import (
     pipeline_row,
     wait_for_tab,
 )
+from panelsetup import own_running_pipeline
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -144,13 +145,7 @@ def test_cancel_and_retry_pipeline(page: Page, lab: Lab, pipeline: DemoPipeline)
     The rows form a list whose items hold the pipeline's main button and, beside it, its
     action button: both are buttons to assistive technologies (as they are not in a listbox
     option), and the arrow keys, Home, End and Enter choose the pipeline shown."""
-    project = pipeline.project
-    # A pipeline of its own: the demo pipeline's running job is shared by other tests.
-    mine = int(lab.api("POST", f"projects/{project}/pipelines", {})["id"])
-    try:
-        running = wait_for_job(lab, project, mine, JOB_NAME, lambda j: j["status"] == "running")
-        open_lab(page, lab)
-        open_panel(page, mine)
+    with own_running_pipeline(page, lab, pipeline.project) as (mine, running):
         row = pipeline_row(page, mine)
         expect(row).to_have_attribute("data-status", "running", timeout=20_000)
         assert row.locator(".jp-CIPanel-retry").count() == 0
@@ -193,10 +188,8 @@ def test_cancel_and_retry_pipeline(page: Page, lab: Lab, pipeline: DemoPipeline)
         page.keyboard.press("Enter")
         expect(buttons.nth(other)).to_have_attribute("aria-current", "true", timeout=20_000)
         expect(shown).not_to_have_attribute("aria-current", "true")
-        # Known issue: when the whole browser suite runs, the panel's re-render after Enter
-        # sometimes drops the focus from the shown pipeline's button; focus it again so the
-        # arrows are still tested from there.
-        buttons.nth(other).focus()
+        # The arrow works right after Enter, also while the panel refreshes again.
+        page.evaluate("() => void window.jupyterapp.commands.execute('ci-terminal:refresh')")
         page.keyboard.press(back)
         expect(shown).to_be_focused()
         page.keyboard.press("Enter")
@@ -225,5 +218,3 @@ def test_cancel_and_retry_pipeline(page: Page, lab: Lab, pipeline: DemoPipeline)
         )
         assert job_row(page, running["id"]).count() == 0  # the canceled attempt was replaced
         expect(cancel).to_be_visible(timeout=20_000)
-    finally:
-        lab.api("POST", f"projects/{project}/pipelines/{mine}/cancel")
