@@ -181,6 +181,7 @@ def test_notebook7_tree_tab_and_debug(page: Page, lab: Lab, pipeline: DemoPipeli
     assert terminal_errors.about(*OURS) == [], terminal_errors.messages
 
 
+@pytest.mark.usefixtures("pipeline")  # the panel opened at the end lists its jobs
 def test_launcher_card_and_palette_entries(page: Page, lab: Lab) -> None:
     """The launcher card and the palette's CI entries exist, labelled as on the palette."""
     open_lab(page, lab)
@@ -203,8 +204,16 @@ def test_launcher_card_and_palette_entries(page: Page, lab: Lab) -> None:
     card.wait_for(timeout=10_000)
     assert card.inner_text() == "CI Job Terminal"
 
-    # The palette is read in the same task that opens it: the Launcher just created takes the
-    # focus back a moment later, which closes the palette (seen with JupyterLab 4.6).
+    # The palette is read in the task that opens it, because JupyterLab closes it a moment
+    # later (traced with JupyterLab 4.6.6; nothing of this extension runs then). A Lab opened
+    # with `?reset` (`Lab.workspace_url`) routes a second time 1-2 s after `app.restored`: the
+    # `apputils:reset-on-load` route command (@jupyterlab/apputils-extension, state plugin)
+    # clears and saves the state, then calls `router.navigate` to the URL without `reset`, and
+    # `Router.navigate` (@jupyterlab/application/src/router.ts:71-93) routes again on the next
+    # animation frame, executing `apputils:load-statedb` and `router:tree`. The palette hides
+    # on every executed command (`ModalCommandPalette`'s constructor connects
+    # `commands.commandExecuted` to `hideAndReset`: @jupyterlab/apputils/src/commandpalette.ts
+    # :28-32), and `hideAndReset` gives the focus back to the Launcher it was opened from.
     items = page.evaluate(
         """async () => {
             await window.jupyterapp.commands.execute('apputils:activate-command-palette');
