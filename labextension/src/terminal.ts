@@ -11,6 +11,7 @@ import { CommandRegistry } from '@lumino/commands';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { CIApi, terminalServerSettings, terminalsDisabledReason } from './api';
+import { ackedTerminal, TerminalAcks } from './flowcontrol';
 import { addMainTab } from './shell';
 import { TerminalStatusStrip } from './strip';
 import { ISettings, ITerminalSession, NS } from './tokens';
@@ -117,6 +118,9 @@ export class CITerminalWidget extends MainAreaWidget<Terminal> {
 
   /** The job state strip above the terminal. */
   readonly strip: TerminalStatusStrip;
+
+  /** The acknowledgements of its output, when the session takes them. */
+  acks: TerminalAcks | null = null;
 
   /** Whether the session has ended (the tab is then read-only). */
   get ended(): boolean {
@@ -286,6 +290,9 @@ export class CITerminals {
       session,
       this._options.commands
     );
+    if (session.acks === true) {
+      widget.acks = new TerminalAcks(connection, ackedTerminal(content));
+    }
     connection.disposed.connect(() => this.client.untrack(session.name));
     widget.disposed.connect(() => connection.dispose());
 

@@ -194,6 +194,8 @@ export interface ITerminalSession {
   forgotten?: boolean;
   /** Whether the session is recorded (`GET terminals/<name>/recording`). */
   recording?: boolean;
+  /** Whether the session accepts `["ack", n]` from its tabs (see `flowcontrol`). */
+  acks?: boolean;
 }
 
 /** MIME type of `%ci_attach` / `Job.attach()` outputs (`IAttachment`). */
