@@ -268,15 +268,16 @@ def _variables(
         **layers.get("workflow", {}),
         **bridge["spec"]["variables"],
     }
+    shared = _predefined(scheduler, parent["id"], parent, git)
     predefined = {
-        **_predefined(scheduler, parent["id"], parent, git),
+        **shared,
         **job_variables(
             job_id=bridge["id"],
             name=bridge["name"],
             stage=bridge["stage"],
             build_dir=settings.builds_dir,
             builds_dir=settings.builds_dir,
-            server_url=settings.server_url,
+            project_url=shared["CI_PROJECT_URL"],
         ),
     }
     context = expand([predefined, yaml_variables, layers.get("api", {})])
