@@ -178,7 +178,7 @@ async def _create_child(
             root=root,
         )
         # The same bounded planning process as the parent's: a child's file is as untrusted.
-        outcome = await asyncio.to_thread(scheduler._planner.run, request)
+        outcome = await asyncio.to_thread(scheduler.creator.planner.run, request)
     if outcome.plan is None:
         error = outcome.error or "The CI configuration could not be processed."
         store.create_pipeline(status="failed", yaml_errors=error, finished_at=time.time(), **common)
