@@ -9,19 +9,26 @@ that root, as Binder starts it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from labprocess import LabProcess
+from websockets.sync.client import ClientConnection, connect
 
 ROOT = Path(__file__).resolve().parents[1]
 BINDER_USER = ("--user-id", "1000", "--user-name", "jovyan")  # what BinderHub passes
+#: The end of a shell prompt (``bash-5.2$ ``, ``#`` for root), after the terminal's escapes.
+PROMPT = re.compile(r"[$#] $")
+ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 
 
 def clean_copy(dest: Path) -> Path:
@@ -34,6 +41,48 @@ def clean_copy(dest: Path) -> Path:
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, dest / name)
     return dest
+
+
+def wait_for_agent(lab: LabProcess, name: str, timeout: float = 120) -> dict[str, Any]:
+    """Wait until job ``name`` of the newest local pipeline has its agent connected."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pipeline = lab.api("projects/local/pipelines")[0]
+        jobs = lab.api(f"projects/local/pipelines/{pipeline['id']}/jobs")
+        job: dict[str, Any] = next(j for j in jobs if j["name"] == name)
+        if job.get("agent") is True:
+            return job
+        log = lab.log.read_text(errors="replace")[-3000:]
+        assert job["status"] in ("created", "pending", "running"), (job, log)
+        assert time.monotonic() < deadline, (job, log)
+        time.sleep(0.2)
+
+
+def open_job_shell(lab: LabProcess, job_id: int) -> ClientConnection:
+    """Open the job's terminal through the REST API, then its websocket."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{lab.port}/ci-terminal/api/terminals",
+        data=json.dumps({"project": "local", "job": job_id}).encode(),
+        headers={"Authorization": f"token {lab.token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as r:
+        name = json.loads(r.read())["name"]
+    url = f"ws://127.0.0.1:{lab.port}/ci-terminal/terminals/websocket/{name}"
+    return connect(url, additional_headers={"Authorization": f"token {lab.token}"})
+
+
+def read_until(ws: ClientConnection, done: Any, timeout: float = 30) -> str:
+    """Read terminado frames until ``done(output)`` holds for their stdout, escapes removed."""
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while not done(seen):
+        left = deadline - time.monotonic()
+        assert left > 0, f"not seen in {seen[-800:]!r}"
+        kind, *content = json.loads(ws.recv(timeout=left))
+        if kind == "stdout":
+            seen = ESCAPES.sub("", seen + content[0])
+    return seen
 
 
 def test_repo2docker_builds_from_binder_folder(tmp_path: Path) -> None:
@@ -121,3 +170,11 @@ def test_post_build_then_lab_serves_the_demo_pipeline(tmp_path: Path) -> None:
         lab.wait_for_running_job("train-model")
         notebook = urllib.request.urlopen(lab.url("lab/tree/examples/demo.ipynb"), timeout=10)
         assert notebook.status == 200
+        # The demo's agent job dials out to this server with the variables the Binder config
+        # gives the embedded runner's jobs, and its shell opens through the agent.
+        job = wait_for_agent(lab, "debug-with-agent")
+        assert lab.api(f"projects/local/jobs/{job['id']}")["agent"] is True
+        with open_job_shell(lab, job["id"]) as ws:
+            read_until(ws, lambda out: PROMPT.search(out) is not None)
+            ws.send(json.dumps(["stdin", "echo job=$CI_JOB_NAME\r"]))
+            read_until(ws, lambda out: "job=debug-with-agent" in out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -68,12 +69,15 @@ class LocalBackend(RestBackendMixin):
         *,
         start: bool = True,
         runner_args: list[str] | Callable[[], list[str]] | None = None,
+        runner_env: Callable[[], dict[str, str]] | None = None,
         startup_timeout: float = 30.0,
         project_id: str = "local",
     ) -> None:
         self.project_dir = project_dir.resolve()
         self.start = start
         self.runner_args = runner_args or []
+        #: Added to the runner's environment (which its jobs inherit), asked at start too.
+        self.runner_env = runner_env
         self.startup_timeout = startup_timeout
         self.project_id = project_id
         self._rest: RestClient | None = None
@@ -101,7 +105,12 @@ class LocalBackend(RestBackendMixin):
         # A callable is asked at start: the server's own URL is known only once it listens.
         extra = self.runner_args() if callable(self.runner_args) else self.runner_args
         argv += ["--project", str(self.project_dir), *extra]
-        self._proc = await asyncio.create_subprocess_exec(*argv, stdin=asyncio.subprocess.DEVNULL)
+        extra_env = self.runner_env() if self.runner_env is not None else {}
+        self._proc = await asyncio.create_subprocess_exec(
+            *argv,
+            stdin=asyncio.subprocess.DEVNULL,
+            env={**os.environ, **extra_env} if extra_env else None,
+        )
         log.info("Started the local CI runner for %s (pid %s)", self.project_dir, self._proc.pid)
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:

@@ -148,6 +148,15 @@ class CITerminalApp(ExtensionApp):
         dial out to this server, for runners without a session server; it opens only the
         agents' connect route. Default: empty (agents are refused).""",
     )
+    runner_agent_variables = Bool(
+        False,
+        config=True,
+        help="""Give the embedded runner's jobs JUPYTER_CI_TERMINAL_URL (this server's URL) and
+        JUPYTER_CI_TERMINAL_TOKEN (agent_token) in their environment, as the CI/CD variables a
+        GitLab project sets for ci-terminal-agent, so a local job that runs the agent dials out
+        here with nothing else to set (demos, trying the agent). Needs agent_token.
+        Default: False.""",
+    )
     agent_allowed_users = List(
         Unicode(),
         default_value=[],
@@ -293,10 +302,26 @@ class CITerminalApp(ExtensionApp):
             # start, since the server's port is known only once it listens.
             return [*args, f"--ServeApp.web_url={serverapp.connection_url}"]
 
+        def runner_env() -> dict[str, str]:
+            # The environment, not the command line: a token there would be in every `ps`.
+            if not (self.runner_agent_variables and self.agent_token):
+                return {}
+            return {
+                "JUPYTER_CI_TERMINAL_URL": serverapp.connection_url,
+                "JUPYTER_CI_TERMINAL_TOKEN": self.agent_token,
+            }
+
+        if self.runner_agent_variables and not self.agent_token:
+            self.log.warning(
+                "CITerminalApp.runner_agent_variables is set but agent_token is not: the "
+                "embedded runner's jobs get no agent variables."
+            )
+
         self._local = LocalBackend(
             root,
             start=self.embedded_runner,
             runner_args=runner_args,
+            runner_env=runner_env,
             startup_timeout=self.runner_startup_timeout,
         )
         backends: list[Backend] = [self._local]

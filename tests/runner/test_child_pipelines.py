@@ -96,6 +96,24 @@ child_forward:
     assert runner.get(f"/projects/1/jobs/{found['child']['id']}").status_code == 404
 
 
+def test_trigger_job_forwards_its_ci_job_url_in_gitlabs_form(
+    tmp_path: Path, start_runner: Any
+) -> None:
+    ci = "bridge:\n  variables:\n    BRIDGE_URL: $CI_JOB_URL\n  trigger:\n    include: child.yml\n"
+    child = "show:\n  script: ['echo \"U=$BRIDGE_URL\"']\n"
+    runner = start_runner(write_project(tmp_path / "proj", ci, {"child.yml": child}))
+    parent = runner.create_pipeline()
+    assert runner.wait_pipeline(parent["id"])["status"] == "success"
+    bridge = bridges(runner, parent["id"])["bridge"]
+    assert runner.wait_pipeline(bridge["downstream_pipeline"]["id"])["status"] == "success"
+    (job,) = runner.jobs(bridge["downstream_pipeline"]["id"]).values()
+    project_url = runner.get("/projects/1").json()["web_url"]
+    expected = f"{project_url}/-/jobs/{bridge['id']}"
+    # The same address as the bridge's web_url in the API, as on GitLab.
+    assert bridge["web_url"] == expected
+    assert f"U={expected}\n" in runner.trace(job["id"])
+
+
 def test_strategy_depend_mirrors_failing_child_and_plain_trigger_succeeds(
     tmp_path: Path, start_runner: Any
 ) -> None:

@@ -19,7 +19,14 @@ def test_demo_pipeline_lints_tests_trains_and_holds_the_failed_job(
     runner = start_runner(project)
     pipeline = runner.create_pipeline()
     jobs = runner.jobs(pipeline["id"])
-    assert set(jobs) == {"lint", "unit-tests", "check-schema", "train-model", "report"}
+    assert set(jobs) == {
+        "lint",
+        "unit-tests",
+        "check-schema",
+        "debug-with-agent",
+        "train-model",
+        "report",
+    }
 
     assert runner.wait_status(jobs["lint"]["id"], "success", "failed")["status"] == "success"
     tests = runner.wait_status(jobs["unit-tests"]["id"], "success", "failed")
@@ -30,6 +37,14 @@ def test_demo_pipeline_lints_tests_trains_and_holds_the_failed_job(
     assert held["status"] == "running"
     assert "missing column(s) petal_length" in runner.trace(held["id"])
     assert runner.channel(held["id"])["Url"].startswith("wss://")
+
+    # Without the agent's variables (JupyterLab's runner_agent_variables gives them) the agent
+    # job says which are missing.
+    agent = runner.wait_status(jobs["debug-with-agent"]["id"], "success", "failed")
+    assert agent["status"] == "failed"
+    assert "Set JUPYTER_CI_TERMINAL_URL, JUPYTER_CI_TERMINAL_TOKEN (CI/CD variables)" in (
+        runner.trace(agent["id"])
+    )
 
     train = runner.wait_job(
         jobs["train-model"]["id"], lambda j: "epoch 1/" in runner.trace(j["id"]), timeout=60

@@ -178,7 +178,7 @@ async def _create_child(
             root=root,
         )
         # The same bounded planning process as the parent's: a child's file is as untrusted.
-        outcome = await asyncio.to_thread(scheduler._planner.run, request)
+        outcome = await asyncio.to_thread(scheduler.creator.planner.run, request)
     if outcome.plan is None:
         error = outcome.error or "The CI configuration could not be processed."
         store.create_pipeline(status="failed", yaml_errors=error, finished_at=time.time(), **common)
@@ -268,15 +268,16 @@ def _variables(
         **layers.get("workflow", {}),
         **bridge["spec"]["variables"],
     }
+    shared = _predefined(scheduler, parent["id"], parent, git)
     predefined = {
-        **_predefined(scheduler, parent["id"], parent, git),
+        **shared,
         **job_variables(
             job_id=bridge["id"],
             name=bridge["name"],
             stage=bridge["stage"],
             build_dir=settings.builds_dir,
             builds_dir=settings.builds_dir,
-            server_url=settings.server_url,
+            project_url=shared["CI_PROJECT_URL"],
         ),
     }
     context = expand([predefined, yaml_variables, layers.get("api", {})])

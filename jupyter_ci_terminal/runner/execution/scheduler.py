@@ -1,5 +1,5 @@
-"""Pipelines: create them from ``.gitlab-ci.yml``, move jobs along stages and ``needs``, and act on
-cancel / retry / play; mark what a crash interrupted and cancel cleanly on shutdown.
+"""Pipelines: start them (created by :mod:`.creation`), move jobs along stages and ``needs``, and
+act on cancel / retry / play; mark what a crash interrupted and cancel cleanly on shutdown.
 
 A job moves ``created`` → (``waiting_for_resource`` while its ``resource_group`` is busy) →
 ``pending`` (waiting for one of ``concurrent`` slots) → ``running`` → a finished status.
@@ -15,15 +15,14 @@ from typing import Any
 from traitlets import Bool, Enum, Float, Int, Unicode
 from traitlets.config import LoggingConfigurable
 
-from ...errors import ConfigError, ForbiddenError, NotFoundError
+from ...errors import ForbiddenError, NotFoundError
 from ..api.store import ACTIVE, FINISHED, Store
-from ..pipeline.variables import git_info, pipeline_variables
 from ..terminals.session import SessionRegistry
 from . import autocancel, bridges
-from .deployments import resolved_rows
+from .creation import Creator, cancel_redundant
 from .executor import Stop
 from .jobs import JobRun, Result, Settings
-from .planner import Planner, Request
+from .planner import Planner
 from .queue import Slots, slot_reason
 from .recovery import recover_store
 from .resources import PROCESS_MODES, ResourceGroups
@@ -104,92 +103,34 @@ class Scheduler(LoggingConfigurable):
         )
         self._slots = Slots(self.concurrent)
         self._groups = ResourceGroups(self.resource_group_process_mode)
-        self._planner = Planner(self.plan_timeout)
+        self.creator = Creator(self.settings, store, Planner(self.plan_timeout), self.log)
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._stops: dict[int, Stop] = {}
         self._timers: dict[int, asyncio.TimerHandle] = {}
         self._warnings: dict[int, list[str]] = {}
         self._stopping = False
 
-    # -- creation ----------------------------------------------------------------------------
+    # -- creation (see :mod:`.creation`) ------------------------------------------------------
 
     async def warm_up(self) -> None:
         """Prepare the planning process ahead of the first pipeline."""
-        try:
-            await asyncio.to_thread(self._planner.warm_up)
-        except OSError as e:  # planning still works, it only starts slower
-            self.log.warning("Could not prepare the planning process: %s", e)
+        await self.creator.warm_up()
 
     async def create_pipeline(
         self,
         ref: str | None = None,
         api_variables: dict[str, str] | None = None,
     ) -> int:
-        """Create a pipeline and start it; a bad config raises :class:`ConfigError` after recording it.
-
-        Reading and planning the configuration happen in a bounded child process (see
-        :mod:`.planner`), so a hostile file never stalls the API or the terminals.
-        """
-        git = await asyncio.to_thread(git_info, self.project)
-        ref = ref or git.branch or "main"
-        source = self.pipeline_source
-        request = Request(
-            project=self.project,
-            git=git,
-            ref=ref,
-            source=source,
-            project_id=self.settings.project_id,
-            server_url=self.settings.server_url,
-            api_variables=api_variables or {},
-            skip=(self.settings.state_dir, self.settings.builds_dir),
-            max_jobs=self.max_jobs,
+        """Create a pipeline and start it; a bad config raises :class:`ConfigError` after recording it."""
+        created = await self.creator.create(
+            ref, api_variables or {}, source=self.pipeline_source, max_jobs=self.max_jobs
         )
-        outcome = await asyncio.to_thread(self._planner.run, request)
-        if outcome.plan is None:
-            error = outcome.error or "The CI configuration could not be processed."
-            self.store.create_pipeline(
-                status="failed", ref=ref, sha=git.sha, source=source, yaml_errors=error
-            )
-            self.log.warning("Pipeline not created: %s", error)
-            raise ConfigError(error)
-        plan = outcome.plan
-        pipeline_id = self.store.create_pipeline(
-            status="created",
-            ref=ref,
-            sha=git.sha,
-            source=source,
-            warnings=plan.warnings,
-            variables=plan.variables,
-            auto_cancel=plan.auto_cancel,
-        )
-        self._warnings[pipeline_id] = plan.warnings
-        predefined = pipeline_variables(
-            project=self.project,
-            project_id=self.settings.project_id,
-            pipeline_id=pipeline_id,
-            ref=ref,
-            sha=git.sha,
-            source=source,
-            server_url=self.settings.server_url,
-            default_branch=git.branch or "main",
-            title=git.title,
-        )
-        for row in resolved_rows(plan.jobs, plan.variables, predefined):
-            self.store.create_job(pipeline_id=pipeline_id, status="created", **row)
+        pipeline_id = created.pipeline_id
+        self._warnings[pipeline_id] = created.warnings
         if self.auto_cancel_redundant:
-            self._cancel_redundant(pipeline_id)
+            cancel_redundant(self.store, pipeline_id, self.cancel_job)
         self.advance(pipeline_id)
         return pipeline_id
-
-    def _cancel_redundant(self, pipeline_id: int) -> None:
-        """Auto-cancel what older pipelines of the same ref let a new one cancel."""
-        new = self.find_pipeline(pipeline_id)
-        reason = f"Job canceled: pipeline #{pipeline_id} of {new['ref']} replaces it"
-        for old in self.store.pipelines(autocancel.CANCELABLE, ref=new["ref"]):
-            doomed = autocancel.redundant(new, old, jobs_of(self.store.jobs(old["id"])))
-            # Latest first, so that cancelling one never starts another (``when: always``).
-            for job_id in sorted(doomed, reverse=True):
-                self.cancel_job(job_id, reason)
 
     # -- progress ----------------------------------------------------------------------------
 
@@ -474,7 +415,7 @@ class Scheduler(LoggingConfigurable):
     async def shutdown(self, reason: str) -> None:
         """Cancel everything (status ``canceled``, ``reason`` in the trace) and wait for the jobs."""
         self._stopping = True
-        self._planner.close()
+        self.creator.planner.close()
         for timer in self._timers.values():
             timer.cancel()
         for stop in list(self._stops.values()):

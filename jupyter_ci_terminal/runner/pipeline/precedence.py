@@ -98,9 +98,6 @@ def for_job(
     layers = pipeline.get("variables") or {}
     raw = layers.get("raw") or {}
     extra = node_variables(spec)
-    if "CI_PROJECT_URL" in predefined and "CI_JOB_ID" in predefined:
-        # The same address as the job's ``web_url`` in the API (GitLab's form).
-        extra["CI_JOB_URL"] = f"{predefined['CI_PROJECT_URL']}/-/jobs/{predefined['CI_JOB_ID']}"
     if pipeline.get("created_at") is not None:
         extra["CI_PIPELINE_CREATED_AT"] = time.strftime(
             "%Y-%m-%dT%H:%M:%SZ", time.gmtime(float(pipeline["created_at"]))

@@ -179,17 +179,19 @@ def job_variables(
     stage: str,
     build_dir: Path,
     builds_dir: Path,
-    server_url: str,
-    project_url: str | None = None,
+    project_url: str,
 ) -> dict[str, str]:
-    """Return the predefined variables of one job (see :func:`for_job` for the rest)."""
-    base = project_url or server_url.rstrip("/")
+    """Return the predefined variables of one job (see :func:`for_job` for the rest).
+
+    ``project_url`` is the pipeline's ``CI_PROJECT_URL``: ``CI_JOB_URL`` is the job's
+    ``web_url`` in the API (GitLab's ``<project>/-/jobs/<id>``).
+    """
     return {
         "CI_JOB_ID": str(job_id),
         "CI_JOB_NAME": name,
         "CI_JOB_NAME_SLUG": slug(name),
         "CI_JOB_STAGE": stage,
-        "CI_JOB_URL": f"{base}/-/jobs/{job_id}",
+        "CI_JOB_URL": f"{project_url}/-/jobs/{job_id}",
         "CI_PROJECT_DIR": str(build_dir),
         "CI_BUILDS_DIR": str(builds_dir),
         "CI_NODE_TOTAL": "1",

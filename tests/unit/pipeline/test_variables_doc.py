@@ -71,7 +71,7 @@ def set_by_code() -> set[str]:
                 stage="s",
                 build_dir=Path("b"),
                 builds_dir=Path("b"),
-                server_url="u",
+                project_url="http://127.0.0.1:1/local/p",
             ),
         }
         spec = {"name": "j 1/2", "variables": {}, "node_index": 1, "node_total": 2}
@@ -84,8 +84,6 @@ def test_the_doc_lists_every_predefined_variable_the_runner_sets() -> None:
     assert not missing, f"add to {DOC.name}: {missing}"
 
 
-@pytest.mark.parametrize(
-    "name", ["CI_NODE_INDEX", "CI_COMMIT_TAG", "CI_COMMIT_BRANCH", "CI_JOB_URL"]
-)
+@pytest.mark.parametrize("name", ["CI_NODE_INDEX", "CI_COMMIT_TAG", "CI_COMMIT_BRANCH"])
 def test_the_check_sees_conditional_variables(name: str) -> None:
     assert name in set_by_code()

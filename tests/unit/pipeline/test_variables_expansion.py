@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from jupyter_ci_terminal.runner.pipeline.expansion import (
@@ -11,6 +13,7 @@ from jupyter_ci_terminal.runner.pipeline.expansion import (
     shell_expand,
 )
 from jupyter_ci_terminal.runner.pipeline.precedence import Sources, environment, for_job, scope
+from jupyter_ci_terminal.runner.pipeline.variables import job_variables
 
 V = Variable
 
@@ -105,10 +108,30 @@ def test_for_job_reads_stored_layers_raw_names_and_node_variables() -> None:
         "node_index": 2,
         "node_total": 3,
     }
-    env = for_job({"CI_PROJECT_URL": "http://h/local/p", "CI_JOB_ID": "7"}, pipeline, spec)
+    env = for_job({"CI_JOB_ID": "7"}, pipeline, spec)
     assert env["G"] == "job"
     assert env["R"] == "$J"
     assert (env["CI_NODE_INDEX"], env["CI_NODE_TOTAL"]) == ("2", "3")
     assert env["CI_JOB_GROUP_NAME"] == "test"
     assert env["CI_PIPELINE_CREATED_AT"] == "1970-01-01T00:00:00Z"
-    assert env["CI_JOB_URL"] == "http://h/local/p/-/jobs/7"
+
+
+@pytest.mark.parametrize(
+    ("project_url", "job_id", "expected"),
+    [
+        ("http://h/local/p", 7, "http://h/local/p/-/jobs/7"),
+        ("https://h:8443/base/local/my-app", 12, "https://h:8443/base/local/my-app/-/jobs/12"),
+    ],
+)
+def test_job_url_is_the_jobs_web_url_under_the_project(
+    project_url: str, job_id: int, expected: str
+) -> None:
+    env = job_variables(
+        job_id=job_id,
+        name="j",
+        stage="s",
+        build_dir=Path("b"),
+        builds_dir=Path("b"),
+        project_url=project_url,
+    )
+    assert env["CI_JOB_URL"] == expected
