@@ -103,7 +103,12 @@ class CITerminalApp(ExtensionApp):
     max_viewer_backlog = Int(
         1024 * 1024,
         config=True,
-        help="Characters of output queued for one browser before it is resynced from the screen model instead. Default: 1048576.",
+        help="Characters of output queued for one browser before it gets the current screen instead (the memory bound; see viewer_max_lag). Default: 1048576.",
+    )
+    viewer_max_lag = Float(
+        0.25,
+        config=True,
+        help="Seconds a browser may lag behind the output (the age of the oldest output it has not been sent, or not yet displayed once it acknowledges) before its queue is dropped and it gets the current screen, as mosh does; the shell is never slowed for a slow browser. Default: 0.25.",
     )
     detached_timeout = Float(
         600.0,
@@ -350,6 +355,7 @@ class CITerminalApp(ExtensionApp):
             max_input=self.max_terminal_input,
             ping_interval=self.ping_interval,
             max_backlog=self.max_viewer_backlog,
+            max_lag=self.viewer_max_lag,
             detached_timeout=self.detached_timeout,
             hold_grace=self.hold_grace,
             scrollback=self.scrollback,

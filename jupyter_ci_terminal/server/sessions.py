@@ -10,8 +10,11 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import functools
 import logging
+import socket
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +49,20 @@ FIXED_SIZE_NOTICE = (
 )
 
 
+#: Bytes the kernel may buffer from the runner (SO_RCVBUF). Output this server has not read yet
+#: then waits in the job's pty, whose queue Ctrl-C flushes, rather than in megabytes of socket
+#: buffers that would delay the prompt when the screen model is slower than the shell.
+UPSTREAM_RCVBUF = 64 * 1024
+
+
+def _limit_receive_buffer(ws: Upstream) -> None:
+    stream = getattr(getattr(ws, "protocol", None), "stream", None)
+    sock = getattr(stream, "socket", None)
+    if sock is not None:  # a dialed runner (an agent's shell has no socket of its own)
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UPSTREAM_RCVBUF)
+
+
 @dataclass
 class SessionSettings:
     """Knobs of every session (set from the extension's traitlets)."""
@@ -55,6 +72,8 @@ class SessionSettings:
     max_input: int = DEFAULT_MAX_INPUT
     ping_interval: float = 30.0
     max_backlog: int = 1024 * 1024
+    #: Seconds of output a viewer may be behind before it gets the current screen instead.
+    max_lag: float = 0.25
     detached_timeout: float = 600.0
     #: Seconds without a viewer after which a held job's hold is ended (see holdgrace).
     hold_grace: float = 30.0
@@ -111,11 +130,6 @@ class TerminalSession:
         self._told: list[Viewer] = []  # the viewers the end message went to
         self._last_output = 0.0
         self._catch_up: asyncio.TimerHandle | None = None
-        # Cleared while every viewer is behind: reading from the runner waits, so a viewer
-        # that is merely slow gets all the output (the runner then slows the shell) instead of
-        # a redraw. One viewer that keeps up is enough to keep reading: it is never slowed.
-        self._flowing = asyncio.Event()
-        self._flowing.set()
 
     @property
     def title(self) -> str:
@@ -133,6 +147,7 @@ class TerminalSession:
             "runner": self.runner,
             "viewers": len(self.viewers),
             "resizable": self._codec.supports_resize,
+            "acks": True,  # viewers may send ["ack", n] (see protocol.terminado)
             "ended": self.ended,
             "recording": self.recording is not None,
         }
@@ -194,6 +209,7 @@ class TerminalSession:
 
     def _connected(self, ws: Upstream) -> None:
         self._ws = ws
+        _limit_receive_buffer(ws)
         self._codec = client_codec(ws.selected_subprotocol)
         if self.cfg.recordings_dir is not None:
             stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(self.created))
@@ -219,12 +235,11 @@ class TerminalSession:
                     break
                 raw = message if isinstance(message, bytes) else message.encode()
                 frame = Frame(raw, binary=isinstance(message, bytes))
+                # Read at the runner's pace whatever the viewers do (each one drops what it
+                # cannot take); only this loop's own work slows the runner's pty.
                 text = self._decoder.decode(self._codec.decode_output(frame))
                 if text:
                     self._output(text)
-                if self.viewers and all(v.behind for v in self.viewers):
-                    self._flowing.clear()
-                    await self._flowing.wait()
         except ProtocolError as e:
             reason = str(e)
         except Exception:
@@ -271,25 +286,27 @@ class TerminalSession:
         if not self.viewers:
             await self.close(f"no viewer for {self.cfg.detached_timeout:g} s")
 
-    def _resume_reading(self) -> None:
-        if not self.viewers or not all(v.behind for v in self.viewers):
-            self._flowing.set()
-
-    def attach(self, viewer: Viewer) -> None:
-        """Add a viewer: it gets ``setup``, then the current screen."""
-        viewer.on_drain = self._resume_reading
+    def attach(self, send: Callable[[str], Awaitable[None]], user: str) -> Viewer:
+        """A new viewer sending through ``send``: it gets ``setup``, then the current screen."""
+        viewer = Viewer(
+            send,
+            functools.partial(self.screen.snapshot, self.cfg.scrollback),
+            user=user,
+            max_backlog=self.cfg.max_backlog,
+            max_lag=self.cfg.max_lag,
+        )
         self.viewers.add(viewer)
         viewer.start(terminado.setup(), self.screen.snapshot(self.cfg.scrollback))
         if self.ended is not None:
             viewer.finish(terminado.stdout(self._end_text()), terminado.disconnect())
         self._arm_idle()
         self.cfg.audit.write("attach", **self._audit_fields(viewer))
+        return viewer
 
     def detach(self, viewer: Viewer, how: str) -> None:
         """Remove a viewer (its tab closed or reloaded); the session lives on."""
         if viewer in self.viewers:
             self.viewers.discard(viewer)
-            self._resume_reading()
             self.cfg.audit.write("detach", how=how, **self._audit_fields(viewer))
             self._arm_idle()
 
