@@ -130,6 +130,7 @@ class TerminalSession:
         self._told: list[Viewer] = []  # the viewers the end message went to
         self._last_output = 0.0
         self._catch_up: asyncio.TimerHandle | None = None
+        self._refit: asyncio.Future[None] | None = None
 
     @property
     def title(self) -> str:
@@ -198,10 +199,7 @@ class TerminalSession:
             log.exception("Terminal session %s failed", self.name)
             await self.close("the connection to the runner failed")
             return
-        for viewer in list(self.viewers):
-            if viewer.size is not None:  # sized while waiting: apply it before any typing
-                await self.resize(viewer, *viewer.size)
-                break
+        await self._fit()  # viewers sized while waiting: apply it before any typing
         typed, self._typeahead = bytes(self._typeahead), bytearray()
         for frame in self._codec.encode_input(typed):
             await ws.write_message(frame.payload, binary=frame.binary)
@@ -307,6 +305,8 @@ class TerminalSession:
         """Remove a viewer (its tab closed or reloaded); the session lives on."""
         if viewer in self.viewers:
             self.viewers.discard(viewer)
+            if viewer.size is not None:  # the others may be larger: the pty grows back
+                self._refit = asyncio.ensure_future(self._refit_quietly())
             self.cfg.audit.write("detach", how=how, **self._audit_fields(viewer))
             self._arm_idle()
 
@@ -324,12 +324,16 @@ class TerminalSession:
 
     async def write(self, viewer: Viewer, data: bytes) -> None:
         """Send keystrokes to the job's shell."""
+        if self._ws is not None and self.ended is None:
+            viewer.bytes_in += len(data)
+        await self._input(data)
+
+    async def _input(self, data: bytes) -> None:
         if self._ws is None and self.ended is None:
             self._typeahead += data[: max(0, self.cfg.max_input - len(self._typeahead))]
             return
         if self._ws is None or self.ended is not None:
             return
-        viewer.bytes_in += len(data)
         self.bytes_in += len(data)
         if self.recording is not None:
             self.recording.input(data.decode("utf-8", "replace"))
@@ -337,11 +341,23 @@ class TerminalSession:
             await self._ws.write_message(frame.payload, binary=frame.binary)
 
     async def resize(self, viewer: Viewer, rows: int, cols: int) -> None:
-        """Size the remote pty to the smallest viewer, as terminado does."""
+        """A viewer's size changed: the remote pty follows the smallest viewer."""
         viewer.size = (rows, cols)
+        await self._fit()
+
+    async def _refit_quietly(self) -> None:
+        try:
+            await self._fit()
+        except Exception:  # the runner went away meanwhile: the pump reports the end
+            log.debug("CI terminal %s: resize after a viewer left failed", self.name, exc_info=True)
+
+    async def _fit(self) -> None:
+        """Size the remote pty to the smallest sized viewer, as terminado does."""
         sizes = [v.size for v in self.viewers if v.size is not None]
+        if not sizes or self._ws is None or self.ended is not None:
+            return
         rows, cols = min(s[0] for s in sizes), min(s[1] for s in sizes)
-        if (rows, cols) == self.screen.size or self._ws is None or self.ended is not None:
+        if (rows, cols) == self.screen.size:
             return
         self.screen.resize(rows, cols)
         if self.recording is not None:
@@ -350,10 +366,11 @@ class TerminalSession:
             for frame in self._codec.encode_resize(rows, cols):
                 await self._ws.write_message(frame.payload, binary=frame.binary)
         elif self.cfg.stty_resize:
-            await self.write(viewer, f"stty rows {rows} cols {cols}\r".encode())
+            await self._input(f"stty rows {rows} cols {cols}\r".encode())
         elif not self._told_fixed_size:
             self._told_fixed_size = True
-            viewer.push(FIXED_SIZE_NOTICE)
+            for viewer in self.viewers:
+                viewer.push(FIXED_SIZE_NOTICE)
 
     def _end_text(self) -> str:
         return f"\r\n\x1b[2m[CI terminal closed: {self.ended}.]\x1b[0m\r\n"
