@@ -103,6 +103,7 @@ class TerminalSession:
         self.project = project
         self.job_id = int(job["id"])
         self.job_name = str(job.get("name", ""))
+        self._job: dict[str, Any] | None = job  # as just fetched: the channel needs no refetch
         self.backend = backend
         self.cfg = cfg
         self.created = time.time()
@@ -167,7 +168,8 @@ class TerminalSession:
             self._pump_task = asyncio.create_task(self._pump())
             self._arm_idle()
             return
-        channel = await self.backend.channel(self.project, self.job_id)
+        channel = await self.backend.channel(self.project, self.job_id, job=self._job)
+        self._job = None
         # Read in the opener's request: the shell acts as the opener at the CI service.
         self.owner = self.backend.terminal_user()
         self.runner = endpoint(channel.url)
