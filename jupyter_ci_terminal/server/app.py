@@ -23,13 +23,12 @@ from ..backends.gitlab_config import (
 )
 from ..backends.local import LocalBackend
 from ..errors import CIError
+from ..sessions import ProjectRegistry, SessionManager, SessionSettings
+from ..sessions.recording import AuditLog, prune
 from . import redact
 from .agents import CONNECT_ROUTE, AgentConnectHandler, AgentRegistry
 from .gitlab_handlers import gitlab_handlers
 from .handlers import OPEN_TERMINAL_SCHEMA, default_handlers
-from .manager import ProjectRegistry, SessionManager
-from .recording import AuditLog, prune
-from .sessions import SessionSettings
 from .termsocket import CITermSocket
 
 

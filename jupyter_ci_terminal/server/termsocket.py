@@ -26,9 +26,8 @@ from ..errors import CIError, ProtocolError
 from ..protocol import terminado
 from ..protocol.frames import Input, Resize
 from ..protocol.limits import DEFAULT_MAX_INPUT, close_reason, message_limit
+from ..sessions import TerminalSession, Viewer
 from .base import AUTH_RESOURCE, CIHandlerMixin
-from .sessions import TerminalSession
-from .viewer import Viewer
 
 #: Unsent bytes a viewer's socket may hold (TCP_NOTSENT_LOWAT); 0 leaves the kernel's default.
 NOTSENT_LOWAT = 64 * 1024

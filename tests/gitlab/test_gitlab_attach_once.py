@@ -19,9 +19,8 @@ from mock_gitlab import MockGitLab
 from jupyter_ci_terminal.kernel import CI
 from jupyter_ci_terminal.kernel.client import ServerClient
 from jupyter_ci_terminal.kernel.magics import CIMagics
-from jupyter_ci_terminal.server import manager
 from jupyter_ci_terminal.server.handlers import OPEN_TERMINAL_EVENT
-from jupyter_ci_terminal.server.sessions import TerminalSession
+from jupyter_ci_terminal.sessions import TerminalSession, manager
 
 PROJECT = "gitlab-42"
 

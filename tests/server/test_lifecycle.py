@@ -15,7 +15,7 @@ from termframes import read_until
 from tornado.httpclient import HTTPClientError
 
 from jupyter_ci_terminal.protocol.frames import GITLAB
-from jupyter_ci_terminal.server.recording import prune
+from jupyter_ci_terminal.sessions.recording import prune
 
 from .conftest import CIClient, login_cookie
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from jupyter_ci_terminal.server.viewer import ACK_WINDOW, Viewer
+from jupyter_ci_terminal.sessions.viewer import ACK_WINDOW, Viewer
 
 SCREEN = "\x1bcSCREEN"
 
