@@ -27,7 +27,8 @@ class Bench:
     sessions: int
     reps: int
     profile_dir: Path | None = None
-    only: tuple[str, ...] = ("memory", "throughput", "echo", "many")
+    only: tuple[str, ...] = ("memory", "throughput", "echo", "many", "interrupt")
+    tries: int = 5
     jobs: list[int] = field(default_factory=list)
     ci_names: dict[int, str] = field(default_factory=dict)
     results: dict[str, Any] = field(default_factory=dict)

@@ -12,7 +12,8 @@ terminals are driven by the same client code (the ``websockets`` package), in th
 1. output throughput: ``cat`` of a text file, from the command's send to an end marker, MB/s;
 2. keystroke echo latency at an idle prompt, one character at a time, p50/p99 ms;
 3. N idle-attached sessions, keystrokes sent round-robin (and once in a burst to all), p50/p99;
-4. server RSS growth with one stalled viewer while a second viewer reads the whole ``cat``.
+4. server RSS growth with one stalled viewer while a second viewer reads the whole ``cat``;
+5. Ctrl-C during ``yes`` with a reader that takes 8 MB/s: seconds until the prompt is back.
 
 It only talks to 127.0.0.1 and stops every process it started. Results go to stdout (and to
 ``--json FILE``).
@@ -36,6 +37,7 @@ from pathlib import Path
 from bench import Bench
 from common import log
 from harness import JupyterServer, write_data
+from measure_interrupt import bench_interrupt
 from measure_latency import bench_echo, bench_many
 from measure_memory import bench_memory
 from measure_throughput import bench_throughput
@@ -55,6 +57,8 @@ async def run_parts(bench: Bench) -> None:
         await bench_echo(bench, await bench.open_pair(2))
     if "many" in bench.only:
         await bench_many(bench)
+    if "interrupt" in bench.only:
+        await bench_interrupt(bench, await bench.open_pair(3), bench.tries)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
             args.reps,
             Path(args.profile).resolve() if args.profile else None,
             tuple(args.only.split(",")),
+            args.tries,
         )
         asyncio.run(run_parts(bench))
         failed = False
@@ -127,6 +132,7 @@ def main() -> int:
     p.add_argument("--keys", type=int, help="keystrokes per terminal (default 300; quick 50)")
     p.add_argument("--sessions", type=int, help="concurrent CI sessions (default 100; quick 10)")
     p.add_argument("--reps", type=int, default=3, help="throughput repetitions (median; default 3)")
+    p.add_argument("--tries", type=int, default=5, help="Ctrl-C tries per terminal (default 5)")
     p.add_argument("--json", help="also write the results to this JSON file")
     p.add_argument(
         "--profile",
@@ -136,8 +142,8 @@ def main() -> int:
     )
     p.add_argument(
         "--only",
-        default="memory,throughput,echo,many",
-        help="comma-separated parts to run: memory,throughput,echo,many (default: all)",
+        default="memory,throughput,echo,many,interrupt",
+        help="comma-separated parts to run: memory,throughput,echo,many,interrupt (default: all)",
     )
     p.add_argument("--keep", action="store_true", help="keep the work folder (server log)")
     args = p.parse_args()

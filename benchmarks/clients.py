@@ -23,7 +23,13 @@ class Term:
 
     @classmethod
     async def open(
-        cls, server: JupyterServer, kind: str, name: str, *, stalled: bool = False
+        cls,
+        server: JupyterServer,
+        kind: str,
+        name: str,
+        *,
+        stalled: bool = False,
+        max_queue: int = 64,
     ) -> Term:
         path = (
             f"terminals/websocket/{name}"
@@ -40,7 +46,7 @@ class Term:
             open_timeout=60,
             close_timeout=2,
             # A stalled viewer: once one message is buffered the client stops reading the socket.
-            max_queue=1 if stalled else 64,
+            max_queue=1 if stalled else max_queue,
         )
         term = cls(kind, ws)
         if not stalled:

@@ -23,6 +23,8 @@ def report(bench: Bench) -> list[list[str]]:
         rows += _many_rows(bench)
     if "memory" in r:
         rows += _memory_rows(bench)
+    if "interrupt" in r:
+        rows += _interrupt_rows(bench)
     return rows
 
 
@@ -152,6 +154,31 @@ def _memory_rows(bench: Bench) -> list[list[str]]:
         ]
     )
     return rows
+
+
+def _interrupt_rows(bench: Bench) -> list[list[str]]:
+    i = bench.results["interrupt"]
+    t, c = i[TERMINADO], i[CI]
+    n = len(c["runs"])
+    return [
+        [
+            f"5. Ctrl-C during yes at 8 MB/s, s (median of {n})",
+            f"{t['median_s']:.2f}",
+            f"{c['median_s']:.2f}",
+            f"{c['median_s'] / t['median_s']:.2f}x",
+            "<= 0.3 s",
+            verdict(c["median_s"] <= 0.3),
+        ],
+        ["   max, s", f"{t['max_s']:.2f}", f"{c['max_s']:.2f}", "", "", ""],
+        [
+            "   MB read after Ctrl-C (median)",
+            f"{t['median_mb_after']:.1f}",
+            f"{c['median_mb_after']:.1f}",
+            "",
+            "",
+            "",
+        ],
+    ]
 
 
 def print_table(rows: list[list[str]]) -> None:

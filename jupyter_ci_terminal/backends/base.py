@@ -104,8 +104,12 @@ class Backend(Protocol):
         not tell this server's users apart (then anyone here may share a session)."""
         ...
 
-    async def channel(self, project: Project, job_id: int) -> Channel:
-        """Where the job's terminal is, and how to authenticate to it."""
+    async def channel(self, project: Project, job_id: int, job: JSON | None = None) -> Channel:
+        """Where the job's terminal is, and how to authenticate to it.
+
+        ``job``: the job as :meth:`job` just returned it, when the caller has it (one request
+        to the CI service less per attach).
+        """
         ...
 
     async def close(self) -> None:

@@ -319,13 +319,14 @@ class GitLabBackend(RestBackendMixin):
         session = self.web_sessions.get(current_owner(True))
         return TerminalUser(session.user_id, session.username) if session else TerminalUser(0, "")
 
-    async def channel(self, project: Project, job_id: int) -> Channel:
+    async def channel(self, project: Project, job_id: int, job: JSON | None = None) -> Channel:
         """The job's ``terminal.ws`` with the current user's web session, once GitLab would allow it."""
         owner = current_owner(self.per_user_sessions)
         session = self.web_sessions.get(owner)
         if session is None:
             raise WebSessionRequiredError(needs_session(self.host))
-        job = await self.job(project, job_id)
+        if job is None:
+            job = await self.job(project, job_id)
         if not job["terminal"]["available"]:
             raise NoTerminalError(job["terminal"]["reason"])
         try:

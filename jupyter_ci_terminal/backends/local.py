@@ -21,7 +21,7 @@ from ..channel import Channel
 from ..errors import BackendError, NoTerminalError, NotFoundError
 from ..runner.runtime import find_runners, pid_alive
 from .agenthelp import ADD_THE_AGENT
-from .base import Project
+from .base import JSON, Project
 from .rest import RestBackendMixin, RestClient
 
 log = logging.getLogger(__name__)
@@ -186,14 +186,16 @@ class LocalBackend(RestBackendMixin):
         remote = self._info.get("project_id", 1)
         return [Project(self.project_id, name, self.kind, remote, identity=f"local:{digest}")]
 
-    async def channel(self, project: Project, job_id: int) -> Channel:
+    async def channel(self, project: Project, job_id: int, job: JSON | None = None) -> Channel:
         """Ask the runner for the job's terminal Channel (GitLab's authorize-response shape)."""
         rest, path = await self._path(project, "jobs", int(job_id), "terminal")
         try:
             body = await rest.get(path)
         except NotFoundError:
             no_session_server = self._info is not None and self._info.get("session_url", "") is None
-            if no_session_server and (await self.job(project, job_id)).get("status") == "running":
+            if job is None and no_session_server:
+                job = await self.job(project, job_id)
+            if no_session_server and job is not None and job.get("status") == "running":
                 raise NoTerminalError(ADD_THE_AGENT) from None
             msg = "The job is not running or has no terminal."
             raise NoTerminalError(msg) from None

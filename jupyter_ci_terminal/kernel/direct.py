@@ -21,7 +21,7 @@ from ..backends import Backend, Project
 from ..backends.gitlab import GitLabBackend
 from ..backends.websession import SERVER_OWNER
 from ..errors import ConfigError, NotFoundError
-from ..server.manager import ProjectRegistry, SessionManager
+from ..sessions import ProjectRegistry, SessionManager
 from .errors import CITimeoutError
 from .service import JSON
 from .terminals import ChannelTerminal

@@ -15,6 +15,8 @@ from ..errors import ProtocolError
 DEFAULT_MAX_INPUT = 4 * 1024 * 1024
 #: Largest terminal dimension accepted, in rows or columns.
 MAX_DIMENSION = 10000
+#: Largest count one ``["ack", n]`` may carry: far more than any output between two acks.
+MAX_ACK = 2**31 - 1
 #: RFC 6455 close codes: inconsistent data, and a message too big to process.
 CLOSE_INVALID, CLOSE_TOO_BIG = 1007, 1009
 #: A close frame's reason holds at most this many UTF-8 bytes.

@@ -1,6 +1,9 @@
 """The browser side: terminado's JSON-array messages, as JupyterLab's TerminalConnection speaks them.
 
-Client → server: ``["stdin", text]`` and ``["set_size", rows, cols, height_px, width_px]``.
+Client → server: ``["stdin", text]``, ``["set_size", rows, cols, height_px, width_px]`` and
+``["ack", n]``: the client has finished displaying ``n`` more characters of ``stdout`` content
+(an extension of terminado's protocol, sent only to servers whose session JSON says
+``"acks": true``; it lets the server measure how far behind the screen really is).
 Server → client: ``["setup", {}]`` first, then ``["stdout", text]``, and ``["disconnect", 1]``.
 
 Anything a client can send either parses or raises :class:`ProtocolError` carrying its close
@@ -16,7 +19,7 @@ from typing import NoReturn
 
 from ..errors import ProtocolError
 from .frames import Input, Resize, terminal_size
-from .limits import DEFAULT_MAX_INPUT, dimension, too_big, wire_limit
+from .limits import DEFAULT_MAX_INPUT, MAX_ACK, dimension, too_big, wire_limit
 
 #: Digits of an integer worth converting: a terminal size has at most 5.
 _MAX_DIGITS = 20
@@ -29,7 +32,14 @@ class Ignored:
     kind: str
 
 
-BrowserEvent = Input | Resize | Ignored
+@dataclass(frozen=True)
+class Ack:
+    """The client finished displaying ``chars`` more characters of ``stdout`` content."""
+
+    chars: int
+
+
+BrowserEvent = Input | Resize | Ack | Ignored
 
 
 def _refuse_constant(name: str) -> NoReturn:
@@ -86,15 +96,31 @@ def parse(message: str | bytes, max_input: int = DEFAULT_MAX_INPUT) -> BrowserEv
             msg = 'A "set_size" message must carry rows and columns.'
             raise ProtocolError(msg) from e
         return terminal_size(rows, cols)
+    if kind == "ack":
+        return _ack(command)
     if len(kind) > 40:
         msg = "A terminal message names an unknown kind."
         raise ProtocolError(msg)
     return Ignored(kind)
 
 
+def _ack(command: list[object]) -> Ack:
+    chars = command[1] if len(command) == 2 else None
+    # bool is an int in Python, JSON's true is not a count.
+    if not isinstance(chars, int) or isinstance(chars, bool) or not 0 <= chars <= MAX_ACK:
+        msg = f'An "ack" message must carry one whole number of characters from 0 to {MAX_ACK}.'
+        raise ProtocolError(msg)
+    return Ack(chars)
+
+
 def stdin(text: str) -> str:
     """A keystroke message, as JupyterLab sends it (for tests and clients)."""
     return json.dumps(["stdin", text])
+
+
+def ack(chars: int) -> str:
+    """An acknowledgement of ``chars`` displayed characters (for tests and clients)."""
+    return json.dumps(["ack", chars])
 
 
 def setup() -> str:

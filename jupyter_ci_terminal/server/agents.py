@@ -21,10 +21,10 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 from ..agent import wire
 from ..backends.base import TerminalUser
 from ..errors import BackendError, ChannelError, CIError, ForbiddenError, TokenRefusedError
-from .agentaccess import job_starter
+from ..sessions import ProjectRegistry
+from ..sessions.agentaccess import job_starter
+from ..sessions.upstream import AgentUpstream, Upstream
 from .jobcheck import VerifiedJob, verify
-from .manager import ProjectRegistry
-from .upstream import AgentUpstream, Upstream
 
 log = logging.getLogger(__name__)
 

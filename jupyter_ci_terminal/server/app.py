@@ -23,13 +23,12 @@ from ..backends.gitlab_config import (
 )
 from ..backends.local import LocalBackend
 from ..errors import CIError
+from ..sessions import ProjectRegistry, SessionManager, SessionSettings
+from ..sessions.recording import AuditLog, prune
 from . import redact
 from .agents import CONNECT_ROUTE, AgentConnectHandler, AgentRegistry
 from .gitlab_handlers import gitlab_handlers
 from .handlers import OPEN_TERMINAL_SCHEMA, default_handlers
-from .manager import ProjectRegistry, SessionManager
-from .recording import AuditLog, prune
-from .sessions import SessionSettings
 from .termsocket import CITermSocket
 
 
@@ -103,7 +102,12 @@ class CITerminalApp(ExtensionApp):
     max_viewer_backlog = Int(
         1024 * 1024,
         config=True,
-        help="Characters of output queued for one browser before it is resynced from the screen model instead. Default: 1048576.",
+        help="Characters of output queued for one browser before it gets the current screen instead (the memory bound; see viewer_max_lag). Default: 1048576.",
+    )
+    viewer_max_lag = Float(
+        0.25,
+        config=True,
+        help="Seconds a browser may lag behind the output (the age of the oldest output it has not been sent, or not yet displayed once it acknowledges) before its queue is dropped and it gets the current screen, as mosh does; the shell is never slowed for a slow browser. Default: 0.25.",
     )
     detached_timeout = Float(
         600.0,
@@ -375,6 +379,7 @@ class CITerminalApp(ExtensionApp):
             max_input=self.max_terminal_input,
             ping_interval=self.ping_interval,
             max_backlog=self.max_viewer_backlog,
+            max_lag=self.viewer_max_lag,
             detached_timeout=self.detached_timeout,
             hold_grace=self.hold_grace,
             scrollback=self.scrollback,

@@ -10,7 +10,7 @@ from jupyter_server._tz import utcnow
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 
 from ..errors import CIError, ForbiddenError
-from .manager import ProjectRegistry, SessionManager
+from ..sessions import ProjectRegistry, SessionManager
 
 AUTH_RESOURCE = "terminals"
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])

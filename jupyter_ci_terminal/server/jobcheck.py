@@ -17,7 +17,7 @@ from ..backends import Backend, Project
 from ..backends.gitlab import GitLabBackend
 from ..backends.local import LocalBackend
 from ..errors import BackendError, CIError, ForbiddenError, TokenRefusedError
-from .manager import ProjectRegistry
+from ..sessions import ProjectRegistry
 
 #: Seconds to wait for the CI service's answer.
 CHECK_TIMEOUT = 15.0

@@ -11,7 +11,8 @@ been handed to the runner (back-pressure).
 from __future__ import annotations
 
 import asyncio
-import functools
+import contextlib
+import socket
 from typing import Any
 
 from jupyter_core.utils import ensure_async
@@ -25,9 +26,11 @@ from ..errors import CIError, ProtocolError
 from ..protocol import terminado
 from ..protocol.frames import Input, Resize
 from ..protocol.limits import DEFAULT_MAX_INPUT, close_reason, message_limit
+from ..sessions import TerminalSession, Viewer
 from .base import AUTH_RESOURCE, CIHandlerMixin
-from .sessions import TerminalSession
-from .viewer import Viewer
+
+#: Unsent bytes a viewer's socket may hold (TCP_NOTSENT_LOWAT); 0 leaves the kernel's default.
+NOTSENT_LOWAT = 64 * 1024
 
 
 class CITermSocket(CIHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHandler):
@@ -75,14 +78,23 @@ class CITermSocket(CIHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHand
         assert self.session is not None
         user = self.current_user
         username = getattr(user, "username", None) or str(user)
-        self.viewer = Viewer(
-            self._send,
-            functools.partial(self.session.screen.snapshot, self.session.cfg.scrollback),
-            user=username,
-            max_backlog=self.session.cfg.max_backlog,
-        )
-        self.session.attach(self.viewer)
+        self._limit_unsent()
+        self.viewer = self.session.attach(self._send, username)
         self.record_activity()
+
+    def _limit_unsent(self) -> None:
+        """Keep unsent output in the viewer's queue, where its age counts, not in the kernel's.
+
+        A socket's send buffer can grow to megabytes: stale output parked there would reach a
+        slow browser long after the viewer decided to send it the present instead.
+        """
+        option = getattr(socket, "TCP_NOTSENT_LOWAT", None)  # Linux; elsewhere the default
+        stream = getattr(self.ws_connection, "stream", None)
+        sock = getattr(stream, "socket", None)
+        if option is None or sock is None or NOTSENT_LOWAT <= 0:
+            return
+        with contextlib.suppress(OSError):  # not TCP (a Unix socket): nothing to limit
+            sock.setsockopt(socket.IPPROTO_TCP, option, NOTSENT_LOWAT)
 
     async def _send(self, message: str) -> None:
         try:
@@ -107,6 +119,8 @@ class CITermSocket(CIHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHand
             await self.session.write(self.viewer, event.data)
         elif isinstance(event, Resize):
             await self.session.resize(self.viewer, event.rows, event.cols)
+        elif isinstance(event, terminado.Ack):
+            self.viewer.ack(event.chars)
 
     def on_close(self) -> None:
         """Detach; the session lives on for other tabs and reconnects."""

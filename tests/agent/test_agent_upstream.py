@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from jupyter_ci_terminal.server.upstream import PAUSE_AT, RESUME_AT, AgentUpstream
+from jupyter_ci_terminal.sessions.upstream import PAUSE_AT, RESUME_AT, AgentUpstream
 
 
 def upstream(flows: list[bool]) -> AgentUpstream:

@@ -19,9 +19,8 @@ from mock_gitlab import MockGitLab
 from jupyter_ci_terminal.kernel import CI
 from jupyter_ci_terminal.kernel.client import ServerClient
 from jupyter_ci_terminal.kernel.magics import CIMagics
-from jupyter_ci_terminal.server import manager
 from jupyter_ci_terminal.server.handlers import OPEN_TERMINAL_EVENT
-from jupyter_ci_terminal.server.sessions import TerminalSession
+from jupyter_ci_terminal.sessions import TerminalSession, manager
 
 PROJECT = "gitlab-42"
 
@@ -100,10 +99,10 @@ async def test_ci_attach_creates_the_session_once_and_the_event_names_it(
         ("GET", f"projects/{PROJECT}/jobs/{job_id}"),
         ("POST", "terminals"),
     ]
-    # GitLab is asked for the job by the kernel's lookup, and twice while the server creates the
-    # session (its metadata, then the terminal's availability); nothing after that.
+    # GitLab is asked for the job by the kernel's lookup, and once while the server creates the
+    # session (its metadata and the terminal's availability come from the same answer).
     job_path = f"/api/v4/projects/42/jobs/{job_id}"
-    assert [c for c in mock_gitlab.api_calls if c[1] == job_path] == [("GET", job_path)] * 3
+    assert [c for c in mock_gitlab.api_calls if c[1] == job_path] == [("GET", job_path)] * 2
     while not events:  # the event bus hands events to listeners as tasks
         await asyncio.sleep(0.05)
     assert [(e["job"], e["name"]) for e in events] == [(job_id, attachment.name)]

@@ -15,7 +15,7 @@ from termframes import read_until
 from tornado.httpclient import HTTPClientError
 
 from jupyter_ci_terminal.protocol.frames import GITLAB
-from jupyter_ci_terminal.server.recording import prune
+from jupyter_ci_terminal.sessions.recording import prune
 
 from .conftest import CIClient, login_cookie
 
@@ -26,8 +26,9 @@ def gitlab_protocol_only(jp_serverapp: Any, monkeypatch: pytest.MonkeyPatch) -> 
     local = jp_serverapp.web_app.settings["ci_terminal_registry"].backends[0]
     original = local.channel
 
-    async def channel(project: Any, job_id: int) -> Any:
-        return dataclasses.replace(await original(project, job_id), subprotocols=(GITLAB,))
+    async def channel(project: Any, job_id: int, job: Any = None) -> Any:
+        channel = await original(project, job_id, job=job)
+        return dataclasses.replace(channel, subprotocols=(GITLAB,))
 
     monkeypatch.setattr(local, "channel", channel)
 

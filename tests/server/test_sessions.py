@@ -113,14 +113,35 @@ async def test_a_stalled_viewer_is_bounded_and_resynced_without_slowing_others(
         assert slow.resyncs >= 1
 
 
-async def test_resize_reaches_the_jobs_pty(ci: CIClient, jp_ws_fetch: Any) -> None:
+async def shows_size(ws: Any, size: str, timeout: float = 30) -> None:
+    """Ask the shell for its size until it prints ``size`` (a resize takes effect async)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        ws.write_message(json.dumps(["stdin", "echo size=$(stty size)=$((1+1))\r"]))
+        seen = await read_until(ws, "=2\r\n")
+        if f"size={size}=2" in seen:
+            return
+        assert asyncio.get_running_loop().time() < deadline, seen[-200:]
+        await asyncio.sleep(0.1)
+
+
+async def test_the_pty_takes_the_smallest_viewer_and_grows_back_when_it_leaves(
+    ci: CIClient, jp_ws_fetch: Any
+) -> None:
     session = await open_session(ci)
     assert session["resizable"] is True  # the local runner speaks channel.k8s.io
-    ws = await attach(jp_ws_fetch, session["name"])
-    ws.write_message(json.dumps(["set_size", 37, 101, 600, 900]))
-    await asyncio.sleep(0.3)
-    ws.write_message(json.dumps(["stdin", "echo size=$(stty size)\r"]))
-    await read_until(ws, "size=37 101")
+    large = await attach(jp_ws_fetch, session["name"])
+    large.write_message(json.dumps(["set_size", 30, 100, 600, 1000]))
+    await shows_size(large, "30 100")
+    small = await attach(jp_ws_fetch, session["name"])
+    small.write_message(json.dumps(["set_size", 20, 60, 400, 600]))
+    await shows_size(large, "20 60")
+    unsized = await attach(jp_ws_fetch, session["name"])  # a viewer without a size counts not
+    small.close()
+    await shows_size(large, "30 100")
+    unsized.close()
+    large.write_message(json.dumps(["set_size", 35, 120, 700, 1200]))
+    await shows_size(large, "35 120")
 
 
 async def test_malformed_messages_close_only_that_socket(ci: CIClient, jp_ws_fetch: Any) -> None:

@@ -8,8 +8,8 @@ import pytest
 
 from jupyter_ci_terminal.backends.base import TerminalUser
 from jupyter_ci_terminal.errors import ForbiddenError
-from jupyter_ci_terminal.server import agentaccess
-from jupyter_ci_terminal.server.agentaccess import check_agent_user, job_starter
+from jupyter_ci_terminal.sessions import agentaccess
+from jupyter_ci_terminal.sessions.agentaccess import check_agent_user, job_starter
 
 ALICE = TerminalUser(1, "alice")
 

@@ -38,7 +38,7 @@ json_values = st.recursive(
     | st.integers()
     | st.floats()
     | st.text(max_size=20)
-    | st.sampled_from(["stdin", "set_size", "ping"]),
+    | st.sampled_from(["stdin", "set_size", "ack", "ping"]),
     lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(), children),
     max_leaves=12,
 )
@@ -48,7 +48,7 @@ any_messages = st.one_of(
     st.text(max_size=200),
     st.binary(max_size=50),
     json_values.map(json.dumps),
-    st.tuples(st.sampled_from(["stdin", "set_size"]), st.lists(json_values, max_size=5)).map(
+    st.tuples(st.sampled_from(["stdin", "set_size", "ack"]), st.lists(json_values, max_size=5)).map(
         lambda t: json.dumps([t[0], *t[1]])
     ),
     st.sampled_from(["NaN", "Infinity", "-Infinity", "1e400", "9" * 400]).map(
@@ -103,6 +103,9 @@ def test_the_terminado_parser_raises_only_protocol_errors(message: str | bytes) 
     if isinstance(event, Input):
         assert len(event.data) <= 256
         event.data.decode("utf-8")  # what reaches the shell is always valid UTF-8
+    if isinstance(event, terminado.Ack):
+        assert type(event.chars) is int
+        assert 0 <= event.chars <= limits.MAX_ACK
 
 
 @pytest.mark.parametrize("subprotocol", [frames.GITLAB, frames.GITLAB_BASE64, frames.K8S])
@@ -166,6 +169,11 @@ def test_terminado_stdin_round_trips(text: str) -> None:
 
 
 @FAST
+@given(chars=st.integers(0, limits.MAX_ACK))
+def test_terminado_ack_round_trips(chars: int) -> None:
+    assert terminado.parse(terminado.ack(chars)) == terminado.Ack(chars)
+
+
 @given(rows=st.integers(1, limits.MAX_DIMENSION), cols=st.integers(1, limits.MAX_DIMENSION))
 def test_terminado_set_size_round_trips(rows: int, cols: int) -> None:
     message: list[Any] = ["set_size", rows, cols, rows * 17, cols * 9]

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from jupyter_ci_terminal.errors import ProtocolError
-from jupyter_ci_terminal.protocol import terminado
+from jupyter_ci_terminal.protocol import limits, terminado
 from jupyter_ci_terminal.protocol.frames import Input, Resize
 
 
@@ -20,6 +20,9 @@ from jupyter_ci_terminal.protocol.frames import Input, Resize
         ('["set_size", "24", "80"]', Resize(24, 80)),
         ('["set_size", 24.0, 80.0]', Resize(24, 80)),
         ('["ping"]', terminado.Ignored("ping")),
+        ('["ack", 0]', terminado.Ack(0)),
+        ('["ack", 16384]', terminado.Ack(16384)),
+        (f'["ack", {limits.MAX_ACK}]', terminado.Ack(limits.MAX_ACK)),
     ],
 )
 def test_parse_accepts_what_jupyterlab_sends(message: str, event: object) -> None:
@@ -45,6 +48,18 @@ def test_parse_accepts_what_jupyterlab_sends(message: str, event: object) -> Non
         ('["set_size", NaN, 80]', "may not hold NaN"),
         ('["set_size", 1e400, 80]', "rows and columns"),
         ('["set_size", "99999999999", 80]', "rows and columns"),
+        ('["ack"]', "one whole number"),
+        ('["ack", -1]', "one whole number"),
+        ('["ack", 1.5]', "one whole number"),
+        ('["ack", 2.0]', "one whole number"),
+        ('["ack", "12"]', "one whole number"),
+        ('["ack", true]', "one whole number"),
+        ('["ack", null]', "one whole number"),
+        ('["ack", 1, 2]', "one whole number"),
+        (f'["ack", {limits.MAX_ACK + 1}]', "one whole number"),
+        ('["ack", 1e400]', "one whole number"),
+        ('["ack", NaN]', "may not hold NaN"),
+        ('["ack", 123456789012345678901234]', "too long"),
         ("[" * 100_000 + "]" * 100_000, "not valid JSON"),
         ("[" * 100_000, "not valid JSON"),
     ],
@@ -107,3 +122,4 @@ def test_server_messages_are_what_terminal_connection_expects() -> None:
     assert json.loads(terminado.setup()) == ["setup", {}]
     assert json.loads(terminado.stdout("a\x1b[0m")) == ["stdout", "a\x1b[0m"]
     assert json.loads(terminado.disconnect()) == ["disconnect", 1]
+    assert terminado.parse(terminado.ack(42)) == terminado.Ack(42)

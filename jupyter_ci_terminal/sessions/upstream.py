@@ -63,9 +63,9 @@ class AgentUpstream:
 
     ``send`` writes a frame to the agent (and ``close_agent`` asks it to end the shell); the
     agent's frames arrive through :meth:`feed` and its end through :meth:`end`. When the session
-    stops reading (every viewer is behind), ``flow(False)`` asks the agent to stop reading its
-    shell, rather than this server queueing without end; the connection itself keeps being read,
-    so its pings go on.
+    reads slower than the agent sends (this server cannot keep up), ``flow(False)`` asks the
+    agent to stop reading its shell, rather than this server queueing without end; the
+    connection itself keeps being read, so its pings go on.
     """
 
     selected_subprotocol = K8S

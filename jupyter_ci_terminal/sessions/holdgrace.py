@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ..errors import CIError
 
 if TYPE_CHECKING:
-    from .sessions import TerminalSession
+    from .session import TerminalSession
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,8 @@ from ..backends import Backend, Project, TerminalUser
 from ..backends.local import StoppingError
 from ..errors import BackendError, CIError, ForbiddenError, NotFoundError
 from .agentaccess import check_agent_user
-from .sessions import SessionSettings, TerminalSession
+from .session import TerminalSession
+from .settings import SessionSettings
 
 _NAME = re.compile(r"[^\w.-]+")
 

@@ -1,0 +1,85 @@
+"""A session's viewers: each gets the output through its own queue, the pty takes the size they
+all fit in (the smallest, as terminado does), and every one is told when the session ends."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from ..protocol import terminado
+from .settings import SessionSettings
+from .viewer import Viewer
+
+FIXED_SIZE_NOTICE = (
+    "\r\n\x1b[2m[This runner's terminal protocol cannot resize: the remote size stays fixed."
+    " Run `stty rows R cols C` in the shell to change it.]\x1b[0m\r\n"
+)
+
+
+class Fanout:
+    """The viewers of one session."""
+
+    def __init__(self, snapshot: Callable[[], str], cfg: SessionSettings) -> None:
+        self._snapshot = snapshot
+        self.cfg = cfg
+        self.viewers: set[Viewer] = set()
+        self._told: list[Viewer] = []  # the viewers the end message went to
+        self._told_fixed_size = False
+
+    def add(self, send: Callable[[str], Awaitable[None]], user: str) -> Viewer:
+        """A new viewer sending through ``send``: ``setup``, then the current screen."""
+        viewer = Viewer(
+            send,
+            self._snapshot,
+            user=user,
+            max_backlog=self.cfg.max_backlog,
+            max_lag=self.cfg.max_lag,
+        )
+        self.viewers.add(viewer)
+        viewer.start(terminado.setup(), self._snapshot())
+        return viewer
+
+    def remove(self, viewer: Viewer) -> bool:
+        """Forget a viewer; False when it was not one."""
+        if viewer not in self.viewers:
+            return False
+        self.viewers.discard(viewer)
+        return True
+
+    def push(self, text: str) -> None:
+        """Output for every viewer (each drops what it cannot take in time)."""
+        for viewer in self.viewers:
+            viewer.push(text)
+
+    def size(self) -> tuple[int, int] | None:
+        """The rows and columns every sized viewer can show; None while none is sized."""
+        sizes = [v.size for v in self.viewers if v.size is not None]
+        if not sizes:
+            return None
+        return min(s[0] for s in sizes), min(s[1] for s in sizes)
+
+    def tell_fixed_size(self) -> None:
+        """Say once that the remote size cannot follow the viewers."""
+        if not self._told_fixed_size:
+            self._told_fixed_size = True
+            self.push(FIXED_SIZE_NOTICE)
+
+    @staticmethod
+    def end(viewer: Viewer, why: str) -> None:
+        """Send ``why`` and ``disconnect`` after what is queued, then stop."""
+        text = f"\r\n\x1b[2m[CI terminal closed: {why}.]\x1b[0m\r\n"
+        viewer.finish(terminado.stdout(text), terminado.disconnect())
+
+    def end_all(self, why: str) -> None:
+        """Tell every viewer the session ended."""
+        self._told = list(self.viewers)
+        for viewer in self._told:
+            self.end(viewer, why)
+
+    async def delivered(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` s) until the viewers of the end got the end message."""
+        drains = [asyncio.ensure_future(viewer.drained()) for viewer in self._told]
+        if drains:
+            _, pending = await asyncio.wait(drains, timeout=timeout)
+            for task in pending:
+                task.cancel()

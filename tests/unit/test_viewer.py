@@ -1,0 +1,155 @@
+"""A viewer's queue, lag and acknowledgements, with a fake clock and a socket we control."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from jupyter_ci_terminal.sessions.viewer import ACK_WINDOW, Viewer
+
+SCREEN = "\x1bcSCREEN"
+
+
+class Socket:
+    """A send function whose writes complete only when the test lets them."""
+
+    def __init__(self) -> None:
+        self.sent: list[list[object]] = []
+        self.open = asyncio.Event()
+        self.open.set()
+
+    async def send(self, message: str) -> None:
+        await self.open.wait()
+        self.sent.append(json.loads(message))
+
+    def stdout(self) -> str:
+        return "".join(str(m[1]) for m in self.sent if m[0] == "stdout")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+async def viewer(sock: Socket, clock: Clock, max_backlog: int = 1000) -> Viewer:
+    v = Viewer(
+        sock.send, lambda: SCREEN, user="u", max_backlog=max_backlog, max_lag=0.25, clock=clock
+    )
+    v.start(json.dumps(["setup", {}]), "initial")
+    await settle()
+    return v
+
+
+async def test_a_viewer_that_keeps_up_gets_every_character() -> None:
+    sock, clock = Socket(), Clock()
+    v = await viewer(sock, clock)
+    for n in range(50):
+        v.push(f"line {n}\n")
+        clock.now += 0.1
+        await settle()
+    assert sock.stdout() == "initial" + "".join(f"line {n}\n" for n in range(50))
+    assert v.overflows == 0
+
+
+@pytest.mark.parametrize(
+    ("advance", "text", "why"),
+    [(0.3, "x", "lag"), (0.0, "x" * 600, "backlog")],
+)
+async def test_a_stuck_viewer_gets_the_present_once_it_reads_again(
+    advance: float, text: str, why: str
+) -> None:
+    sock, clock = Socket(), Clock()
+    v = await viewer(sock, clock)
+    sock.open.clear()
+    v.push("in flight")  # taken by the sender, stuck in the socket
+    await settle()
+    v.push("old ")
+    clock.now += advance
+    v.push(text)
+    v.push(text)
+    assert v.overflows == 1, why
+    assert v.backlog == 0
+    v.push("dropped too")  # the restore payload will show it
+    sock.open.set()
+    await settle()
+    assert [m[1] for m in sock.sent[1:]] == ["initial", "in flight", SCREEN]
+    v.push("live")
+    await settle()
+    assert sock.sent[-1] == ["stdout", "live"]
+    assert v.resyncs == 1
+
+
+async def test_output_that_aged_in_the_queue_is_not_sent() -> None:
+    sock, clock = Socket(), Clock()
+    v = await viewer(sock, clock)
+    sock.open.clear()
+    v.push("in flight")
+    await settle()
+    v.push("stale")
+    clock.now += 1.0  # nothing new arrives, the socket frees up late
+    sock.open.set()
+    await settle()
+    assert "stale" not in sock.stdout()
+    assert sock.stdout().endswith(SCREEN)
+
+
+async def test_an_acking_viewer_is_measured_by_what_it_displayed() -> None:
+    sock, clock = Socket(), Clock()
+    v = await viewer(sock, clock, max_backlog=10 * ACK_WINDOW)
+    v.ack(len("initial"))
+    assert v.acking
+    assert v.unacknowledged == 0
+    v.push("a" * ACK_WINDOW)  # sent at once: the socket takes it, the browser queues it
+    await settle()
+    assert v.unacknowledged == ACK_WINDOW
+    v.push("b")  # the window is full: it waits here
+    await settle()
+    assert v.backlog == 1
+    v.ack(1000)
+    await settle()
+    assert sock.sent[-1] == ["stdout", "b"]
+    clock.now += 0.3  # the browser still has not shown most of the first burst
+    v.push("c")
+    assert v.lag > 0.25
+    assert v.overflows == 1
+    await settle()
+    assert sock.sent[-1] == ["stdout", "b"]  # the present goes once it showed what it has
+    v.ack(10 * ACK_WINDOW)  # more than was sent: ignored beyond
+    await settle()
+    assert sock.sent[-1] == ["stdout", SCREEN]
+    assert v.unacknowledged == len(SCREEN)
+
+
+async def test_a_viewer_that_does_not_ack_is_measured_by_its_queue_only() -> None:
+    sock, clock = Socket(), Clock()
+    v = await viewer(sock, clock)
+    v.push("x" * 500)
+    await settle()
+    clock.now += 5.0
+    assert v.lag == 0.0
+    assert v.unacknowledged == 0
+    v.push("y")
+    await settle()
+    assert v.overflows == 0
+
+
+async def test_the_end_message_goes_after_the_queue_even_to_a_full_window() -> None:
+    sock, clock = Socket(), Clock()
+    v = await viewer(sock, clock, max_backlog=10 * ACK_WINDOW)
+    v.ack(0)
+    v.push("z" * ACK_WINDOW)
+    await settle()
+    v.push("last")
+    v.finish(json.dumps(["stdout", "bye"]), json.dumps(["disconnect", 1]))
+    await asyncio.wait_for(v.drained(), 5)
+    assert sock.sent[-3:] == [["stdout", "last"], ["stdout", "bye"], ["disconnect", 1]]
