@@ -7,6 +7,7 @@ import contextlib
 import importlib.metadata
 import os
 import platform
+from pathlib import Path
 from typing import Any
 
 
@@ -34,6 +35,25 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def context_switches(pid: int) -> int:
+    """Voluntary + involuntary context switches of all of a process's threads (0 when gone)."""
+    total = 0
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for key in ("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"):
+                total += proc_status_count(task / "status", key)
+    return total
+
+
+def proc_status_count(path: Path, key: str) -> int:
+    """A plain number field of a /proc status file (0 when missing)."""
+    with contextlib.suppress(OSError), open(path) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
 
 
 def loadavg() -> str:
