@@ -1,8 +1,7 @@
 """A job's interactive shell: a login shell on a pty, in the build directory, with the job's variables.
 
-The master fd is non-blocking: input is written from the event loop, output is read by a
-:class:`~.ptyreader.PtyReader` thread that hands it to the loop in batches. The shell leads its
-own session with the pty as controlling terminal, so job control works and closing the master
+Non-blocking master fd on the event loop (``add_reader``), no threads. The shell leads its own
+session with the pty as controlling terminal, so job control works and closing the master
 hangs up everything it started.
 """
 
@@ -10,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
@@ -20,7 +20,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..execution.procs import signal_session
-from .ptyreader import PtyReader
 
 DEFAULT_ROWS, DEFAULT_COLS = 24, 80
 
@@ -40,7 +39,7 @@ def _set_size(fd: int, rows: int, cols: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
 
-#: Most output bytes read ahead of the event loop, i.e. the largest output frame.
+#: Most bytes read from the pty per wakeup, in one output frame.
 READ_BATCH = 64 * 1024
 #: Input queued for the pty beyond which :meth:`PtyShell.send` waits, in bytes.
 WRITE_BACKLOG = 64 * 1024
@@ -58,7 +57,7 @@ class PtyShell:
         # Set while the input queue is at most WRITE_BACKLOG (senders may go on).
         self._writable = asyncio.Event()
         self._writable.set()
-        self._reader = PtyReader(master, self._deliver, READ_BATCH)
+        self._reading = False
         self._loop = asyncio.get_running_loop()
         self._exit_task = asyncio.create_task(self._wait_exit())
 
@@ -92,17 +91,40 @@ class PtyShell:
 
     def pause(self) -> None:
         """Stop reading output until :meth:`resume` (the client is slow)."""
-        if self.master is not None:
-            self._reader.pause()
+        if self._reading and self.master is not None:
+            self._loop.remove_reader(self.master)
+            self._reading = False
 
     def resume(self) -> None:
         """Read output again."""
-        if self.master is not None:
-            self._reader.resume()
+        if not self._reading and self.master is not None:
+            self._loop.add_reader(self.master, self._on_readable)
+            self._reading = True
 
-    def _deliver(self, data: bytes, ended: bool) -> None:
-        if data:
-            self.on_output(data)
+    def _on_readable(self) -> None:
+        assert self.master is not None
+        # A pty read returns at most ~4 KiB: drain what is there (up to READ_BATCH) so that
+        # one wakeup makes one websocket frame, not twenty.
+        chunks: list[bytes] = []
+        size = 0
+        ended = False
+        while size < READ_BATCH:
+            try:
+                data = os.read(self.master, 65536)
+            except BlockingIOError:
+                break
+            except OSError as e:
+                # EIO: every slave fd is closed, i.e. the shell and its children are gone.
+                if e.errno != errno.EIO:
+                    raise
+                data = b""
+            if not data:
+                ended = True
+                break
+            chunks.append(data)
+            size += len(data)
+        if chunks:
+            self.on_output(b"".join(chunks))
         if ended and self.master is not None:
             self.pause()
             self.on_exit()
@@ -158,14 +180,15 @@ class PtyShell:
         await self.proc.wait()
         # Drain what the shell printed last, then report the exit.
         await asyncio.sleep(0.05)
-        if self.master is not None:
-            self._reader.flush()
+        if self.master is not None and self._reading:
+            with contextlib.suppress(OSError):
+                self._on_readable()
         self.on_exit()
 
     async def close(self, grace: float = 1.0) -> None:
         """Hang up the shell (EOT, then close the pty) and kill what is left after ``grace`` s."""
         if self.master is not None:
-            self._reader.stop()  # before the fd is closed: the thread must not read it after
+            self.pause()
             if self._pending:
                 self._loop.remove_writer(self.master)
                 self._pending.clear()
