@@ -88,12 +88,12 @@ class TreeRunner:
         raise RuntimeError(f"the job of {self.tree} did not start")
 
     def stop(self) -> None:
+        """SIGTERM (the runner ends its jobs), SIGKILL after 30 s."""
         self.proc.terminate()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        self.proc.kill()  # nothing if it has exited
+        self.proc.wait()
 
 
 async def compare(trees: list[Path], data: Path, mb: int, lines: int, reps: int) -> None:
@@ -103,7 +103,7 @@ async def compare(trees: list[Path], data: Path, mb: int, lines: int, reps: int)
         terms = []
         for runner in runners:
             path, job = await asyncio.to_thread(runner.running_job)
-            terms.append(await RunnerTerm.open(path, job))
+            terms.append(await RunnerTerm.dial(path, job))
         for term in terms:
             await term.sync()
         speeds: list[list[float]] = [[] for _ in trees]

@@ -36,13 +36,11 @@ async def open_runner_term(bench: Bench) -> RunnerTerm | None:
     if not free or not files:
         bench.notes.append("runner alone: not measured (no running job without a CI session)")
         return None
-    return await RunnerTerm.open(files[0], free[-1])
+    return await RunnerTerm.dial(files[0], free[-1])
 
 
 async def bench_throughput(bench: Bench, names: dict[str, str]) -> None:
-    terms: dict[str, Term | RunnerTerm] = {
-        k: await Term.open(bench.server, k, names[k]) for k in KINDS
-    }
+    terms: dict[str, Term] = {k: await Term.open(bench.server, k, names[k]) for k in KINDS}
     direct = await open_runner_term(bench)
     if direct is not None:
         terms[RUNNER] = direct
@@ -109,7 +107,7 @@ async def bench_throughput(bench: Bench, names: dict[str, str]) -> None:
             bench.results["throughput"][f"{kind}_vs_ceiling_median"] = statistics.median(ratios)
 
 
-async def profile_cat(bench: Bench, terms: dict[str, Term | RunnerTerm], runner: int) -> None:
+async def profile_cat(bench: Bench, terms: dict[str, Term], runner: int) -> None:
     """One more (unmeasured) cat per terminal with py-spy on the server and the runner."""
     assert bench.profile_dir is not None
     spy = find_py_spy()

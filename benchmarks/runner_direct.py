@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 import ssl
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
+from clients import Term
+from websockets.asyncio.client import connect
 
 
 def _channel(runtime_file: Path, job: int) -> dict[str, Any]:
@@ -29,14 +28,14 @@ def _channel(runtime_file: Path, job: int) -> dict[str, Any]:
         return json.loads(resp.read())["Channel"]  # type: ignore[no-any-return]
 
 
-class RunnerTerm:
-    """One ``terminal.gitlab.com`` connection straight to the runner's session server."""
+class RunnerTerm(Term):
+    """One ``terminal.gitlab.com`` connection straight to the runner's session server.
 
-    def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
+    Output frames are the shell's raw bytes; the rest (timing, marker, sync) is :class:`Term`'s.
+    """
 
     @classmethod
-    async def open(cls, runtime_file: Path, job: int) -> RunnerTerm:
+    async def dial(cls, runtime_file: Path, job: int) -> RunnerTerm:
         channel = await asyncio.to_thread(_channel, runtime_file, job)
         ws = await connect(
             channel["Url"],
@@ -48,42 +47,10 @@ class RunnerTerm:
             max_size=None,
             close_timeout=2,
         )
-        return cls(ws)
+        return cls("runner", ws)
 
-    async def run_until(self, command: str, marker: str, timeout: float = 600) -> dict[str, Any]:
-        """Send ``command`` + CR, read until ``marker``; seconds, lines and frames, as ``Term``."""
-        needle = marker.encode()
-        tail = b""
-        newlines = messages = 0
-        t0 = time.perf_counter()
-        await self.ws.send((command + "\r").encode())
-        deadline = t0 + timeout
-        while True:
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                msg = f"runner: no {marker!r} within {timeout:g} s"
-                raise TimeoutError(msg)
-            data = await asyncio.wait_for(self.ws.recv(decode=False), left)
-            messages += 1
-            newlines += data.count(b"\n")
-            window = tail + data
-            if needle in window:
-                return {
-                    "seconds": time.perf_counter() - t0,
-                    "newlines": newlines,
-                    "messages": messages,
-                }
-            tail = window[-len(needle) :]
+    async def send(self, text: str) -> None:
+        await self.ws.send(text.encode())
 
-    async def sync(self) -> None:
-        """Wait until the shell has run everything sent so far, then for quiet."""
-        token = secrets.token_hex(6)
-        await self.run_until(f"printf 'SYNC%s\\n' {token}", f"SYNC{token}", timeout=120)
-        while True:
-            try:
-                await asyncio.wait_for(self.ws.recv(), 0.3)
-            except TimeoutError:
-                return
-
-    async def close(self) -> None:
-        await self.ws.close()
+    def output_of(self, raw: bytes) -> tuple[bytes, int] | None:
+        return raw, raw.count(b"\n")
