@@ -58,9 +58,19 @@ async def started(tmp_path: Path) -> tuple[PtyShell, Output]:
     return shell, out
 
 
-def numbers_in(data: bytes | bytearray) -> list[str]:
-    """The lines that are a number (readline may end the command line with a bare CR)."""
-    return re.findall(r"(?:^|\r)(\d+)\r$", data.decode(), re.MULTILINE)
+def start_seq(shell: PtyShell, out: Output, count: int) -> int:
+    """Have the shell print 1..count and a marker; the offset its output starts at."""
+    start = len(out.data)
+    shell.write(f"seq 1 {count}; echo END-$((6*7))\r".encode())
+    return start
+
+
+async def check_seq(out: Output, start: int, count: int) -> None:
+    """Wait for the marker; every number arrived, once, in order."""
+    await out.wait_for(r"END-42")
+    # The lines that are a number (readline may end the command line with a bare CR).
+    numbers = re.findall(r"(?:^|\r)(\d+)\r$", out.data[start:].decode(), re.MULTILINE)
+    assert numbers == [str(i) for i in range(1, count + 1)]
 
 
 def run(scenario: Callable[[], Awaitable[None]]) -> None:
@@ -70,11 +80,7 @@ def run(scenario: Callable[[], Awaitable[None]]) -> None:
 def test_a_flood_arrives_whole_and_in_order(tmp_path: Path) -> None:
     async def scenario() -> None:
         shell, out = await started(tmp_path)
-        start = len(out.data)
-        shell.write(b"seq 1 200000; echo END-$((6*7))\r")
-        await out.wait_for(r"END-42")
-        numbers = numbers_in(out.data[start:])
-        assert numbers == [str(i) for i in range(1, 200001)]
+        await check_seq(out, start_seq(shell, out, 200_000), 200_000)
         await shell.close()
 
     run(scenario)
@@ -85,18 +91,15 @@ def test_nothing_is_read_while_paused_and_everything_after_resume(tmp_path: Path
         shell, out = await started(tmp_path)
         assert shell.master is not None
         shell.pause()
-        before = len(out.data)
-        shell.write(b"seq 1 100000; echo END-$((6*7))\r")
+        start = start_seq(shell, out, 100_000)
         # The shell's output waits in the pty: the master becomes readable, nobody reads it.
         while not select.select([shell.master], [], [], 0)[0]:
             await asyncio.sleep(0.01)
         for _ in range(100):
             await asyncio.sleep(0)  # let the loop run whatever it has
-        assert len(out.data) == before
+        assert len(out.data) == start
         shell.resume()
-        await out.wait_for(r"END-42")
-        numbers = numbers_in(out.data[before:])
-        assert numbers == [str(i) for i in range(1, 100001)]
+        await check_seq(out, start, 100_000)
         await shell.close()
 
     run(scenario)
