@@ -95,11 +95,11 @@ class Term:
             raw = await asyncio.wait_for(self.ws.recv(decode=False), left)
             received += len(raw)
             messages += 1
-            if not raw.startswith(b'["stdout"'):
+            output = self.output_of(raw)
+            if output is None:
                 continue
-            start = raw.index(b'"', 9) + 1
-            payload = raw[start:-2]
-            newlines += payload.count(b"\\n")
+            payload, lines = output
+            newlines += lines
             window = tail + payload
             if needle in window:
                 t1 = time.perf_counter()
@@ -110,6 +110,14 @@ class Term:
                     "messages": messages,
                 }
             tail = window[-len(needle) :]
+
+    def output_of(self, raw: bytes) -> tuple[bytes, int] | None:
+        """A frame's output as searched for the marker, and its line count (None: not output)."""
+        if not raw.startswith(b'["stdout"'):
+            return None
+        start = raw.index(b'"', 9) + 1
+        payload = raw[start:-2]
+        return payload, payload.count(b"\\n")
 
     async def sync(self) -> None:
         """Wait until the shell has run everything sent so far, then for quiet."""

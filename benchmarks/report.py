@@ -42,6 +42,30 @@ def _throughput_rows(bench: Bench) -> list[list[str]]:
             verdict(c_tp >= 1.2 * t_tp),
         ]
     )
+    if "ceiling" in tp:
+        ceiling, ratio = tp["ceiling"]["mb_s_median"], tp["ci_vs_ceiling_median"]
+        loads = ", ".join(r["loadavg"].split()[0] for r in tp["ceiling"]["runs"])
+        rows.append(
+            [
+                f"   raw pty ceiling, MB/s (load average {loads})",
+                "",
+                f"{ceiling:.1f}",
+                f"CI {ratio:.2f}x ceiling",
+                ">= 0.80x",
+                verdict(ratio >= 0.8),
+            ]
+        )
+    if "runner" in tp:
+        rows.append(
+            [
+                "   the runner alone (no Jupyter server), MB/s",
+                "",
+                f"{tp['runner']['mb_s_median']:.1f}",
+                f"{tp['runner_vs_ceiling_median']:.2f}x ceiling",
+                "",
+                "",
+            ]
+        )
     return rows
 
 

@@ -7,6 +7,7 @@ import contextlib
 import importlib.metadata
 import os
 import platform
+from pathlib import Path
 from typing import Any
 
 
@@ -36,6 +37,31 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def context_switches(pid: int) -> int:
+    """Voluntary + involuntary context switches of all of a process's threads (0 when gone)."""
+    total = 0
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for key in ("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"):
+                total += proc_status_count(task / "status", key)
+    return total
+
+
+def proc_status_count(path: Path, key: str) -> int:
+    """A plain number field of a /proc status file (0 when missing)."""
+    with contextlib.suppress(OSError), open(path) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def loadavg() -> str:
+    """The 1, 5 and 15 minute load averages, as /proc/loadavg gives them."""
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
 def machine_facts() -> dict[str, Any]:
     model = ""
     with contextlib.suppress(OSError), open("/proc/cpuinfo") as f:
@@ -61,10 +87,8 @@ def machine_facts() -> dict[str, Any]:
             versions[dist] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
             versions[dist] = "missing"
-    with open("/proc/loadavg") as f:
-        load = " ".join(f.read().split()[:3])
     return {
-        "loadavg_at_start": load,
+        "loadavg_at_start": loadavg(),
         "cpus": os.cpu_count(),
         "cpus_usable": len(os.sched_getaffinity(0)),
         "cpu_model": model,
