@@ -29,6 +29,7 @@ from ...protocol.frames import (
     server_codec,
 )
 from ...protocol.limits import DEFAULT_MAX_INPUT, close_reason, message_limit
+from ...sockets import limit_unsent
 from .session import SessionRegistry, TerminalSession
 from .terminal import PtyShell
 
@@ -125,6 +126,8 @@ class ExecHandler(websocket.WebSocketHandler):
         assert self.shell is not None
         self.shell.on_output = self._send
         self.shell.on_exit = lambda: self.kill("shell exited")
+        # Unsent output stays in tornado's buffer, where it pauses the pty (see _send).
+        limit_unsent(self.ws_connection.stream if self.ws_connection is not None else None)
         self.shell.start()
         if self.ping_every > 0:
             self.pinger = asyncio.create_task(self._ping_loop())
