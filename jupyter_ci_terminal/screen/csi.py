@@ -68,7 +68,7 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
         t.epoch += 1
         x = min(t.x, t.cols - 1)
         if a == 0:
-            erase(rows[t.y], x, t.cols, t.cols, ec)
+            erase(rows[t.y], t.x, t.cols, t.cols, ec)  # wrap pending: nothing right (xterm.js)
             ys = range(t.y + 1, t.rows)
         elif a == 1:
             erase(rows[t.y], 0, x + 1, t.cols, ec)
@@ -87,7 +87,9 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
         t.epoch += 1 if a else 0
         x = min(t.x, t.cols - 1)
         if a == 0:
-            erase(rows[t.y], x, t.cols, t.cols, ec)
+            # With a wrap pending (x == cols) xterm.js erases nothing: top's header keeps its
+            # last cell.
+            erase(rows[t.y], t.x, t.cols, t.cols, ec)
         elif a == 1:
             erase(rows[t.y], 0, x + 1, t.cols, ec)
         elif a == 2:

@@ -37,6 +37,9 @@ XTERM_STREAMS = {
     "full_reset": "junk\r\n\x1bcclean",
     "alternate_screen_1047": "main\x1b[?1047hALT\x1b[?1047l",
     "title": "\x1b]0;my title\x07t",
+    # top's inverse header fills the row, then EL with the wrap pending: xterm.js erases nothing.
+    "erase_line_with_a_wrap_pending": "\x1b[7m" + "h" * 20 + "\x1b[m\x1b[K\r\nnext",
+    "erase_display_with_a_wrap_pending": "\x1b[7m" + "h" * 20 + "\x1b[m\x1b[J\r\nnext",
 }
 #: Known, documented differences (docs/terminal-model.md): combining marks are composed; the
 #: oldest scrollback row of a wrapped line cut by the scrollback limit loses its wrapped flag.
