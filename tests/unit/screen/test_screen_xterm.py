@@ -122,6 +122,7 @@ def test_reload_after_the_pty_width_changed_keeps_earlier_output() -> None:
     assert reloaded["x"] == stayed["x"]
 
 
+PROMPT = "[3] /builds/1/the-project# "
 RESIZED = {
     "log_lines": ("".join(f"line {i} " + "z" * (i % 40) + "\r\n" for i in range(60)) + "$ ", ""),
     "full_screen_program_during_the_resize": (
@@ -130,6 +131,12 @@ RESIZED = {
         "\x1b[?1049l$ ",
     ),
     "a_short_screen": ("a\r\nb\r\n$ ", "more\r\n"),
+    # xterm.js does not re-wrap the line with the cursor: the shell redraws its prompt from the
+    # start of the cursor's row (a re-wrapped prompt once left a stray copy of its first row).
+    "a_prompt_redrawn_after_the_resize": (
+        "output\r\n" + PROMPT,
+        f"\r{PROMPT}stty size\r\n5 12\r\n{PROMPT}",
+    ),
 }
 
 
