@@ -95,14 +95,17 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
         elif a == 2:
             erase(rows[t.y], 0, t.cols, t.cols, ec)
     elif final == "X":
-        x = min(t.x, t.cols - 1)
+        # ECH, ICH, DCH move a cursor with a wrap pending back onto the last column (xterm.js).
+        t.x = x = min(t.x, t.cols - 1)
         erase(rows[t.y], x, x + n, t.cols, ec)
     elif final == "@":
         t.epoch += 1
-        insert(rows[t.y], min(t.x, t.cols - 1), n, t.cols, ec)
+        t.x = min(t.x, t.cols - 1)
+        insert(rows[t.y], t.x, n, t.cols, ec)
     elif final == "P":
         t.epoch += 1
-        delete(rows[t.y], min(t.x, t.cols - 1), n, t.cols, ec)
+        t.x = min(t.x, t.cols - 1)
+        delete(rows[t.y], t.x, n, t.cols, ec)
     elif final in "LM":
         if t.top <= t.y <= t.bottom:
             top = t.top

@@ -40,6 +40,10 @@ XTERM_STREAMS = {
     # top's inverse header fills the row, then EL with the wrap pending: xterm.js erases nothing.
     "erase_line_with_a_wrap_pending": "\x1b[7m" + "h" * 20 + "\x1b[m\x1b[K\r\nnext",
     "erase_display_with_a_wrap_pending": "\x1b[7m" + "h" * 20 + "\x1b[m\x1b[J\r\nnext",
+    # ECH, ICH and DCH cancel a pending wrap: the next character overwrites the last column.
+    "erase_chars_with_a_wrap_pending": "h" * 20 + "\x1b[X" + "z",
+    "insert_chars_with_a_wrap_pending": "h" * 20 + "\x1b[@" + "z",
+    "delete_chars_with_a_wrap_pending": "h" * 20 + "\x1b[P" + "z",
 }
 #: Known, documented differences (docs/terminal-model.md): combining marks are composed; the
 #: oldest scrollback row of a wrapped line cut by the scrollback limit loses its wrapped flag.
