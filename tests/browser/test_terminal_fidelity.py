@@ -113,7 +113,7 @@ class Viewer:
     def open(self) -> None:
         open_lab(self.page, self.lab, self.workspace)
         assert open_job_terminal(self.page, self.job) == self.job.title
-        self.wait_for(lambda s: any(ln["text"].strip() for ln in s["normal"]["lines"]), "output")
+        self.wait_for(has_output, "output")
 
     def state(self, keep: int = 100_000) -> dict[str, Any]:
         """The tab's xterm.js state (see ``pagedriver.xterm_state``); {} before it exists."""
@@ -143,7 +143,7 @@ class Viewer:
             self.page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
         reload_workspace(self.page, self.lab, self.workspace)
         wait_for_tab(self.page, self.job.title)
-        self.wait_for(lambda s: any(ln["text"].strip() for ln in s["normal"]["lines"]), "output")
+        self.wait_for(has_output, "output")
 
     def leave(self) -> None:
         """Leave the page (its layout saved, so that :meth:`reload` brings the tab back)."""
@@ -178,6 +178,11 @@ def open_viewer(
 
 
 # --- reading the buffers --------------------------------------------------------------------
+
+
+def has_output(state: dict[str, Any]) -> bool:
+    """Whether the normal buffer shows anything (a restored screen, a prompt)."""
+    return any(line["text"].strip() for line in state["normal"]["lines"])
 
 
 def screen_top(state: dict[str, Any], buffer: str = "normal") -> int:
@@ -300,9 +305,14 @@ def run(command: str, *viewers: Viewer, timeout: float = 60) -> None:
 
 
 def open_shell(open_viewer: Callable[..., Viewer], *viewports: tuple[int, int]) -> list[Viewer]:
-    """Open the job in one page per viewport and set the counting prompt up."""
+    """Open the job in one page per viewport, set the counting prompt up and clear the screen
+    and scrollback.
+
+    The shell's first prompt may come before the pty has the pages' size (the screen model
+    then wraps it at 80 columns where the pages do not); clearing keeps that race out of the
+    comparisons."""
     viewers = [open_viewer(size) for size in viewports]
-    run(PROMPT_SETUP, *viewers)
+    run(f"{PROMPT_SETUP}; clear", *viewers)
     return viewers
 
 
@@ -524,7 +534,8 @@ def test_pty_follows_the_smallest_viewer(open_viewer: Callable[..., Viewer]) -> 
     left, it has the larger one's."""
     large, small = open_shell(open_viewer, LARGE, SMALL)
     (rows, cols), (small_rows, small_cols) = terminal_size(large), terminal_size(small)
-    assert (small_rows, small_cols) < (rows, cols)
-    wait_for_pty_size(large, (min(rows, small_rows), min(cols, small_cols)), "two viewers")
+    assert small_rows < rows
+    assert small_cols < cols
+    wait_for_pty_size(large, (small_rows, small_cols), "two viewers")
     small.close()
     wait_for_pty_size(large, (rows, cols), "after the smaller viewer left")
