@@ -68,7 +68,7 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
         t.epoch += 1
         x = min(t.x, t.cols - 1)
         if a == 0:
-            erase(rows[t.y], x, t.cols, t.cols, ec)
+            erase(rows[t.y], t.x, t.cols, t.cols, ec)  # wrap pending: nothing right (xterm.js)
             ys = range(t.y + 1, t.rows)
         elif a == 1:
             erase(rows[t.y], 0, x + 1, t.cols, ec)
@@ -87,20 +87,25 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
         t.epoch += 1 if a else 0
         x = min(t.x, t.cols - 1)
         if a == 0:
-            erase(rows[t.y], x, t.cols, t.cols, ec)
+            # With a wrap pending (x == cols) xterm.js erases nothing: top's header keeps its
+            # last cell.
+            erase(rows[t.y], t.x, t.cols, t.cols, ec)
         elif a == 1:
             erase(rows[t.y], 0, x + 1, t.cols, ec)
         elif a == 2:
             erase(rows[t.y], 0, t.cols, t.cols, ec)
     elif final == "X":
-        x = min(t.x, t.cols - 1)
+        # ECH, ICH, DCH move a cursor with a wrap pending back onto the last column (xterm.js).
+        t.x = x = min(t.x, t.cols - 1)
         erase(rows[t.y], x, x + n, t.cols, ec)
     elif final == "@":
         t.epoch += 1
-        insert(rows[t.y], min(t.x, t.cols - 1), n, t.cols, ec)
+        t.x = min(t.x, t.cols - 1)
+        insert(rows[t.y], t.x, n, t.cols, ec)
     elif final == "P":
         t.epoch += 1
-        delete(rows[t.y], min(t.x, t.cols - 1), n, t.cols, ec)
+        t.x = min(t.x, t.cols - 1)
+        delete(rows[t.y], t.x, n, t.cols, ec)
     elif final in "LM":
         if t.top <= t.y <= t.bottom:
             top = t.top

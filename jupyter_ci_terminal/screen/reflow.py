@@ -100,14 +100,16 @@ def _reflow(t: Terminal, cols: int) -> None:
     last_content = 0
     for n, (start, text, attrs) in enumerate(lines):
         end = lines[n + 1][0] if n + 1 < len(lines) else len(allrows)
-        wrapped = _rewrap(text, attrs, cols)
         if start <= cursor_row < end:
-            offset = (cursor_row - start) * t.cols + cx
-            r, x = divmod(offset, cols)
-            if r >= len(wrapped):
-                r = len(wrapped) - 1
-                x = min(offset - r * cols, cols)
-            new_cursor = (x, len(new) + r)
+            # As xterm.js: the cursor's line is not re-wrapped but cut, and the cursor stays on
+            # its row (a shell redraws its prompt from there after SIGWINCH).
+            above = split_rows(allrows[start:cursor_row], t.cols)
+            wrapped = [
+                [r[0][:cols], r[1][:cols], r[2]] for r in split_rows(allrows[start:end], t.cols)
+            ]
+            new_cursor = (min(cx, cols - 1), len(new) + len(above))
+        else:
+            wrapped = _rewrap(text, attrs, cols)
         if text.strip(" ") or attrs.strip(DEFAULT_ATTR):
             last_content = len(new) + len(wrapped) - 1
         new.extend(wrapped)

@@ -3,7 +3,8 @@
 - :func:`open_browser` launches the system Chromium (never a downloaded browser) with a fresh
   profile: ``$CHROMIUM_PATH``, else ``chromium`` on ``PATH`` (Debian: ``apt install chromium``);
 - :func:`open_lab`, :func:`open_job_terminal` and :func:`type_command` drive the page;
-- :class:`TerminalFrames` reads the CI terminal websockets' frames, since xterm.js draws to a canvas.
+- :class:`TerminalFrames` reads the CI terminal websockets' frames, since xterm.js draws to a canvas;
+- :func:`xterm_state` reads a CI terminal tab's xterm.js buffers cell by cell.
 """
 
 from __future__ import annotations
@@ -317,3 +318,104 @@ def run_in_new_notebook(page: Page, code: str, timeout: float = 60, *, wait: boo
     )
     if wait:
         page.locator(".jp-Notebook .jp-OutputArea-output").first.wait_for(timeout=timeout * 1000)
+
+
+def reload_workspace(page: Page, lab: Lab, workspace: str) -> None:
+    """Load ``workspace`` again, without ``?reset``, and wait until its layout is restored."""
+    page.goto(f"{lab.url}lab/workspaces/{workspace}?token={lab.token}")
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    page.evaluate("() => window.jupyterapp.restored")
+
+
+def wait_for_saved_layout(lab: Lab, workspace: str, keys: list[str], timeout: float = 20) -> None:
+    """Wait until the workspace saved on the server mentions every restorer key in ``keys``."""
+    deadline = time.monotonic() + timeout
+    data: dict[str, object] = {}
+    while time.monotonic() < deadline:
+        data = lab.request("GET", f"lab/api/workspaces/{workspace}")["data"]
+        if all(any(name.startswith(key) for name in data) for key in keys):
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"workspace {workspace} never saved {keys}: {sorted(data)}")
+
+
+#: JavaScript: the xterm.js ``Terminal`` of the CI terminal tab labelled ``label``, or null. The
+#: stock terminal widget keeps it in ``_term`` (no public accessor).
+_XTERM = """label => {
+    for (const w of window.jupyterapp.shell.widgets('main')) {
+        if (w.hasClass('jp-CITerminal') && w.title.label === label) {
+            return w.content._term ? w : null;
+        }
+    }
+    return null;
+}"""
+
+#: JavaScript: one xterm.js buffer as ``{type, cursor, lines: [{text, wrapped, attrs}]}``.
+#: ``attrs`` is empty for a line of default cells, else runs of ``fg/bg/flags*count``.
+_READ_BUFFER = """(term, buf, keep) => {
+    const cell = buf.getNullCell();
+    const key = c => `${c.getFgColorMode()}:${c.getFgColor()}/${c.getBgColorMode()}:${c.getBgColor()}/`
+        + [c.isBold(), c.isDim(), c.isItalic(), c.isUnderline(), c.isBlink(), c.isInverse(),
+           c.isInvisible(), c.isStrikethrough(), c.isOverline?.()].map(f => f ? 1 : 0).join('');
+    const plain = key(cell);
+    const lines = [];
+    for (let y = Math.max(0, buf.length - keep); y < buf.length; y++) {
+        const line = buf.getLine(y);
+        const runs = [];
+        let last = null, count = 0;
+        for (let x = 0; x < term.cols; x++) {
+            const k = line.getCell(x, cell) ? key(cell) : plain;
+            if (k === last) {
+                count++;
+            } else {
+                if (last !== null) runs.push(`${last}*${count}`);
+                last = k;
+                count = 1;
+            }
+        }
+        runs.push(`${last}*${count}`);
+        const attrs = runs.length === 1 && last === plain ? '' : runs.join(' ');
+        lines.push({text: line.translateToString(false), wrapped: line.isWrapped, attrs});
+    }
+    return {type: buf.type, cursor: [buf.cursorX, buf.cursorY], lines};
+}"""
+
+
+def xterm_state(page: Page, label: str, keep: int = 100_000) -> dict[str, Any] | None:
+    """The xterm.js state of the CI terminal tab ``label`` (None until its terminal exists).
+
+    ``{cols, rows, active: "normal"|"alternate", modes, cursorHidden, normal, alternate}``; each
+    buffer (``alternate`` only while active) is ``{type, cursor: [x, y], lines}`` with its last
+    ``keep`` lines (scrollback and screen), each ``{text, wrapped, attrs}``: the text of every
+    cell (``translateToString``), xterm.js's ``isWrapped``, and the cells' colours and flags.
+    """
+    state = page.evaluate(
+        f"""([label, keep]) => {{
+            const widget = ({_XTERM})(label);
+            if (!widget) return null;
+            const term = widget.content._term;
+            const read = {_READ_BUFFER};
+            const buffers = term.buffer;
+            const active = buffers.active.type;
+            return {{
+                cols: term.cols,
+                rows: term.rows,
+                active,
+                modes: {{...term.modes}},
+                cursorHidden: term._core?.coreService?.isCursorHidden ?? null,
+                normal: read(term, buffers.normal, keep),
+                alternate: active === 'alternate' ? read(term, buffers.alternate, keep) : null,
+            }};
+        }}""",
+        [label, keep],
+    )
+    return None if state is None else dict(state)
+
+
+def send_to_terminal(page: Page, label: str, text: str) -> None:
+    """Send ``text`` to the shell of the CI terminal tab ``label``, as keystrokes would."""
+    page.evaluate(
+        f"""([label, text]) => ({_XTERM})(label).content.session.send(
+            {{type: 'stdin', content: [text]}})""",
+        [label, text],
+    )

@@ -19,6 +19,7 @@ from pagedriver import (
     job_row,
     open_lab,
     open_panel,
+    reload_workspace,
     tab_labels,
     wait_for_tab,
 )
@@ -122,13 +123,6 @@ class Traffic:
         self.failed.clear()
         self.sockets.clear()
         self.console.clear()
-
-
-def reload_workspace(page: Page, lab: Lab, workspace: str) -> None:
-    """Load ``workspace`` from ``lab`` without ``?reset`` and wait until it is restored."""
-    page.goto(f"{lab.url}lab/workspaces/{workspace}?token={lab.token}")
-    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-    page.evaluate("() => window.jupyterapp.restored")
 
 
 def saved_tabs(lab: Lab, workspace: str) -> dict[str, Any]:

@@ -20,10 +20,12 @@ from pagedriver import (
     open_lab,
     open_panel,
     output_line,
+    reload_workspace,
     run_in_new_notebook,
     stty_sizes,
     tab_labels,
     type_command,
+    wait_for_saved_layout,
     wait_for_tab,
 )
 
@@ -209,7 +211,7 @@ def test_status_strip_and_read_only_end(page: Page, lab: Lab, pipeline: DemoPipe
 
     # The server forgets an ended session (its recording stays downloadable), so a reload
     # does not bring the tab back: one notice names it.
-    _wait_for_saved_layout(lab, workspace, ["ci-terminal:"])
+    wait_for_saved_layout(lab, workspace, ["ci-terminal:"])
     reload_workspace(page, lab, workspace)
     notice = page.get_by_text(f'The tab "CI: {HELD_JOB} #{pipeline.held}" was not restored')
     expect(notice).to_have_count(1, timeout=20_000)
@@ -243,7 +245,7 @@ def test_reload_restores_tabs(page: Page, lab: Lab, pipeline: DemoPipeline) -> N
     execute(page, OPEN_LOG, {"project": pipeline.project, "job": pipeline.failed})
     log_label = f"Log: {FAILING_JOB} #{pipeline.failed}"
     wait_for_tab(page, log_label)
-    _wait_for_saved_layout(lab, workspace, ["ci-terminal:", "ci-terminal-log:"])
+    wait_for_saved_layout(lab, workspace, ["ci-terminal:", "ci-terminal-log:"])
 
     before, restored = len(frames.urls), len(frames.frames)
     reload_workspace(page, lab, workspace)
@@ -261,25 +263,6 @@ def test_reload_restores_tabs(page: Page, lab: Lab, pipeline: DemoPipeline) -> N
         lambda f: output_line(f.stdout(start), f"back-{running.name}"),
         what="output after the reload",
     )
-
-
-def reload_workspace(page: Page, lab: Lab, workspace: str) -> None:
-    """Load ``workspace`` again, without ``?reset``, and wait until its layout is restored."""
-    page.goto(f"{lab.url}lab/workspaces/{workspace}?token={lab.token}")
-    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-    page.evaluate("() => window.jupyterapp.restored")
-
-
-def _wait_for_saved_layout(lab: Lab, workspace: str, keys: list[str], timeout: float = 20) -> None:
-    """Wait until the workspace saved on the server mentions every restorer key in ``keys``."""
-    deadline = time.monotonic() + timeout
-    data: dict[str, object] = {}
-    while time.monotonic() < deadline:
-        data = lab.request("GET", f"lab/api/workspaces/{workspace}")["data"]
-        if all(any(name.startswith(key) for name in data) for key in keys):
-            return
-        time.sleep(0.25)
-    raise AssertionError(f"workspace {workspace} never saved {keys}: {sorted(data)}")
 
 
 def test_attach_output_opens_terminal(page: Page, lab: Lab, running_job: RunningJob) -> None:

@@ -37,6 +37,13 @@ XTERM_STREAMS = {
     "full_reset": "junk\r\n\x1bcclean",
     "alternate_screen_1047": "main\x1b[?1047hALT\x1b[?1047l",
     "title": "\x1b]0;my title\x07t",
+    # top's inverse header fills the row, then EL with the wrap pending: xterm.js erases nothing.
+    "erase_line_with_a_wrap_pending": "\x1b[7m" + "h" * 20 + "\x1b[m\x1b[K\r\nnext",
+    "erase_display_with_a_wrap_pending": "\x1b[7m" + "h" * 20 + "\x1b[m\x1b[J\r\nnext",
+    # ECH, ICH and DCH cancel a pending wrap: the next character overwrites the last column.
+    "erase_chars_with_a_wrap_pending": "h" * 20 + "\x1b[X" + "z",
+    "insert_chars_with_a_wrap_pending": "h" * 20 + "\x1b[@" + "z",
+    "delete_chars_with_a_wrap_pending": "h" * 20 + "\x1b[P" + "z",
 }
 #: Known, documented differences (docs/terminal-model.md): combining marks are composed; the
 #: oldest scrollback row of a wrapped line cut by the scrollback limit loses its wrapped flag.
@@ -119,6 +126,7 @@ def test_reload_after_the_pty_width_changed_keeps_earlier_output() -> None:
     assert reloaded["x"] == stayed["x"]
 
 
+PROMPT = "[3] /builds/1/the-project# "
 RESIZED = {
     "log_lines": ("".join(f"line {i} " + "z" * (i % 40) + "\r\n" for i in range(60)) + "$ ", ""),
     "full_screen_program_during_the_resize": (
@@ -127,6 +135,12 @@ RESIZED = {
         "\x1b[?1049l$ ",
     ),
     "a_short_screen": ("a\r\nb\r\n$ ", "more\r\n"),
+    # xterm.js does not re-wrap the line with the cursor: the shell redraws its prompt from the
+    # start of the cursor's row (a re-wrapped prompt once left a stray copy of its first row).
+    "a_prompt_redrawn_after_the_resize": (
+        "output\r\n" + PROMPT,
+        f"\r{PROMPT}stty size\r\n5 12\r\n{PROMPT}",
+    ),
 }
 
 
