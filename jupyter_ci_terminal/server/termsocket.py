@@ -11,8 +11,6 @@ been handed to the runner (back-pressure).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
 from typing import Any
 
 from jupyter_core.utils import ensure_async
@@ -27,10 +25,8 @@ from ..protocol import terminado
 from ..protocol.frames import Input, Resize
 from ..protocol.limits import DEFAULT_MAX_INPUT, close_reason, message_limit
 from ..sessions import TerminalSession, Viewer
+from ..sockets import limit_unsent
 from .base import AUTH_RESOURCE, CIHandlerMixin
-
-#: Unsent bytes a viewer's socket may hold (TCP_NOTSENT_LOWAT); 0 leaves the kernel's default.
-NOTSENT_LOWAT = 64 * 1024
 
 
 class CITermSocket(CIHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHandler):
@@ -78,23 +74,10 @@ class CITermSocket(CIHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHand
         assert self.session is not None
         user = self.current_user
         username = getattr(user, "username", None) or str(user)
-        self._limit_unsent()
+        # Unsent output stays in the viewer's queue, where its age counts (see sessions/viewer).
+        limit_unsent(getattr(self.ws_connection, "stream", None))
         self.viewer = self.session.attach(self._send, username)
         self.record_activity()
-
-    def _limit_unsent(self) -> None:
-        """Keep unsent output in the viewer's queue, where its age counts, not in the kernel's.
-
-        A socket's send buffer can grow to megabytes: stale output parked there would reach a
-        slow browser long after the viewer decided to send it the present instead.
-        """
-        option = getattr(socket, "TCP_NOTSENT_LOWAT", None)  # Linux; elsewhere the default
-        stream = getattr(self.ws_connection, "stream", None)
-        sock = getattr(stream, "socket", None)
-        if option is None or sock is None or NOTSENT_LOWAT <= 0:
-            return
-        with contextlib.suppress(OSError):  # not TCP (a Unix socket): nothing to limit
-            sock.setsockopt(socket.IPPROTO_TCP, option, NOTSENT_LOWAT)
 
     async def _send(self, message: str) -> None:
         try:
