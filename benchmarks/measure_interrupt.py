@@ -30,7 +30,12 @@ async def interrupt_once(term: Term, rate: float, flood: float) -> dict[str, flo
     after = 0
     tail = b""
     while True:
-        raw = await asyncio.wait_for(term.ws.recv(decode=False), 120)
+        try:
+            raw = await asyncio.wait_for(term.ws.recv(decode=False), 120)
+        except TimeoutError:
+            stage = "before Ctrl-C" if sent_at is None else "after Ctrl-C"
+            msg = f"{term.kind}: nothing arrived for 120 s {stage}"
+            raise TimeoutError(msg) from None
         now = time.perf_counter()
         if sent_at is not None:
             after += len(raw)
