@@ -54,7 +54,8 @@ async def bench_interrupt(bench: Bench, names: dict[str, str], tries: int = 5) -
     out: dict[str, Any] = {}
     terms = {k: await Term.open(bench.server, k, names[k], max_queue=4) for k in KINDS}
     for term in terms.values():
-        await term.send(PROMPT_COMMAND + "\r")
+        # Ctrl-U first: earlier parts leave keystrokes on the CI session's command line.
+        await term.send("\x15" + PROMPT_COMMAND + "\r")
         await term.sync()
     runs: dict[str, list[dict[str, float]]] = {k: [] for k in KINDS}
     for attempt in range(tries):

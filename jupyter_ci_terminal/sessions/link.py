@@ -27,10 +27,11 @@ log = logging.getLogger(__name__)
 
 #: Why a session ended when the runner process itself died (SIGKILL, out of memory, a crash).
 RUNNER_GONE = "the runner serving this job stopped (its process is gone)"
-#: Bytes the kernel may buffer from the runner (SO_RCVBUF). Output this server has not read yet
-#: then waits in the job's pty, whose queue Ctrl-C flushes, rather than in megabytes of socket
-#: buffers that would delay the prompt when the screen model is slower than the shell.
-UPSTREAM_RCVBUF = 64 * 1024
+#: Bytes the kernel may buffer from the runner (SO_RCVBUF; the kernel doubles it). Output this
+#: server has not read yet then waits on the runner's side, rather than in megabytes of
+#: autotuned socket buffer that would delay the prompt after Ctrl-C when the screen model is
+#: slower than the shell. Room for two 64 KiB loopback segments, so the window never stalls.
+UPSTREAM_RCVBUF = 128 * 1024
 
 
 def _limit_receive_buffer(ws: Upstream) -> None:
