@@ -30,7 +30,12 @@ async def interrupt_once(term: Term, rate: float, flood: float) -> dict[str, flo
     after = 0
     tail = b""
     while True:
-        raw = await asyncio.wait_for(term.ws.recv(decode=False), 120)
+        try:
+            raw = await asyncio.wait_for(term.ws.recv(decode=False), 120)
+        except TimeoutError:
+            stage = "before Ctrl-C" if sent_at is None else "after Ctrl-C"
+            msg = f"{term.kind}: nothing arrived for 120 s {stage}"
+            raise TimeoutError(msg) from None
         now = time.perf_counter()
         if sent_at is not None:
             after += len(raw)
@@ -49,7 +54,8 @@ async def bench_interrupt(bench: Bench, names: dict[str, str], tries: int = 5) -
     out: dict[str, Any] = {}
     terms = {k: await Term.open(bench.server, k, names[k], max_queue=4) for k in KINDS}
     for term in terms.values():
-        await term.send(PROMPT_COMMAND + "\r")
+        # Ctrl-U first: earlier parts leave keystrokes on the CI session's command line.
+        await term.send("\x15" + PROMPT_COMMAND + "\r")
         await term.sync()
     runs: dict[str, list[dict[str, float]]] = {k: [] for k in KINDS}
     for attempt in range(tries):

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import contextlib
 import logging
-import socket
 from collections.abc import Awaitable, Callable
 
 from tornado.websocket import WebSocketClientConnection
@@ -27,18 +25,6 @@ log = logging.getLogger(__name__)
 
 #: Why a session ended when the runner process itself died (SIGKILL, out of memory, a crash).
 RUNNER_GONE = "the runner serving this job stopped (its process is gone)"
-#: Bytes the kernel may buffer from the runner (SO_RCVBUF). Output this server has not read yet
-#: then waits in the job's pty, whose queue Ctrl-C flushes, rather than in megabytes of socket
-#: buffers that would delay the prompt when the screen model is slower than the shell.
-UPSTREAM_RCVBUF = 64 * 1024
-
-
-def _limit_receive_buffer(ws: Upstream) -> None:
-    stream = getattr(getattr(ws, "protocol", None), "stream", None)
-    sock = getattr(stream, "socket", None)
-    if sock is not None:  # a dialed runner (an agent's shell has no socket of its own)
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UPSTREAM_RCVBUF)
 
 
 class ShellLink:
@@ -76,7 +62,6 @@ class ShellLink:
         """Use ``ws`` from now on."""
         self.ws = ws
         self._codec = client_codec(ws.selected_subprotocol)
-        _limit_receive_buffer(ws)
 
     async def send_typeahead(self) -> None:
         """Send what was typed while waiting for the shell."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -27,6 +28,8 @@ BATCH = 256 * 1024
 #: here, where its age is seen and it can be dropped, instead of in the browser's unbounded
 #: queue; large enough that the acknowledgements' round trip does not limit a ``cat``.
 ACK_WINDOW = 256 * 1024
+
+log = logging.getLogger(__name__)
 
 #: A queued item: (is_control, when it was produced, text). Control messages are pre-encoded.
 _Item = tuple[bool, float, str]
@@ -176,24 +179,29 @@ class Viewer:
             self._unacked_chars -= self._unacked.popleft()[1]
 
     async def _run(self) -> None:
-        with contextlib.suppress(Exception):
-            while True:
-                if self._output_queued() and self.lag > self.max_lag:
-                    self._drop()  # it aged while the viewer was busy: send the present
-                step = self._next_message()
-                if step is None:
-                    if self._closing and not self._queue:
-                        for final in self._final:
-                            await self._send(final)
-                        return
-                    self._wake.clear()
-                    await self._wake.wait()
-                    continue
-                message, chars, stamp = step
-                await self._send(message)
-                self.bytes_out += len(message)
-                if chars:
-                    self._sent(stamp, chars)
+        try:
+            await self._send_until_finished()
+        except Exception:  # a closed socket is not one (the sender ignores it): a bug
+            log.exception("A CI terminal viewer stopped receiving output")
+
+    async def _send_until_finished(self) -> None:
+        while True:
+            if self._output_queued() and self.lag > self.max_lag:
+                self._drop()  # it aged while the viewer was busy: send the present
+            step = self._next_message()
+            if step is None:
+                if self._closing and not self._queue:
+                    for final in self._final:
+                        await self._send(final)
+                    return
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            message, chars, stamp = step
+            await self._send(message)
+            self.bytes_out += len(message)
+            if chars:
+                self._sent(stamp, chars)
 
     async def stop(self) -> None:
         """Stop the sender without sending more."""
