@@ -10,6 +10,7 @@ from typing import Literal
 from .attachment import Attachment
 from .display import Progress, badge, duration, hold_text, shown_status, table_html, table_text
 from .errors import CITimeoutError, JobStateError
+from .jobterminal import JobTerminal
 from .record import Record
 from .shell import RunResult, run_in_session, strip_ansi
 
@@ -207,14 +208,27 @@ class Job(Record):
         stdout and stderr come back together, as the terminal shows them, without colours. On
         timeout the command is interrupted (Ctrl-C) and :class:`CITimeoutError` raised.
 
-        A command watches the job's terminal only while it runs: a held job that nobody watches
-        for ``CITerminalApp.hold_grace`` seconds (30) ends, so keep its tab open
-        (:meth:`attach`) to debug it over a longer time.
+        A command is a viewer of the job's terminal only while it runs: a held job that nobody
+        views for ``CITerminalApp.hold_grace`` seconds (30) ends. To debug it from the notebook
+        over a longer time, keep its terminal open with :meth:`terminal` (or its tab, :meth:`attach`).
         """
-        session = self._client.open_terminal(self.project, self.id, open_tab=False)
-        return run_in_session(
-            self._client, str(session["name"]), command, job=self.id, timeout=timeout
+        return run_in_session(self._client, self._session(), command, job=self.id, timeout=timeout)
+
+    def terminal(self) -> JobTerminal:
+        """Open the job's terminal and keep it open until it is closed.
+
+        While open it counts as a viewer of the job's terminal, as a browser tab does, so a job
+        held for debugging stays held; ``CITerminalApp.hold_grace`` counts from when it closes
+        (:meth:`JobTerminal.close`, the end of a ``with`` block, garbage collection, or the
+        kernel's shutdown). ``term.run(command)`` runs commands as :meth:`run` does.
+        """
+        return JobTerminal(
+            self._client.terminal(self._session()), job=self.id, title=f"{self.name} #{self.id}"
         )
+
+    def _session(self) -> str:
+        """The name of the job's terminal session (created when there is none)."""
+        return str(self._client.open_terminal(self.project, self.id, open_tab=False)["name"])
 
     def row(self) -> tuple[object, ...]:
         """The job's cells in a jobs table (see ``JOB_COLUMNS``)."""
