@@ -102,7 +102,9 @@ def test_waiting_says_what_the_job_waits_for(project_dir: Path) -> None:
     try:
         pipeline = api.run_pipeline().id
         later = next(j for j in api.jobs(pipeline) if j.name == "test")
-        with pytest.raises(CITimeoutError, match=r"\(waiting for earlier stages: build\)"):
+        with pytest.raises(
+            CITimeoutError, match=r"after 2 s: waiting for earlier stages: build\.$"
+        ):
             later.wait(timeout=2, interval=0.2, progress=False)
         assert later.pending_reason == "waiting for earlier stages: build"
         next(j for j in api.jobs(pipeline) if j.name == "build").cancel()
