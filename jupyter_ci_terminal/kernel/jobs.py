@@ -244,7 +244,9 @@ class Job(Record):
         While open it counts as a viewer of the job's terminal, as a browser tab does, so a job
         held for debugging stays held; ``CITerminalApp.hold_grace`` counts from when it closes
         (:meth:`JobTerminal.close`, the end of a ``with`` block, garbage collection, or the
-        kernel's shutdown). ``term.run(command)`` runs commands as :meth:`run` does.
+        kernel's shutdown). ``term.run(command)`` runs commands as :meth:`run` does (without a
+        Jupyter server, ``ci.connect_runner()``, the runner lets one connection at a time into a
+        job's shell: run them through ``term`` while it is open).
         """
         return JobTerminal(
             self._client.terminal(self._session()), job=self.id, title=f"{self.name} #{self.id}"

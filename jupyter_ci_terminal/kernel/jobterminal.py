@@ -18,6 +18,7 @@ import threading
 import time
 import weakref
 
+from ..errors import ChannelError
 from .shell import RunResult, run_in_terminal
 from .terminals import ClosesOnExit, Terminal
 
@@ -123,7 +124,10 @@ class JobTerminal(ClosesOnExit):
             return run_in_terminal(self, command, job=self.job, timeout=timeout)
 
     def send(self, text: str) -> None:
-        """Type ``text``."""
+        """Type ``text``; raises :class:`ChannelError` once the terminal is closed."""
+        if self.closed:
+            msg = f"The terminal of {self.title} is closed; open it again with job.terminal()."
+            raise ChannelError(msg)
         self._pump.terminal.send(text)
 
     def resize(self, rows: int, cols: int) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 import requests
 
+from jupyter_ci_terminal.errors import ChannelError
 from jupyter_ci_terminal.kernel import CI, Job
 
 from .conftest import Server
@@ -86,6 +87,8 @@ def test_a_held_job_outlives_hold_grace_while_a_notebook_terminal_is_open(
 
     term.close()
     assert term.closed
+    with pytest.raises(ChannelError, match=r"^The terminal of kept #\d+ is closed; open it again"):
+        term.run("true")
     wait_until(lambda: viewers(server, kept) == 0, "the closed terminal to leave the session")
     done = kept.wait(until="finished", timeout=60, progress=False)
     assert (done.status, done.data["failure_reason"]) == ("failed", "script_failure")
