@@ -45,6 +45,10 @@ def test_the_api_drives_a_local_runner_without_jupyter(direct: CI, project_dir: 
     echoed = job.run("echo $CI_JOB_NAME", timeout=30)
     assert (echoed.stdout.strip(), echoed.exit_code) == ("shell-job", 0)
     assert job.run("exit 3", timeout=30).exit_code == 3
+    with job.terminal() as term:  # one connection to the runner, kept for both commands
+        assert term.run("echo one", timeout=30).stdout == "one\n"
+        assert term.run("echo two", timeout=30).stdout == "two\n"
+    assert term.closed
     assert "started" in job.log()
 
     attachment = job.attach()
