@@ -130,7 +130,8 @@ class Job(Record):
                 )
                 return self
             if free_slots:
-                freed += self._end_holds(slots.held_holders(self.data, other_pipelines=True))
+                held = slots.held_holders(self.data, other_pipelines=True)
+                freed += self._end_holds([h for h in held if h not in freed])
             # A waiting job says why (the runner's pending_reason): "waiting for a free slot …",
             # and which held jobs keep the slots.
             shown.update(self.shown_status, hold=self.hold_text or self._waiting_text(freed))
