@@ -18,6 +18,7 @@ from .errors import (
     ServerAuthError,
 )
 from .jobs import Job, JobList
+from .jobterminal import JobTerminal
 from .pipelines import Pipeline, PipelineList
 from .shell import RunResult
 
@@ -30,6 +31,7 @@ __all__ = [
     "Job",
     "JobList",
     "JobStateError",
+    "JobTerminal",
     "NoServerError",
     "Pipeline",
     "PipelineList",

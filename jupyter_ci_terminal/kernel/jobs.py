@@ -7,9 +7,12 @@ import time
 from collections.abc import Callable
 from typing import Literal
 
+from ..errors import CIError
+from . import slots
 from .attachment import Attachment
 from .display import Progress, badge, duration, hold_text, shown_status, table_html, table_text
 from .errors import CITimeoutError, JobStateError
+from .jobterminal import JobTerminal
 from .record import Record
 from .shell import RunResult, run_in_session, strip_ansi
 
@@ -89,6 +92,7 @@ class Job(Record):
         *,
         interval: float = 1.0,
         progress: bool = True,
+        free_slots: bool = False,
     ) -> Job:
         """Poll until the job runs (its shell can be attached to), is held, or has finished.
 
@@ -98,6 +102,9 @@ class Job(Record):
             timeout: Seconds before giving up (None: no limit; interrupt the kernel to stop).
             interval: Seconds between polls.
             progress: Show the wait (a live line in notebooks, status changes on stderr elsewhere).
+            free_slots: While the job waits for a runner slot, end debugging on the held jobs
+                of other pipelines keeping the slots (they finish with their script's status)
+                rather than wait for their holds to time out. Without it the wait names them.
 
         Raises:
             JobStateError: The job ended, or is a manual job, before reaching ``until``.
@@ -113,14 +120,21 @@ class Job(Record):
             raise ValueError(msg)
         shown = Progress(f"Job {self.id} {self.name}", until, enabled=progress)
         deadline = None if timeout is None else time.monotonic() + timeout
+        freed: list[dict[str, object]] = []
         while True:
             self.refresh()
             # What the job looks like: a held job reads "failed, held for debugging, …".
             if reached[until]():
-                shown.update(self.shown_status, hold=self.hold_text, done=True)
+                shown.update(
+                    self.shown_status, hold=self.hold_text or self._waiting_text(freed), done=True
+                )
                 return self
-            # A waiting job says why (the runner's pending_reason): "waiting for a free slot …".
-            shown.update(self.shown_status, hold=self.hold_text or self.pending_reason)
+            if free_slots:
+                held = slots.held_holders(self.data, other_pipelines=True)
+                freed += self._end_holds([h for h in held if h not in freed])
+            # A waiting job says why (the runner's pending_reason): "waiting for a free slot …",
+            # and which held jobs keep the slots.
+            shown.update(self.shown_status, hold=self.hold_text or self._waiting_text(freed))
             if self.status == "manual":
                 msg = f"Job {self.id} ({self.name}) is a manual job: start it with job.play()."
                 raise JobStateError(msg)
@@ -132,12 +146,24 @@ class Job(Record):
                 raise JobStateError(msg)
             now = time.monotonic()
             if deadline is not None and now >= deadline:
-                why = f" ({self.pending_reason})" if self.pending_reason else ""
-                msg = (
-                    f"Job {self.id} ({self.name}) is still {self.status}{why} after {timeout:g} s."
-                )
-                raise CITimeoutError(msg)
+                why = self._waiting_text(freed)
+                msg = f"Job {self.id} ({self.name}) is still {self.status} after {timeout:g} s"
+                raise CITimeoutError(f"{msg}: {why}." if why else f"{msg}.")
             time.sleep(interval if deadline is None else max(0.0, min(interval, deadline - now)))
+
+    def _waiting_text(self, freed: list[dict[str, object]]) -> str:
+        return slots.waiting_text(self.data, freed)
+
+    def _end_holds(self, holders: list[dict[str, object]]) -> list[dict[str, object]]:
+        """End debugging on ``holders`` (slot holders' JSON); return those it ended."""
+        ended = []
+        for holder in holders:
+            try:
+                Job(self._client, self.project, dict(holder)).end_hold()
+            except CIError:  # its hold ended meanwhile: its slot is free all the same
+                continue
+            ended.append(holder)
+        return ended
 
     def log(self, tail: int | None = None, *, ansi: bool = False) -> str:
         """The job's log; ``tail`` keeps the last lines; ``ansi=True`` keeps the colours."""
@@ -207,14 +233,29 @@ class Job(Record):
         stdout and stderr come back together, as the terminal shows them, without colours. On
         timeout the command is interrupted (Ctrl-C) and :class:`CITimeoutError` raised.
 
-        A command watches the job's terminal only while it runs: a held job that nobody watches
-        for ``CITerminalApp.hold_grace`` seconds (30) ends, so keep its tab open
-        (:meth:`attach`) to debug it over a longer time.
+        A command is a viewer of the job's terminal only while it runs: a held job that nobody
+        views for ``CITerminalApp.hold_grace`` seconds (30) ends. To debug it from the notebook
+        over a longer time, keep its terminal open with :meth:`terminal` (or its tab, :meth:`attach`).
         """
-        session = self._client.open_terminal(self.project, self.id, open_tab=False)
-        return run_in_session(
-            self._client, str(session["name"]), command, job=self.id, timeout=timeout
+        return run_in_session(self._client, self._session(), command, job=self.id, timeout=timeout)
+
+    def terminal(self) -> JobTerminal:
+        """Open the job's terminal and keep it open until it is closed.
+
+        While open it counts as a viewer of the job's terminal, as a browser tab does, so a job
+        held for debugging stays held; ``CITerminalApp.hold_grace`` counts from when it closes
+        (:meth:`JobTerminal.close`, the end of a ``with`` block, garbage collection, or the
+        kernel's shutdown). ``term.run(command)`` runs commands as :meth:`run` does (without a
+        Jupyter server, ``ci.connect_runner()``, the runner lets one connection at a time into a
+        job's shell: run them through ``term`` while it is open).
+        """
+        return JobTerminal(
+            self._client.terminal(self._session()), job=self.id, title=f"{self.name} #{self.id}"
         )
+
+    def _session(self) -> str:
+        """The name of the job's terminal session (created when there is none)."""
+        return str(self._client.open_terminal(self.project, self.id, open_tab=False)["name"])
 
     def row(self) -> tuple[object, ...]:
         """The job's cells in a jobs table (see ``JOB_COLUMNS``)."""

@@ -27,6 +27,7 @@ from .errors import CITimeoutError, CommandFailedError
 
 if TYPE_CHECKING:
     from .service import Service
+    from .terminals import Terminal
 
 _ANSI = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, modes
@@ -158,38 +159,45 @@ def _short(text: str, limit: int = 60) -> str:
 def run_in_session(
     client: Service, session: str, command: str, *, job: int, timeout: float | None = 60.0
 ) -> RunResult:
-    """Type ``command`` into terminal session ``session`` and wait for its end marker."""
+    """Join terminal session ``session`` for the time ``command`` runs (see :func:`run_in_terminal`)."""
+    with client.terminal(session) as terminal:
+        return run_in_terminal(terminal, command, job=job, timeout=timeout)
+
+
+def run_in_terminal(
+    terminal: Terminal, command: str, *, job: int, timeout: float | None = 60.0
+) -> RunResult:
+    """Type ``command`` into ``terminal`` and wait for its end marker."""
     sentinel = Sentinel(command)
     started = time.monotonic()
     deadline = None if timeout is None else started + timeout
-    with client.terminal(session) as terminal:
-        terminal.send(sentinel.line)
-        try:
-            while not sentinel.done:
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    terminal.send(INTERRUPT)
-                    msg = (
-                        f"`{_short(command)}` did not finish within {timeout:g} s in job {job} "
-                        "and was interrupted."
-                    )
-                    raise CITimeoutError(msg)
-                try:
-                    text = terminal.recv(timeout=remaining)
-                except TimeoutError:
-                    continue
-                if text is None:
-                    msg = f"The terminal of job {job} closed before `{_short(command)}` finished."
-                    raise ChannelError(msg)
-                sentinel.feed(text)
-                if sentinel.lost_start:
-                    msg = (
-                        f"The output of `{_short(command)}` was too large for the terminal's buffer;"
-                        " redirect it to a file and read that in parts."
-                    )
-                    raise ChannelError(msg)
-        except KeyboardInterrupt:
-            terminal.send(INTERRUPT)
-            raise
+    terminal.send(sentinel.line)
+    try:
+        while not sentinel.done:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                terminal.send(INTERRUPT)
+                msg = (
+                    f"`{_short(command)}` did not finish within {timeout:g} s in job {job} "
+                    "and was interrupted."
+                )
+                raise CITimeoutError(msg)
+            try:
+                text = terminal.recv(timeout=remaining)
+            except TimeoutError:
+                continue
+            if text is None:
+                msg = f"The terminal of job {job} closed before `{_short(command)}` finished."
+                raise ChannelError(msg)
+            sentinel.feed(text)
+            if sentinel.lost_start:
+                msg = (
+                    f"The output of `{_short(command)}` was too large for the terminal's buffer;"
+                    " redirect it to a file and read that in parts."
+                )
+                raise ChannelError(msg)
+    except KeyboardInterrupt:
+        terminal.send(INTERRUPT)
+        raise
     assert sentinel.exit_code is not None
     return RunResult(command, sentinel.output, sentinel.exit_code, job, time.monotonic() - started)

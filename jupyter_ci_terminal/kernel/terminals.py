@@ -55,7 +55,23 @@ class Terminal(Protocol):
     ) -> None: ...
 
 
-class _SocketTerminal:
+class ClosesOnExit:
+    """A ``with`` block closes it."""
+
+    def close(self) -> None:
+        """Release what it holds."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class _SocketTerminal(ClosesOnExit):
     """A terminal over one websocket, held as a context as websockets requires."""
 
     def __init__(self, ws: ClientConnection) -> None:
@@ -80,14 +96,6 @@ class _SocketTerminal:
     def _output(self, message: str | bytes) -> str | None:
         """The text one message carries ("" for none); None when it ends the terminal."""
         raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 class TerminadoTerminal(_SocketTerminal):

@@ -182,29 +182,51 @@ def run_lab(
         timeout: seconds to wait for the server to answer.
         env: more environment variables for the server (see :func:`lab_env`).
     """
+    argv = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--allow-root",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.expose_app_in_browser=True",
+        *extra_args,
+    ]
+    if importlib.util.find_spec("notebook") is not None:
+        # Notebook 7 pages are served by the same server; expose their app too.
+        argv.append("--JupyterNotebookApp.expose_app_in_browser=True")
+    with serve_lab(argv, root, home, timeout=timeout, env=env) as lab:
+        yield lab
+
+
+@contextlib.contextmanager
+def serve_lab(
+    argv: list[str],
+    root: Path,
+    home: Path,
+    *,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
+) -> Iterator[Lab]:
+    """Run the JupyterLab command ``argv`` (from ``root``) until the block exits.
+
+    It gets a free port on 127.0.0.1, a random token, no browser and no news popup as more
+    options, and the per-user folders below ``home`` (see :func:`lab_env`); ``root`` is the
+    server's root folder.
+    """
     home.mkdir(parents=True, exist_ok=True)
     app_settings = home / "app-settings"
     app_settings.mkdir(exist_ok=True)
     (app_settings / "overrides.json").write_text(json.dumps(OVERRIDES))
     port, token = free_port(), secrets.token_hex(16)
     argv = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
+        *argv,
         "--ip=127.0.0.1",
         f"--port={port}",
         "--ServerApp.port_retries=0",
-        "--allow-root",
         "--no-browser",
         f"--ServerApp.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--LabApp.expose_app_in_browser=True",
         f"--LabApp.app_settings_dir={app_settings}",
-        *extra_args,
     ]
-    if importlib.util.find_spec("notebook") is not None:
-        # Notebook 7 pages are served by the same server; expose their app too.
-        argv.append("--JupyterNotebookApp.expose_app_in_browser=True")
     log = home / "jupyter-lab.log"
     with log.open("wb") as out:
         # A session of its own, so the runner it starts can be stopped with it.

@@ -38,6 +38,10 @@ quick-job:
 """
 
 
+#: The server's options unless a module overrides ``server_args``: finished jobs are kept 30 s.
+SERVER_ARGS = ("--CITerminalApp.runner_session_timeout=30",)
+
+
 @dataclass
 class Server:
     """A running Jupyter server and where its files are."""
@@ -56,10 +60,16 @@ class Server:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def start_server(base: Path, ci_yaml: str, project: Path | None = None) -> Server:
+def start_server(
+    base: Path,
+    ci_yaml: str,
+    project: Path | None = None,
+    extra_args: tuple[str, ...] = SERVER_ARGS,
+) -> Server:
     """Start ``jupyter server`` on a free port with private Jupyter folders.
 
-    The root folder gets ``ci_yaml`` as its .gitlab-ci.yml, or is a copy of ``project``.
+    The root folder gets ``ci_yaml`` as its .gitlab-ci.yml, or is a copy of ``project``;
+    ``extra_args`` are more options (each given once: traitlets refuses a repeated one).
     """
     root, runtime = base / "root", base / "runtime"
     if project is not None:
@@ -86,7 +96,7 @@ def start_server(base: Path, ci_yaml: str, project: Path | None = None) -> Serve
     argv = [
         sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", "--port=0",
         f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
-        "--CITerminalApp.runner_session_timeout=30",
+        *extra_args,
     ]  # fmt: skip
     with log.open("wb") as out:
         proc = subprocess.Popen(argv, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -135,11 +145,20 @@ def project() -> Path | None:
 
 
 @pytest.fixture(scope="module")
+def server_args() -> tuple[str, ...]:
+    """More options for the module's server (override in a module)."""
+    return SERVER_ARGS
+
+
+@pytest.fixture(scope="module")
 def server(
-    tmp_path_factory: pytest.TempPathFactory, ci_yaml: str, project: Path | None
+    tmp_path_factory: pytest.TempPathFactory,
+    ci_yaml: str,
+    project: Path | None,
+    server_args: tuple[str, ...],
 ) -> Iterator[Server]:
     """One server per test module; this process's discovery sees it alone."""
-    started = start_server(tmp_path_factory.mktemp("server"), ci_yaml, project)
+    started = start_server(tmp_path_factory.mktemp("server"), ci_yaml, project, server_args)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("JUPYTER_RUNTIME_DIR", str(started.runtime_dir))
         for name in ("JUPYTER_CI_SERVER_URL", "JUPYTER_CI_SERVER_TOKEN", "JUPYTER_SERVER_URL"):

@@ -42,6 +42,9 @@ def test_the_demo_notebook_runs(server: Server) -> None:
         == "('train-model trains for 900 epochs\\n', 0)"
     )
     assert outputs(by_source['job.run("ls /nonexistent-folder").exit_code'])["text/plain"] == "2"
+    held = by_source['failed = ci.job("check-schema").wait(until="held", timeout=120)']
+    printed = "".join(o.get("text", "") for o in held.outputs if o.output_type == "stream")
+    assert "src" in printed.split()  # `ls -a` in the held job, through the notebook's terminal
     attach = outputs(by_source["%ci_attach train-model"])
     assert attach["application/vnd.jupyter-ci-terminal.attach+json"]["status"] == "running"
     (error,) = by_source["ci.job(999999)"].outputs

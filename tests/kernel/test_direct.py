@@ -45,6 +45,10 @@ def test_the_api_drives_a_local_runner_without_jupyter(direct: CI, project_dir: 
     echoed = job.run("echo $CI_JOB_NAME", timeout=30)
     assert (echoed.stdout.strip(), echoed.exit_code) == ("shell-job", 0)
     assert job.run("exit 3", timeout=30).exit_code == 3
+    with job.terminal() as term:  # one connection to the runner, kept for both commands
+        assert term.run("echo one", timeout=30).stdout == "one\n"
+        assert term.run("echo two", timeout=30).stdout == "two\n"
+    assert term.closed
     assert "started" in job.log()
 
     attachment = job.attach()
@@ -102,7 +106,9 @@ def test_waiting_says_what_the_job_waits_for(project_dir: Path) -> None:
     try:
         pipeline = api.run_pipeline().id
         later = next(j for j in api.jobs(pipeline) if j.name == "test")
-        with pytest.raises(CITimeoutError, match=r"\(waiting for earlier stages: build\)"):
+        with pytest.raises(
+            CITimeoutError, match=r"after 2 s: waiting for earlier stages: build\.$"
+        ):
             later.wait(timeout=2, interval=0.2, progress=False)
         assert later.pending_reason == "waiting for earlier stages: build"
         next(j for j in api.jobs(pipeline) if j.name == "build").cancel()

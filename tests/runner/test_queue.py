@@ -39,11 +39,27 @@ report:
     assert report["pending_reason"] == (
         "waiting for a free slot: 2 of 2 busy — train-model (held), check-schema (running)"
     )
+    pipeline = report["pipeline"]["id"]
+    assert report["slot_holders"] == [
+        {
+            "id": jobs["train-model"]["id"],
+            "name": "train-model",
+            "pipeline": pipeline,
+            "hold": True,
+        },
+        {
+            "id": jobs["check-schema"]["id"],
+            "name": "check-schema",
+            "pipeline": pipeline,
+            "hold": False,
+        },
+    ]
     assert runner.job(jobs["check-schema"]["id"])["pending_reason"] is None
+    assert runner.job(jobs["check-schema"]["id"])["slot_holders"] is None
 
     runner.post(f"/projects/1/jobs/{jobs['check-schema']['id']}/cancel")
     done = runner.wait_status(jobs["report"]["id"], "success")
-    assert done["pending_reason"] is None
+    assert (done["pending_reason"], done["slot_holders"]) == (None, None)
 
 
 def test_pending_reason_of_created_jobs_names_needs_or_earlier_stages(

@@ -143,8 +143,14 @@ class BaseHandler(web.RequestHandler):
     def job_json(self, job: dict[str, Any]) -> dict[str, Any]:
         """Return one job's JSON."""
         pipeline = self.state.scheduler.find_pipeline(job["pipeline_id"])
-        reason = self.state.scheduler.pending_reason(job)
-        return serialize.job(self.state.ctx, job, pipeline, reason)
+        scheduler = self.state.scheduler
+        return serialize.job(
+            self.state.ctx,
+            job,
+            pipeline,
+            scheduler.pending_reason(job),
+            scheduler.slot_holders(job),
+        )
 
     def find_job(self, project_id: str, job_id: str) -> dict[str, Any]:
         """Return a job of this project or raise 404."""

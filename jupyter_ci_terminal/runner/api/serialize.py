@@ -150,12 +150,17 @@ def pipeline(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def job(
-    ctx: Context, j: dict[str, Any], p: dict[str, Any], pending_reason: str | None = None
+    ctx: Context,
+    j: dict[str, Any],
+    p: dict[str, Any],
+    pending_reason: str | None = None,
+    slot_holders: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Return the job JSON; ``hold`` is true while the job is kept running after its script.
 
-    ``pending_reason`` (what a waiting job waits for) and the ``hold`` fields are this runner's
-    additions: ``hold_reason`` (``on_failure``/``always``: CI_DEBUG_HOLD, ``retention``: a
+    ``pending_reason`` (what a waiting job waits for), ``slot_holders`` (the jobs keeping the
+    slots a pending job waits for: ``id``, ``name``, ``pipeline``, ``hold``) and the ``hold`` fields are this
+    runner's additions: ``hold_reason`` (``on_failure``/``always``: CI_DEBUG_HOLD, ``retention``: a
     terminal was attached when the script ended), ``hold_until`` (when the hold times out) and
     ``hold_status`` (the status the job finishes with: its script's).
     """
@@ -238,4 +243,5 @@ def job(
         "hold_status": held.status if held else None,
         "environment": environment_json(j["spec"].get("environment")),
         "pending_reason": pending_reason,
+        "slot_holders": slot_holders,
     }

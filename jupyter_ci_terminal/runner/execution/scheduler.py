@@ -326,13 +326,29 @@ class Scheduler(LoggingConfigurable):
             holder = self.store.job(holder_id) if holder_id is not None else None
             held_by = f": held by {holder['name']} #{holder['id']}" if holder else ""
             return f"waiting for resource group {group}{held_by}"
-        if status == "pending" and not self._slots.holds(row["id"]):
-            holders = []
-            for job_id, name in self._slots.holders().items():
-                other = self.store.job(job_id)
-                holders.append((other["name"] if other else name, bool(other and other["hold"])))
-            return slot_reason(self._slots.size, holders)
+        holders = self.slot_holders(row)
+        if holders is not None:
+            return slot_reason(self._slots.size, [(h["name"], h["hold"]) for h in holders])
         return None
+
+    def slot_holders(self, row: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """The jobs keeping the slots a pending job waits for (``id``, ``name``, ``pipeline``,
+        ``hold``: held for debugging), in the order they got them; None when the job does not
+        wait for a slot."""
+        if row["status"] != "pending" or self._slots.holds(row["id"]) or bridges.is_bridge(row):
+            return None
+        holders = []
+        for job_id, name in self._slots.holders().items():
+            other = self.store.job(job_id)
+            holders.append(
+                {
+                    "id": job_id,
+                    "name": other["name"] if other else name,
+                    "pipeline": other["pipeline_id"] if other else None,
+                    "hold": bool(other and other["hold"]),
+                }
+            )
+        return holders
 
     # -- user actions ------------------------------------------------------------------------
 
