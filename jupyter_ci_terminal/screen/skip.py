@@ -7,8 +7,9 @@ same state (cursor, pen, saved cursor, and nothing unsafe happened in between: s
 ``Terminal.epoch``) and asks :func:`repeats` how many copies of the update just applied follow.
 Copies of one shape starting from one state write exactly the same cells, so every copy but the
 last is overwritten by the last: skipping them changes nothing. The copies are compared as
-bytes: one ``translate`` shows where the controls are and that the text is printable ASCII, and
-one big-integer AND compares the escape sequences under a mask; no Python code runs per copy.
+bytes: one ``translate`` shows where the controls are and that the text is printable ASCII, one
+big-integer AND takes the escape sequences under a mask, and one XOR with the template finds
+the first copy that differs; no Python code runs per copy.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ _SEQ = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[ -/]*[0-~])")
 _OVERWRITES = {0x78, 0x1B, 0x0D, 0x08}
 #: Below this many bytes of copies, checking costs more than applying them.
 MIN_SKIP = 256
+#: Bytes of copies compared at once, at most (the cached templates are this long).
+WINDOW = 65536
 
 
 @lru_cache(maxsize=64)
@@ -43,22 +46,35 @@ def _template(t: str) -> tuple[bytes, bytes, bytes] | None:
     return norm, bytes(mask), b
 
 
-@lru_cache(maxsize=256)
-def _copies(t: str, k: int) -> tuple[bytes, int, int]:
+@lru_cache(maxsize=32)
+def _copies(t: str, k: int) -> tuple[int, int, int]:
+    """The template's normalised text, sequence mask and masked bytes, ``k`` times over, as
+    big-endian integers."""
     norm, mask, b = _template(t) or (b"", b"", b"")
-    m = int.from_bytes(mask * k, "big")
-    return norm * k, m, int.from_bytes(b * k, "big") & m
+    seqs = bytes(x & y for x, y in zip(b, mask, strict=True))
+    return tuple(int.from_bytes(x * k, "big") for x in (norm, mask, seqs))  # type: ignore[return-value]
 
 
-def _same(data: str, start: int, t: str, k: int) -> bool:
-    chunk = data[start : start + k * len(t)]
-    if not chunk.isascii():
-        return False
-    b = chunk.encode("ascii")
+def _matching(data: str, start: int, t: str, k: int) -> int:
+    """How many of the next ``k`` copies of ``t`` from ``data[start]`` have its shape.
+
+    The first difference is found without a loop: XOR the bytes (as big integers) with the
+    template's, and the highest set bit is in the first byte that differs.
+    """
+    size = len(t)
+    # Non-ASCII text encodes to bytes >= 0x80, which differ from the template's "x": the first
+    # difference is at or before the first such character, where bytes and characters agree.
+    b = data[start : start + k * size].encode("utf-8", "surrogatepass")[: k * size]
+    n = len(b)
     norm, mask, seqs = _copies(t, k)
-    if b.translate(_NORM) != norm:
-        return False
-    return not mask or int.from_bytes(b, "big") & mask == seqs
+    if n < k * size:  # the end of the data: the templates' first n bytes
+        shift = 8 * (k * size - n)
+        norm, mask, seqs = norm >> shift, mask >> shift, seqs >> shift
+    got = int.from_bytes(b.translate(_NORM), "big") ^ norm
+    if mask:
+        got |= (int.from_bytes(b, "big") & mask) ^ seqs
+    first = n - 1 - (got.bit_length() - 1) // 8 if got else n
+    return first // size
 
 
 def repeats(data: str, q: int, p: int, end: int) -> int:
@@ -74,16 +90,15 @@ def repeats(data: str, q: int, p: int, end: int) -> int:
     if _template(t) is None:
         return 0
     most = (len(data) - p) // size
-    # Copies are compared in power-of-two batches (their masks are cached per template):
-    # double while they match, then halve through the first batch that does not.
+    # Windows of copies grow fourfold while every copy matches (the templates are cached per
+    # window size); the first copy that does not match ends the count.
     good = 0
-    step = 1
-    while good + step <= most and _same(data, p + good * size, t, step):
-        good += step
-        step *= 2
-    step //= 2
-    while step:
-        if good + step <= most and _same(data, p + good * size, t, step):
-            good += step
-        step //= 2
+    k = 16
+    while good < most:
+        n = _matching(data, p + good * size, t, k)
+        good += n
+        if n < k:
+            break
+        k = min(k * 4, max(16, WINDOW // size))
+    good = min(good, most)
     return (good - 1) * size if good > 1 else 0

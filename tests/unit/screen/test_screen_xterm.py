@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from real_output import REAL
+from test_screen_chunks import EDGES
 from test_screen_flood import FLOODS
 from test_screen_oracle import STREAMS as ORACLE_STREAMS
 from test_screen_restore import LINE_STREAMS, STREAMS, feed
@@ -37,6 +39,8 @@ XTERM_STREAMS = {
     "full_reset": "junk\r\n\x1bcclean",
     "alternate_screen_1047": "main\x1b[?1047hALT\x1b[?1047l",
     "title": "\x1b]0;my title\x07t",
+    **REAL,
+    **EDGES,
 }
 #: Known, documented differences (docs/terminal-model.md): combining marks are composed; the
 #: oldest scrollback row of a wrapped line cut by the scrollback limit loses its wrapped flag.
