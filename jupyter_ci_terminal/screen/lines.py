@@ -27,11 +27,18 @@ def block(t: Terminal, data: str, i: int) -> int:
     if stop < 0:
         stop = len(data)
     if stop - i < 512:
-        found = styled.rows(t, data, i)
-        if found is None:
-            return i
-        place(t, found[0], cleared=found[1])
-        return found[2]
+        # Coloured lines, in blocks that grow while they are taken whole: a block costs a few
+        # passes over all of it even when a cursor move a few lines in ends it.
+        size = 1024
+        while True:
+            found = styled.rows(t, data, i, size)
+            if found is None:
+                return i
+            new, cleared, i, whole = found
+            place(t, new, cleared=cleared)
+            if not whole:
+                return i
+            size = min(size * 4, styled.BLOCK)
     end = data.rfind("\r\n", i, stop)
     if end < 0:
         return i

@@ -35,8 +35,8 @@ _SPLIT = re.compile(b"([" + re.escape(_MARKS) + b"])")
 _SKELETON = bytes(0x48 if 0x20 <= c < 0x7F else c for c in range(256))  # text cells as "H"
 #: Distinct (pen, skeleton) pairs remembered; the table starts over when it is full.
 LIMIT = 4096
-#: Characters looked at per block: a line the general path must take costs a second look at
-#: the lines after it, so a block is not the whole chunk.
+#: Characters looked at per block, at most: a line the general path must take costs a second
+#: look at the lines after it, so a block is not the whole chunk.
 BLOCK = 16384
 
 _mark_of: dict[bytes, int] = {}  # escape sequence -> marker (shared by all blocks)
@@ -47,14 +47,17 @@ _UNKNOWN = ("", 0, False)
 _ATTRS, _PEN, _EL = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
-def rows(t: Terminal, data: str, i: int) -> tuple[list[Row], list[int], int] | None:
-    """The rows of the coloured lines starting at ``data[i]``, which of the rows from the cursor
-    down are cleared by EL (their old text goes), and the index after the last line; the
-    terminal's pen is left as after them. None when no line here is for this path.
+def rows(
+    t: Terminal, data: str, i: int, size: int
+) -> tuple[list[Row], list[int], int, bool] | None:
+    """The rows of the coloured lines in the ``size`` characters from ``data[i]``, which of the
+    rows from the cursor down are cleared by EL (their old text goes), the index after the last
+    line, and whether all were taken (more may follow); the terminal's pen is left as after
+    them. None when no line here is for this path.
 
     Works on the block as ASCII bytes: ``bytes.translate`` and ``find`` are the fastest scans.
     """
-    end = data.rfind("\r\n", i, i + BLOCK)
+    end = data.rfind("\r\n", i, i + size)
     if end < 0 or _BAD.match(data[i : i + 32].encode("ascii", "replace")):
         return None  # the common case of a cursor move after a log line, at once
     text = data[i:end]
@@ -81,9 +84,10 @@ def rows(t: Terminal, data: str, i: int) -> tuple[list[Row], list[int], int] | N
     if not new:
         return None
     t.pen = pen
+    whole = count == len(lines) and i + len(b) == end and i + size < len(data)
     if count < len(lines):  # stopped at a line for the general path: the ones before it
         b = b[: len(b) - len(b.split(b"\r\n", count)[-1]) - 2]
-    return new, cleared, i + len(b) + 2
+    return new, cleared, i + len(b) + 2, whole
 
 
 def _same_pen(
