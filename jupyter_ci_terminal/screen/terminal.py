@@ -33,6 +33,18 @@ STICKY_MODES = (1, 5, 9, 12, 25, 66, 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1
 _ALT = (1049, 1047, 47)
 
 
+def _restores(update: str) -> bool:
+    """True when ``update`` (starting with DECSC) ends with the only DECRC in it and saves
+    nothing else, so it leaves the state as it found it: apt's status line."""
+    return (
+        update.endswith("\x1b8")
+        and update.count("\x1b7") == 1
+        and update.count("\x1b8") == 1
+        and "\x1b[s" not in update
+        and "\x1b[u" not in update
+    )
+
+
 class Buffer:
     """The normal or the alternate screen: rows, scrollback (normal only), saved cursor."""
 
@@ -156,6 +168,12 @@ class Terminal:
                 self.skipped += jump
                 # Other anchors seen before the jump would compare spans of skipped copies.
                 self.anchors = {key: (start + jump, state)}
+                update = data[seen[0] : start]
+                if key == "\x1b7" and _restores(update) and data.startswith(update, start + jump):
+                    # The last copy is the update already applied, and it ends where it began
+                    # (DECSC ... DECRC): what it would write is on the screen, skip it too.
+                    self.skipped += len(update)
+                    return start + jump + len(update)
                 return end + jump
         return end
 
