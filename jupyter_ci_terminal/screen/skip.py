@@ -28,7 +28,8 @@ WINDOW = 65536
 
 @lru_cache(maxsize=64)
 def _template(t: str) -> tuple[bytes, bytes, bytes] | None:
-    """(text positions as ``x``, mask of sequence bytes, the template) or None if unusable."""
+    """The update's *shape*: (text positions as ``x``, mask of sequence bytes, the sequence
+    bytes under the mask), or None if unusable. Updates that differ only in text share it."""
     if not t.isascii():
         return None
     b = t.encode("ascii")
@@ -43,16 +44,15 @@ def _template(t: str) -> tuple[bytes, bytes, bytes] | None:
     norm = b.translate(_NORM)
     if any(c not in _OVERWRITES for c in set(norm)):
         return None  # LF, tabs and the like move or scroll: not a pure overwrite
-    return norm, bytes(mask), b
+    return norm, bytes(mask), bytes(x & y for x, y in zip(b, mask, strict=True))
 
 
 @lru_cache(maxsize=32)
-def _copies(t: str, k: int) -> tuple[int, int, int]:
-    """The template's normalised text, sequence mask and masked bytes, ``k`` times over, as
-    big-endian integers."""
-    norm, mask, b = _template(t) or (b"", b"", b"")
-    seqs = bytes(x & y for x, y in zip(b, mask, strict=True))
-    return tuple(int.from_bytes(x * k, "big") for x in (norm, mask, seqs))  # type: ignore[return-value]
+def _copies(shape: tuple[bytes, bytes, bytes], k: int) -> tuple[int, int, int]:
+    """A shape ``k`` times over, as big-endian integers (cached per shape: a counter's updates
+    differ in text, not in shape)."""
+    norm, mask, seqs = (x * k for x in shape)
+    return int.from_bytes(norm, "big"), int.from_bytes(mask, "big"), int.from_bytes(seqs, "big")
 
 
 def _matching(data: str, start: int, t: str, k: int) -> int:
@@ -66,7 +66,7 @@ def _matching(data: str, start: int, t: str, k: int) -> int:
     # difference is at or before the first such character, where bytes and characters agree.
     b = data[start : start + k * size].encode("utf-8", "surrogatepass")[: k * size]
     n = len(b)
-    norm, mask, seqs = _copies(t, k)
+    norm, mask, seqs = _copies(_template(t) or (b"", b"", b""), k)
     if n < k * size:  # the end of the data: the templates' first n bytes
         shift = 8 * (k * size - n)
         norm, mask, seqs = norm >> shift, mask >> shift, seqs >> shift
