@@ -24,6 +24,7 @@ _OVERWRITES = {0x78, 0x1B, 0x0D, 0x08}
 MIN_SKIP = 256
 #: Bytes of copies compared at once, at most (the cached templates are this long).
 WINDOW = 65536
+_first_window: dict[tuple[bytes, bytes, bytes], int] = {}
 
 
 @lru_cache(maxsize=64)
@@ -87,18 +88,33 @@ def repeats(data: str, q: int, p: int, end: int) -> int:
     size = len(t)
     if size == 0 or (len(data) - p) // size < 2 or (len(data) - p) < MIN_SKIP:
         return 0
-    if _template(t) is None:
+    shape = _template(t)
+    if shape is None:
         return 0
     most = (len(data) - p) // size
     # Windows of copies grow fourfold while every copy matches (the templates are cached per
-    # window size); the first copy that does not match ends the count.
+    # window size); the first copy that does not match ends the count. The first window is as
+    # large as the last run of this shape needed (apt: 50 updates between log lines), so one
+    # comparison usually does.
+    cap = max(16, WINDOW // size)
     good = 0
-    k = 16
+    k = min(_first_window.get(shape, 16), cap)
     while good < most:
         n = _matching(data, p + good * size, t, k)
         good += n
         if n < k:
             break
-        k = min(k * 4, max(16, WINDOW // size))
+        k = min(k * 4, cap)
+    if len(_first_window) > 256:
+        _first_window.clear()
+    _first_window[shape] = _window_for(good)
     good = min(good, most)
     return (good - 1) * size if good > 1 else 0
+
+
+def _window_for(count: int) -> int:
+    """The smallest window (16 times a power of 4) that holds ``count`` copies and one more."""
+    k = 16
+    while k <= count:
+        k *= 4
+    return k
