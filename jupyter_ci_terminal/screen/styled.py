@@ -35,14 +35,18 @@ _SPLIT = re.compile(b"([" + re.escape(_MARKS) + b"])")
 _SKELETON = bytes(0x48 if 0x20 <= c < 0x7F else c for c in range(256))  # text cells as "H"
 #: Distinct (pen, skeleton) pairs remembered; the table starts over when it is full.
 LIMIT = 4096
-#: Characters looked at per block, at most: a line the general path must take costs a second
-#: look at the lines after it, so a block is not the whole chunk.
-BLOCK = 16384
+#: Characters looked at per block, at most. Blocks start at 1 KiB and grow fourfold while
+#: they are taken whole; after a line that needs the general path the next one starts small
+#: again, so such lines cost a small block each, not a second look at the whole chunk.
+BLOCK = 65536
 
 _mark_of: dict[bytes, int] = {}  # escape sequence -> marker (shared by all blocks)
 _params_of: dict[int, str | None] = {}  # marker -> SGR parameters (None: EL)
 #: (pen, skeleton) -> (attributes, pen after, has EL), or None where the general path must run.
 _lines: dict[tuple[int, bytes], tuple[str, int, bool] | None] = {}
+#: The same for lines starting with the default pen, keyed by the skeleton alone (no tuple to
+#: build and hash per line on the common path).
+_plain_start: dict[bytes, tuple[str, int, bool] | None] = {}
 _UNKNOWN = ("", 0, False)
 _ATTRS, _PEN, _EL = itemgetter(0), itemgetter(1), itemgetter(2)
 
@@ -95,8 +99,10 @@ def _same_pen(
 ) -> tuple[list[Row], list[int], int, int] | None:
     """The rows when every line ends with the pen it starts with (the default) and fits in a
     row (the common case), with no Python code run per line; None otherwise."""
-    got = list(map(_lines.get, zip(repeat(pen), map(bytes.rstrip, skeletons, repeat(b"H")))))
-    if pen or None in got:
+    if pen:
+        return None
+    got = list(map(_plain_start.get, map(bytes.rstrip, skeletons, repeat(b"H"))))
+    if None in got:
         return None
     found = cast("list[tuple[str, int, bool]]", got)
     if max(map(len, lines)) > cols or set(map(_PEN, found)) != {pen}:
@@ -172,6 +178,7 @@ def _reset() -> None:
     _mark_of.clear()
     _params_of.clear()
     _lines.clear()
+    _plain_start.clear()
 
 
 def _line(key: tuple[int, bytes]) -> tuple[str, int, bool] | None:
@@ -180,6 +187,7 @@ def _line(key: tuple[int, bytes]) -> tuple[str, int, bool] | None:
     which erase and scroll in coloured cells)."""
     if len(_lines) >= LIMIT:
         _lines.clear()
+        _plain_start.clear()
     pen, skeleton = key
     if b"\r" in skeleton or b"\n" in skeleton:
         _lines[key] = None  # a CR or LF alone: the general path handles it
@@ -203,4 +211,6 @@ def _line(key: tuple[int, bytes]) -> tuple[str, int, bool] | None:
             attrs = "".join(out)
             found = (attrs if pen else attrs.rstrip(DEFAULT_ATTR), pen, el)
     _lines[key] = found
+    if not key[0]:
+        _plain_start[key[1]] = found
     return found
