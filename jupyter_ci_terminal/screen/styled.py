@@ -29,7 +29,9 @@ _MARKS = bytes((*range(0x01, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)))
 _MARKS_NUL = b"\x00" + _MARKS
 #: 1 for the bytes that end a block: controls other than ESC, CR and LF.
 _OTHER = bytes(0 if 0x20 <= c < 0x7F or c in b"\x1b\r\n" else 1 for c in range(256))
-_SEQ = re.compile(rb"\x1b\[(?:([0-9;]*)m|0?K)")
+#: A run of SGR/EL sequences (gcc sends EL after every SGR): one marker for the run.
+_SEQ = re.compile(rb"(?:\x1b\[(?:[0-9;]*m|0?K))+")
+_ONE = re.compile(rb"\x1b\[(?:([0-9;]*)m|0?K)")
 _BAD = re.compile(rb"\x1b(?!\[(?:[0-9;]*m|0?K))")
 _SPLIT = re.compile(b"([" + re.escape(_MARKS) + b"])")
 _SKELETON = bytes(0x48 if 0x20 <= c < 0x7F else c for c in range(256))  # text cells as "H"
@@ -41,7 +43,7 @@ LIMIT = 4096
 BLOCK = 65536
 
 _mark_of: dict[bytes, int] = {}  # escape sequence -> marker (shared by all blocks)
-_params_of: dict[int, str | None] = {}  # marker -> SGR parameters (None: EL)
+_params_of: dict[int, list[str | None]] = {}  # marker -> its SGR parameters (None: EL)
 #: (pen, skeleton) -> (attributes, pen after, has EL), or None where the general path must run.
 _lines: dict[tuple[int, bytes], tuple[str, int, bool] | None] = {}
 #: The same for lines starting with the default pen, keyed by the skeleton alone (no tuple to
@@ -166,8 +168,9 @@ def _mark(text: bytes) -> bytes | None:
                 _reset()  # this block goes the general way, the next one starts afresh
                 return None
             mark = _mark_of[seq] = _MARKS[len(_mark_of)]
-            params = m.group(1)
-            _params_of[mark] = params.decode() if params is not None else None
+            _params_of[mark] = [
+                p.group(1).decode() if p.group(1) is not None else None for p in _ONE.finditer(seq)
+            ]
         # Same length (the marker, then NULs, which a block cannot hold): replaced in place.
         text = text.replace(seq, bytes((mark,)).ljust(len(seq), b"\x00"))
         k = text.find(b"\x1b", k)
@@ -199,13 +202,16 @@ def _line(key: tuple[int, bytes]) -> tuple[str, int, bool] | None:
         if k % 2 == 0:
             out.append(chr(pen) * len(part))
             continue
-        params = _params_of[part[0]]
-        if params is not None:
-            pen = pens.apply_sgr(pen, params)
-        elif pens.erase_pen(pen):
-            break
+        for params in _params_of[part[0]]:
+            if params is not None:
+                pen = pens.apply_sgr(pen, params)
+            elif pens.erase_pen(pen):
+                break
+            else:
+                el = True
         else:
-            el = True
+            continue
+        break
     else:
         if not pens.erase_pen(pen):
             attrs = "".join(out)
