@@ -2,9 +2,10 @@
 
 Such output is ``text\\r\\n`` lines whose colours come from a handful of distinct escape
 sequences (SGR, and the EL that gcc sends after each one). Tokenising every sequence costs a
-Python object or call each, so instead each distinct sequence becomes one *marker* character
-(one ``str.replace`` over the block per distinct sequence). Then one ``translate`` gives the
-text, one more the line *skeletons* (every text cell as ``H``, every sequence as its marker).
+Python object or call each, so instead each distinct run of consecutive sequences becomes one
+*marker* byte (one same-length ``bytes.replace`` over the block per distinct run). Then one
+``translate`` gives the text, one more the line *skeletons* (every text cell as ``H``, every
+run as its marker).
 A line's attributes depend only on the pen it starts with and its skeleton, so they are
 computed once per distinct (pen, skeleton) and reused: per line the work is one dict lookup.
 Trailing text is left out of the skeleton (messages vary in length; the pen they end with
