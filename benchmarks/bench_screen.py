@@ -16,6 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# Real tools' output, as the correctness tests generate it (the same streams, longer).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "unit" / "screen"))
+
+from real_output import buildkit, tqdm
 
 from jupyter_ci_terminal.screen import ScreenModel
 
@@ -65,6 +69,40 @@ def coloured(mb: int) -> str:
     )
 
 
+def gcc(mb: int) -> str:
+    """gcc 12 diagnostics: each SGR followed by EL, a source line and a caret line per warning."""
+    n = mb * 1_000_000 // 190
+    return "".join(
+        f"\x1b[01m\x1b[Ksrc/mod{i % 97}/file{i}.c:{i}:{i % 40}:\x1b[m\x1b[K \x1b[01;35m\x1b[K"
+        f"warning: \x1b[m\x1b[Kunused variable '\x1b[01m\x1b[Kv{i}\x1b[m\x1b[K' "
+        f"[\x1b[01;35m\x1b[K-Wunused-variable\x1b[m\x1b[K]\r\n"
+        f"{i:5d} |     int \x1b[01;35m\x1b[Kv{i}\x1b[m\x1b[K;\r\n"
+        f"      |         \x1b[01;35m\x1b[K^~~\x1b[m\x1b[K\r\n"
+        for i in range(n)
+    )
+
+
+def pytest_verbose(mb: int) -> str:
+    """pytest -v: a test id of varying length, a coloured outcome, the percentage at the edge."""
+    n = mb * 1_000_000 // 80
+    tests = (f"tests/unit/test_mod{i % 13}.py::test_case_{i}" for i in range(n))
+    return "".join(
+        f"{test} \x1b[{c}m{word}\x1b[0m\x1b[{c}m{' ' * (60 - len(test))}[{i * 100 // n:3d}%]\x1b[0m\r\n"
+        for i, test in enumerate(tests)
+        for word, c in [("FAILED", 31) if i % 50 == 0 else ("PASSED", 32)]
+    )
+
+
+def ls_color(mb: int) -> str:
+    """``ls --color`` of many directories: several colours per line, a background colour."""
+    n = mb * 1_000_000 // 95
+    return "".join(
+        f"\x1b[0m\x1b[01;34mdir{i}\x1b[0m  \x1b[01;32mbuild{i}.sh\x1b[0m  notes{i}.txt  "
+        f"\x1b[01;36mlink{i}\x1b[0m  \x1b[30;42mtmp{i}\x1b[0m  data{i}.csv\r\n"
+        for i in range(n)
+    )
+
+
 def run(data: str, feed_factory: Callable[[], Callable[[str], None]], reps: int) -> float:
     best = float("inf")
     for _ in range(reps):
@@ -88,6 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--pyte", action="store_true", help="also time pyte on 200 KB of each")
+    parser.add_argument("--only", default="", help="only workloads whose name contains this")
     args = parser.parse_args()
     workloads = {
         "plain text, 100-byte lines (20 MB)": plain(20),
@@ -96,13 +135,22 @@ def main() -> None:
         "apt status line + scroll region, 200,000 updates": apt(200_000),
         "coloured compiler output (5 MB)": coloured(5),
         "one 5 MB line without a newline": "x" * 5_000_000,
+        "gcc diagnostics, SGR + EL pairs (5 MB)": gcc(5),
+        "pytest -v outcomes (5 MB)": pytest_verbose(5),
+        "ls --color (5 MB)": ls_color(5),
+        "docker BuildKit redraws, 4,000 frames": buildkit(4_000),
+        "tqdm bar, 200,000 updates": tqdm(200_000),
     }
-    print(f"empty Python loop: {python_speed():.0f} ns per iteration (machine load)")
+    loop = python_speed()
+    print(f"empty Python loop: {loop:.0f} ns per iteration (machine load); load average", end=" ")
+    print(Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?")
     print(
         f"{'workload':52} {'MB':>6} {'model MB/s':>11}"
         + (f" {'pyte MB/s':>10}" if args.pyte else "")
     )
     for name, data in workloads.items():
+        if args.only not in name:
+            continue
         rate = run(data, lambda: ScreenModel(24, 80, history=1000).feed, args.reps)
         line = f"{name:52} {len(data) / 1e6:6.1f} {rate:11.1f}"
         if args.pyte:
@@ -113,6 +161,7 @@ def main() -> None:
 
             line += f" {run(data[:200_000], pyte_feed, 1):10.2f}"
         print(line, flush=True)
+    print(f"empty Python loop after: {python_speed():.0f} ns per iteration")
 
 
 if __name__ == "__main__":

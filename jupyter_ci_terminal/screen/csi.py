@@ -66,18 +66,23 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
         t.goto(min(t.x, t.cols - 1), n - 1)
     elif final == "J":
         t.epoch += 1
-        x = min(t.x, t.cols - 1)
+        x = min(t.x, t.cols)  # as xterm.js: a pending wrap stays (nothing right of it to erase)
         if a == 0:
-            erase(rows[t.y], t.x, t.cols, t.cols, ec)  # wrap pending: nothing right (xterm.js)
+            erase(rows[t.y], x, t.cols, t.cols, ec)
+            rows[t.y][2] = rows[t.y][2] and x > 0  # erasing a whole row ends its wrap
             ys = range(t.y + 1, t.rows)
         elif a == 1:
             erase(rows[t.y], 0, x + 1, t.cols, ec)
+            rows[t.y][2] = False
+            if x + 1 >= t.cols and t.y + 1 < t.rows:
+                rows[t.y + 1][2] = False
             ys = range(t.y)
         elif a == 2:
             ys = range(t.rows)
         elif a == 3:
             if t.buf.history is not None:
                 t.buf.history.clear()
+                t.buf.pushed = 0
             return
         else:
             return
@@ -85,19 +90,18 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
             rows[y] = t.blank_line()
     elif final == "K":
         t.epoch += 1 if a else 0
-        x = min(t.x, t.cols - 1)
+        x = min(t.x, t.cols)
         if a == 0:
-            # With a wrap pending (x == cols) xterm.js erases nothing: top's header keeps its
-            # last cell.
-            erase(rows[t.y], t.x, t.cols, t.cols, ec)
+            erase(rows[t.y], x, t.cols, t.cols, ec)
+            rows[t.y][2] = rows[t.y][2] and x > 0
         elif a == 1:
             erase(rows[t.y], 0, x + 1, t.cols, ec)
         elif a == 2:
             erase(rows[t.y], 0, t.cols, t.cols, ec)
+            rows[t.y][2] = False
     elif final == "X":
-        # ECH, ICH, DCH move a cursor with a wrap pending back onto the last column (xterm.js).
-        t.x = x = min(t.x, t.cols - 1)
-        erase(rows[t.y], x, x + n, t.cols, ec)
+        t.x = min(t.x, t.cols - 1)  # as xterm.js, ECH ends a pending wrap
+        erase(rows[t.y], t.x, t.x + n, t.cols, ec)
     elif final == "@":
         t.epoch += 1
         t.x = min(t.x, t.cols - 1)

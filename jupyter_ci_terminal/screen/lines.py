@@ -1,17 +1,17 @@
 """Whole lines in bulk: the bulk of a CI log is ``text\\r\\n`` lines, maybe with SGR colours.
 
-At a line start with the whole screen as the scroll region, the lines up to the next other
-control are split with ``str.split`` and become rows in one list operation; lines that scroll
-straight into the scrollback are kept whole (a long entry stands for all of its rows).
+At a line start inside the scroll region, the lines up to the next other control are split
+with ``str.split`` and become rows in one list operation (coloured ones through
+:mod:`.styled`); they scroll the region as printing them would. Lines that scroll straight
+into the scrollback are kept whole (a long entry stands for all of its rows).
 """
 
 from __future__ import annotations
 
-import re
-from itertools import accumulate
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from . import pens
+from . import styled
 from .rows import DEFAULT_ATTR, Row, full_attrs
 
 if TYPE_CHECKING:
@@ -19,9 +19,6 @@ if TYPE_CHECKING:
 
 #: Lines up to this many rows long go into the scrollback whole.
 LONG = 4
-#: Controls that end a block of lines (ESC, CR and LF may be part of one).
-_OTHER = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
-_SGR = re.compile(r"\x1b\[([0-9;]*)m")
 
 
 def block(t: Terminal, data: str, i: int) -> int:
@@ -30,7 +27,18 @@ def block(t: Terminal, data: str, i: int) -> int:
     if stop < 0:
         stop = len(data)
     if stop - i < 512:
-        return _styled(t, data, i)
+        # Coloured lines, in blocks that grow while they are taken whole: a block costs a few
+        # passes over all of it even when a cursor move a few lines in ends it.
+        size = 1024
+        while True:
+            found = styled.rows(t, data, i, size)
+            if found is None:
+                return i
+            new, cleared, i, whole = found
+            place(t, new, cleared=cleared)
+            if not whole:
+                return i
+            size = min(size * 4, styled.BLOCK)
     end = data.rfind("\r\n", i, stop)
     if end < 0:
         return i
@@ -39,45 +47,6 @@ def block(t: Terminal, data: str, i: int) -> int:
     if not text.isascii() or not "".join(lines).isprintable():
         return i  # other controls inside: the general path handles them
     place(t, _rows(t, lines, chr(t.pen)))
-    return end + 2
-
-
-def _styled(t: Terminal, data: str, i: int) -> int:
-    m = _OTHER.search(data, i)
-    stop = m.start() if m is not None else len(data)
-    end = data.rfind("\r\n", i, stop)
-    if end < 0:
-        return i
-    text = data[i:end]
-    if not text.isascii():
-        return i
-    parts = _SGR.split(text)
-    texts = parts[::2]
-    joined = "".join(texts)
-    if "\x1b" in joined:
-        return i  # an escape sequence other than SGR: the general path handles it
-    lines = joined.split("\r\n")
-    if "\r" in joined.replace("\r\n", "") or "\n" in "".join(lines):
-        return i
-    # The pen after each SGR, then each text part's attributes, in C loops (accumulate, map).
-    seq = list(accumulate(parts[1::2], pens.apply_sgr, initial=t.pen))
-    t.pen = seq[-1]
-    attr = "".join(map(str.__mul__, map(chr, seq), map(len, texts)))
-    new: list[Row] = []
-    pos = 0
-    cols = t.cols
-    for line in lines:
-        at = attr[pos : pos + len(line)]
-        pos += len(line) + 2
-        if not at.strip(DEFAULT_ATTR):
-            at = ""
-        if len(line) <= cols:
-            new.append([line, at, False])
-        else:
-            new += [
-                [line[k : k + cols], at[k : k + cols], k > 0] for k in range(0, len(line), cols)
-            ]
-    place(t, new)
     return end + 2
 
 
@@ -129,30 +98,38 @@ def wrapped_run(t: Terminal, run: str, attr: str) -> None:
     place(t, new, newline=False)
 
 
-def place(t: Terminal, new: list[Row], *, newline: bool = True) -> None:
-    """Put rows at the cursor as printing them and CR LF would; the cursor ends at the start of
-    the row after the last (or, without ``newline``, after the last row's text)."""
+def place(
+    t: Terminal, new: list[Row], *, newline: bool = True, cleared: Collection[int] = ()
+) -> None:
+    """Put rows at the cursor (inside the scroll region) as printing them and CR LF would; the
+    cursor ends at the start of the row after the last (or, without ``newline``, after the last
+    row's text). Rows that scroll off a region at the top of the normal screen go to the
+    scrollback, as xterm.js does; others are gone. Rows from the cursor down keep the old text
+    right of the new, except the ``cleared`` ones (numbered from the cursor: EL was sent)."""
     rows = t.buf.rows
-    # Rows below the cursor are overwritten in place (merged), the rest scroll in.
-    fit = min(len(new), t.rows - t.y)
+    top, bottom = t.top, t.bottom
+    # Rows from the cursor down are overwritten in place (merged), the rest scroll in.
+    fit = min(len(new), bottom + 1 - t.y)
     for k in range(fit):
         row, nr = rows[t.y + k], new[k]
         n = len(nr[0])
-        if len(row[0]) > n:
+        if len(row[0]) > n and k not in cleared:
             if len(row[1]) > n:
                 nr[1] = full_attrs(nr[1], n) + row[1][n:]
             nr[0] += row[0][n:]
         rows[t.y + k] = nr
     extra = new[fit:]
     if extra:
-        allrows = rows + extra
-        cut = len(allrows) - t.rows
-        if t.buf.history is not None:
-            t.buf.history.extend(allrows[:cut])
-        rows[:] = allrows[cut:]
-        t.y = t.rows - 1
-        if any(len(row[0]) > t.cols for row in rows):
-            rows[:] = split_rows(rows, t.cols)[-t.rows :]
+        height = bottom + 1 - top
+        region = rows[top : bottom + 1] + extra
+        cut = len(region) - height
+        if top == 0 and t.buf.history is not None:
+            t.buf.push(region[:cut], t.cols)
+        region = region[cut:]
+        if any(len(row[0]) > t.cols for row in region):
+            region = split_rows(region, t.cols)[-height:]
+        rows[top : bottom + 1] = region
+        t.y = bottom
     else:
         t.y += fit - 1
     t.epoch += 1

@@ -127,6 +127,11 @@ def width(char: str) -> int:
 def cells(text: str) -> str:
     """Non-ASCII text as cells: wide characters get their filler, zero-width ones are dropped
     after composing what composes (a cell holds one code point)."""
+    # Progress bars repeat a few characters: look at each distinct one once.
+    widths = {c: width(c) for c in set(text) if c >= "\x7f"}
+    if 0 not in widths.values():
+        wide = {ord(c): c + WIDE for c, w in widths.items() if w == 2}
+        return text.translate(wide) if wide else text
     if any(width(c) == 0 for c in text):
         text = unicodedata.normalize("NFC", text)
     out = []

@@ -7,8 +7,9 @@ same state (cursor, pen, saved cursor, and nothing unsafe happened in between: s
 ``Terminal.epoch``) and asks :func:`repeats` how many copies of the update just applied follow.
 Copies of one shape starting from one state write exactly the same cells, so every copy but the
 last is overwritten by the last: skipping them changes nothing. The copies are compared as
-bytes: one ``translate`` shows where the controls are and that the text is printable ASCII, and
-one big-integer AND compares the escape sequences under a mask; no Python code runs per copy.
+bytes: one ``translate`` shows where the controls are and that the text is printable ASCII, one
+big-integer AND takes the escape sequences under a mask, and one XOR with the template finds
+the first copy that differs; no Python code runs per copy.
 """
 
 from __future__ import annotations
@@ -21,11 +22,15 @@ _SEQ = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[ -/]*[0-~])")
 _OVERWRITES = {0x78, 0x1B, 0x0D, 0x08}
 #: Below this many bytes of copies, checking costs more than applying them.
 MIN_SKIP = 256
+#: Bytes of copies compared at once, at most (the cached templates are this long).
+WINDOW = 65536
+_first_window: dict[tuple[bytes, bytes, bytes], int] = {}
 
 
 @lru_cache(maxsize=64)
 def _template(t: str) -> tuple[bytes, bytes, bytes] | None:
-    """(text positions as ``x``, mask of sequence bytes, the template) or None if unusable."""
+    """The update's *shape*: (text positions as ``x``, mask of sequence bytes, the sequence
+    bytes under the mask), or None if unusable. Updates that differ only in text share it."""
     if not t.isascii():
         return None
     b = t.encode("ascii")
@@ -40,25 +45,37 @@ def _template(t: str) -> tuple[bytes, bytes, bytes] | None:
     norm = b.translate(_NORM)
     if any(c not in _OVERWRITES for c in set(norm)):
         return None  # LF, tabs and the like move or scroll: not a pure overwrite
-    return norm, bytes(mask), b
+    return norm, bytes(mask), bytes(x & y for x, y in zip(b, mask, strict=True))
 
 
-@lru_cache(maxsize=256)
-def _copies(t: str, k: int) -> tuple[bytes, int, int]:
-    norm, mask, b = _template(t) or (b"", b"", b"")
-    m = int.from_bytes(mask * k, "big")
-    return norm * k, m, int.from_bytes(b * k, "big") & m
+@lru_cache(maxsize=32)
+def _copies(shape: tuple[bytes, bytes, bytes], k: int) -> tuple[int, int, int]:
+    """A shape ``k`` times over, as big-endian integers (cached per shape: a counter's updates
+    differ in text, not in shape)."""
+    norm, mask, seqs = (x * k for x in shape)
+    return int.from_bytes(norm, "big"), int.from_bytes(mask, "big"), int.from_bytes(seqs, "big")
 
 
-def _same(data: str, start: int, t: str, k: int) -> bool:
-    chunk = data[start : start + k * len(t)]
-    if not chunk.isascii():
-        return False
-    b = chunk.encode("ascii")
-    norm, mask, seqs = _copies(t, k)
-    if b.translate(_NORM) != norm:
-        return False
-    return not mask or int.from_bytes(b, "big") & mask == seqs
+def _matching(data: str, start: int, t: str, k: int) -> int:
+    """How many of the next ``k`` copies of ``t`` from ``data[start]`` have its shape.
+
+    The first difference is found without a loop: XOR the bytes (as big integers) with the
+    template's, and the highest set bit is in the first byte that differs.
+    """
+    size = len(t)
+    # Non-ASCII text encodes to bytes >= 0x80, which differ from the template's "x": the first
+    # difference is at or before the first such character, where bytes and characters agree.
+    b = data[start : start + k * size].encode("utf-8", "surrogatepass")[: k * size]
+    n = len(b)
+    norm, mask, seqs = _copies(_template(t) or (b"", b"", b""), k)
+    if n < k * size:  # the end of the data: the templates' first n bytes
+        shift = 8 * (k * size - n)
+        norm, mask, seqs = norm >> shift, mask >> shift, seqs >> shift
+    got = int.from_bytes(b.translate(_NORM), "big") ^ norm
+    if mask:
+        got |= (int.from_bytes(b, "big") & mask) ^ seqs
+    first = n - 1 - (got.bit_length() - 1) // 8 if got else n
+    return first // size
 
 
 def repeats(data: str, q: int, p: int, end: int) -> int:
@@ -71,19 +88,33 @@ def repeats(data: str, q: int, p: int, end: int) -> int:
     size = len(t)
     if size == 0 or (len(data) - p) // size < 2 or (len(data) - p) < MIN_SKIP:
         return 0
-    if _template(t) is None:
+    shape = _template(t)
+    if shape is None:
         return 0
     most = (len(data) - p) // size
-    # Copies are compared in power-of-two batches (their masks are cached per template):
-    # double while they match, then halve through the first batch that does not.
+    # Windows of copies grow fourfold while every copy matches (the templates are cached per
+    # window size); the first copy that does not match ends the count. The first window is as
+    # large as the last run of this shape needed (apt: 50 updates between log lines), so one
+    # comparison usually does.
+    cap = max(16, WINDOW // size)
     good = 0
-    step = 1
-    while good + step <= most and _same(data, p + good * size, t, step):
-        good += step
-        step *= 2
-    step //= 2
-    while step:
-        if good + step <= most and _same(data, p + good * size, t, step):
-            good += step
-        step //= 2
+    k = min(_first_window.get(shape, 16), cap)
+    while good < most:
+        n = _matching(data, p + good * size, t, k)
+        good += n
+        if n < k:
+            break
+        k = min(k * 4, cap)
+    if len(_first_window) > 256:
+        _first_window.clear()
+    _first_window[shape] = _window_for(good)
+    good = min(good, most)
     return (good - 1) * size if good > 1 else 0
+
+
+def _window_for(count: int) -> int:
+    """The smallest window (16 times a power of 4) that holds ``count`` copies and one more."""
+    k = 16
+    while k <= count:
+        k *= 4
+    return k

@@ -33,6 +33,18 @@ STICKY_MODES = (1, 5, 9, 12, 25, 66, 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1
 _ALT = (1049, 1047, 47)
 
 
+def _restores(update: str) -> bool:
+    """True when ``update`` (starting with DECSC) ends with the only DECRC in it and saves
+    nothing else, so it leaves the state as it found it: apt's status line."""
+    return (
+        update.endswith("\x1b8")
+        and update.count("\x1b7") == 1
+        and update.count("\x1b8") == 1
+        and "\x1b[s" not in update
+        and "\x1b[u" not in update
+    )
+
+
 class Buffer:
     """The normal or the alternate screen: rows, scrollback (normal only), saved cursor."""
 
@@ -40,6 +52,25 @@ class Buffer:
         self.rows: list[Row] = [blank_row() for _ in range(rows)]
         self.history: deque[Row] | None = deque(maxlen=history) if history is not None else None
         self.saved: tuple[int, int, int, bool, tuple[str, str], bool] | None = None
+        self.pushed = 0  # rows that went into the scrollback, counted until it is full
+
+    def push(self, gone: list[Row], cols: int) -> None:
+        """Entries scrolled off the top into the scrollback (normal screen only).
+
+        Until the scrollback is full, xterm.js keeps the DECSC row as a line of the whole
+        buffer, so the saved cursor moves up with its line (and stops at the top row).
+        """
+        assert self.history is not None
+        self.history.extend(gone)
+        room = (self.history.maxlen or 0) - self.pushed
+        if room <= 0:
+            return
+        n = len(gone) if len(gone) >= room else sum(max(1, -(-len(r[0]) // cols)) for r in gone)
+        n = min(n, room)
+        self.pushed += n
+        if self.saved is not None:
+            x, y, *rest = self.saved
+            self.saved = (x, max(y - n, 0), *rest)  # type: ignore[assignment]
 
 
 class Terminal:
@@ -135,16 +166,24 @@ class Terminal:
             jump = skip.repeats(data, seen[0], start, end)
             if jump:
                 self.skipped += jump
-                self.anchors[key] = (start + jump, state)
+                # Other anchors seen before the jump would compare spans of skipped copies.
+                self.anchors = {key: (start + jump, state)}
+                update = data[seen[0] : start]
+                if key == "\x1b7" and _restores(update) and data.startswith(update, start + jump):
+                    # The last copy is the update already applied, and it ends where it began
+                    # (DECSC ... DECRC): what it would write is on the screen, skip it too.
+                    self.skipped += len(update)
+                    return start + jump + len(update)
                 return end + jump
         return end
 
     def _bulk_ok(self) -> bool:
-        """True when rows may be placed in bulk: whole screen as region, no insert mode,
-        autowrap on, no line-drawing charset."""
+        """True when rows may be placed in bulk: the cursor inside the scroll region, no insert
+        mode, autowrap on, no line-drawing charset, no background colour (that rows scrolled in
+        would get)."""
         return (
-            self.top == 0
-            and self.bottom == self.rows - 1
+            self.top <= self.y <= self.bottom
+            and not pens.erase_pen(self.pen)
             and not self.insert
             and 7 in self.modes
             and not self.shift_out
@@ -229,7 +268,7 @@ class Terminal:
         n = min(n, bottom - top + 1)
         gone = rows[top : top + n]
         if top == 0 and self.buf.history is not None:
-            self.buf.history.extend(gone)
+            self.buf.push(gone, self.cols)
         rows[top : bottom + 1] = rows[top + n : bottom + 1] + [blank_row() for _ in range(n)]
         self._fill_erased(range(bottom + 1 - n, bottom + 1))
 

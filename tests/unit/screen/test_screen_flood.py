@@ -26,6 +26,16 @@ FLOODS = {
     "save_restore_with_region": "\x1b[1;4r"
     + "".join(f"\x1b7\x1b[5;1H{i}\x1b8" + ("x\r\n" if i % 13 == 0 else "") for i in range(20_000)),
     "erase_to_end_of_line": "".join(f"\x1b[1;1H{'#' * (i % 17)}\x1b[K" for i in range(20_000)),
+    "status_line_unchanged_between_log_lines": "\x1b[1;4r"
+    + "".join(
+        (f"log {i}\r\n" if i % 50 == 0 else "")
+        + f"\x1b7\x1b[5;1H\x1b[42mProgress [{i // 300:3d}%]\x1b[0m\x1b8"
+        for i in range(20_000)
+    ),
+    "status_line_leaves_the_cursor_elsewhere": "".join(
+        (f"log {i}\r\n" if i % 50 == 0 else "") + f"\x1b7\x1b[5;1H[{i // 300:3d}%]\x1b8\x1b[C"
+        for i in range(20_000)
+    ),
     "wrap_at_the_right_edge": "".join(f"\x1b[5;15H{i:08d}" for i in range(5_000)),
 }
 

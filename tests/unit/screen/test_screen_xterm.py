@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from real_output import REAL
+from test_screen_chunks import EDGES
 from test_screen_flood import FLOODS
 from test_screen_oracle import STREAMS as ORACLE_STREAMS
 from test_screen_restore import LINE_STREAMS, STREAMS, feed
@@ -44,6 +46,8 @@ XTERM_STREAMS = {
     "erase_chars_with_a_wrap_pending": "h" * 20 + "\x1b[X" + "z",
     "insert_chars_with_a_wrap_pending": "h" * 20 + "\x1b[@" + "z",
     "delete_chars_with_a_wrap_pending": "h" * 20 + "\x1b[P" + "z",
+    **REAL,
+    **EDGES,
 }
 #: Known, documented differences (docs/terminal-model.md): combining marks are composed; the
 #: oldest scrollback row of a wrapped line cut by the scrollback limit loses its wrapped flag.

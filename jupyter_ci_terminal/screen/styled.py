@@ -1,0 +1,223 @@
+"""Coloured lines in bulk: compiler, test-runner and ``ls --color`` output.
+
+Such output is ``text\\r\\n`` lines whose colours come from a handful of distinct escape
+sequences (SGR, and the EL that gcc sends after each one). Tokenising every sequence costs a
+Python object or call each, so instead each distinct run of consecutive sequences becomes one
+*marker* byte (one same-length ``bytes.replace`` over the block per distinct run). Then one
+``translate`` gives the text, one more the line *skeletons* (every text cell as ``H``, every
+run as its marker).
+A line's attributes depend only on the pen it starts with and its skeleton, so they are
+computed once per distinct (pen, skeleton) and reused: per line the work is one dict lookup.
+Trailing text is left out of the skeleton (messages vary in length; the pen they end with
+does not), so most lines of a build share a few skeletons.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import repeat
+from operator import itemgetter
+from typing import TYPE_CHECKING, cast
+
+from . import pens
+from .rows import DEFAULT_ATTR, Row
+
+if TYPE_CHECKING:
+    from .terminal import Terminal
+
+#: Control characters that cannot occur in a block (it stops at them), free to be markers.
+_MARKS = bytes((*range(0x01, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)))
+_MARKS_NUL = b"\x00" + _MARKS
+#: 1 for the bytes that end a block: controls other than ESC, CR and LF.
+_OTHER = bytes(0 if 0x20 <= c < 0x7F or c in b"\x1b\r\n" else 1 for c in range(256))
+#: A run of SGR/EL sequences (gcc sends EL after every SGR): one marker for the run.
+_SEQ = re.compile(rb"(?:\x1b\[(?:[0-9;]*m|0?K))+")
+_ONE = re.compile(rb"\x1b\[(?:([0-9;]*)m|0?K)")
+_BAD = re.compile(rb"\x1b(?!\[(?:[0-9;]*m|0?K))")
+_SPLIT = re.compile(b"([" + re.escape(_MARKS) + b"])")
+_SKELETON = bytes(0x48 if 0x20 <= c < 0x7F else c for c in range(256))  # text cells as "H"
+#: Distinct (pen, skeleton) pairs remembered; the table starts over when it is full.
+LIMIT = 4096
+#: Characters looked at per block, at most. Blocks start at 1 KiB and grow fourfold while
+#: they are taken whole; after a line that needs the general path the next one starts small
+#: again, so such lines cost a small block each, not a second look at the whole chunk.
+BLOCK = 65536
+
+_mark_of: dict[bytes, int] = {}  # escape sequence -> marker (shared by all blocks)
+_params_of: dict[int, list[str | None]] = {}  # marker -> its SGR parameters (None: EL)
+#: (pen, skeleton) -> (attributes, pen after, has EL), or None where the general path must run.
+_lines: dict[tuple[int, bytes], tuple[str, int, bool] | None] = {}
+#: The same for lines starting with the default pen, keyed by the skeleton alone (no tuple to
+#: build and hash per line on the common path).
+_plain_start: dict[bytes, tuple[str, int, bool] | None] = {}
+_UNKNOWN = ("", 0, False)
+_ATTRS, _PEN, _EL = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+def rows(
+    t: Terminal, data: str, i: int, size: int
+) -> tuple[list[Row], list[int], int, bool] | None:
+    """The rows of the coloured lines in the ``size`` characters from ``data[i]``, which of the
+    rows from the cursor down are cleared by EL (their old text goes), the index after the last
+    line, and whether all were taken (more may follow); the terminal's pen is left as after
+    them. None when no line here is for this path.
+
+    Works on the block as ASCII bytes: ``bytes.translate`` and ``find`` are the fastest scans.
+    """
+    end = data.rfind("\r\n", i, i + size)
+    if end < 0 or _BAD.match(data[i : i + 32].encode("ascii", "replace")):
+        return None  # the common case of a cursor move after a log line, at once
+    text = data[i:end]
+    if not text.isascii():
+        return None
+    b = text.encode("ascii")
+    stop = b.translate(_OTHER).find(1)
+    if stop >= 0:
+        b = b[: max(b.rfind(b"\r\n", 0, stop), 0)]
+    marked = _mark(b)
+    if marked is None:  # another escape sequence inside: the lines before it, if any
+        bad = _BAD.search(b)
+        b = b[: max(b.rfind(b"\r\n", 0, bad.start() if bad is not None else 0), 0)]
+        marked = _mark(b)
+    if not b or marked is None:
+        return None
+    lines = marked.translate(None, _MARKS_NUL).decode("ascii").split("\r\n")
+    skeletons = marked.translate(_SKELETON, b"\x00").split(b"\r\n")
+    if len(skeletons) != len(lines):
+        return None  # a CR or LF alone (a skeleton with one is never cached: see _line)
+    fit = t.bottom + 1 - t.y
+    done = _same_pen(t.pen, lines, skeletons, t.cols, fit) or _one_by_one(t, lines, skeletons)
+    new, cleared, pen, count = done
+    if not new:
+        return None
+    t.pen = pen
+    whole = count == len(lines) and i + len(b) == end and i + size < len(data)
+    if count < len(lines):  # stopped at a line for the general path: the ones before it
+        b = b[: len(b) - len(b.split(b"\r\n", count)[-1]) - 2]
+    return new, cleared, i + len(b) + 2, whole
+
+
+def _same_pen(
+    pen: int, lines: list[str], skeletons: list[bytes], cols: int, fit: int
+) -> tuple[list[Row], list[int], int, int] | None:
+    """The rows when every line ends with the pen it starts with (the default) and fits in a
+    row (the common case), with no Python code run per line; None otherwise."""
+    if pen:
+        return None
+    got = list(map(_plain_start.get, map(bytes.rstrip, skeletons, repeat(b"H"))))
+    if None in got:
+        return None
+    found = cast("list[tuple[str, int, bool]]", got)
+    if max(map(len, lines)) > cols or set(map(_PEN, found)) != {pen}:
+        return None
+    rows = list(map(list, zip(lines, map(_ATTRS, found), repeat(False))))
+    return rows, [k for k in range(min(fit, len(found))) if found[k][2]], pen, len(lines)
+
+
+def _one_by_one(
+    t: Terminal, lines: list[str], skeletons: list[bytes]
+) -> tuple[list[Row], list[int], int, int]:
+    """The rows line by line, up to the first line that needs the general path."""
+    new: list[Row] = []
+    cleared: list[int] = []
+    cols = t.cols
+    fit = t.bottom + 1 - t.y
+    pen = t.pen
+    get = _lines.get
+    for count, (line, skeleton) in enumerate(zip(lines, skeletons, strict=True)):
+        key = (pen, skeleton.rstrip(b"H"))
+        found = get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = _line(key)
+        if found is None:
+            return new, cleared, pen, count
+        attrs, after, el = found
+        if after and len(line) > len(attrs):
+            attrs += chr(after) * (len(line) - len(attrs))
+        if el and len(new) < fit:
+            if len(line) > cols and not _blank(t, len(new), -(-len(line) // cols)):
+                return new, cleared, pen, count  # EL on a wrapped row written over
+            cleared.append(len(new))
+        if len(line) <= cols:
+            new.append([line, attrs, False])
+        else:
+            new += [
+                [line[k : k + cols], attrs[k : k + cols], k > 0] for k in range(0, len(line), cols)
+            ]
+        pen = after
+    return new, cleared, pen, len(lines)
+
+
+def _blank(t: Terminal, start: int, n: int) -> bool:
+    """True when the ``n`` rows from ``start`` rows below the cursor show nothing."""
+    y = t.y + start
+    return not any(r[0] or r[1] for r in t.buf.rows[y : min(y + n, t.bottom + 1)])
+
+
+def _mark(text: bytes) -> bytes | None:
+    """``text`` with each SGR/EL sequence replaced by its marker (None if another escape
+    sequence is found or the markers run out)."""
+    k = text.find(b"\x1b")
+    while k >= 0:
+        m = _SEQ.match(text, k)
+        if m is None:
+            return None
+        seq = m.group()
+        mark = _mark_of.get(seq)
+        if mark is None:
+            if len(_mark_of) == len(_MARKS):
+                _reset()  # this block goes the general way, the next one starts afresh
+                return None
+            mark = _mark_of[seq] = _MARKS[len(_mark_of)]
+            _params_of[mark] = [
+                p.group(1).decode() if p.group(1) is not None else None for p in _ONE.finditer(seq)
+            ]
+        # Same length (the marker, then NULs, which a block cannot hold): replaced in place.
+        text = text.replace(seq, bytes((mark,)).ljust(len(seq), b"\x00"))
+        k = text.find(b"\x1b", k)
+    return text
+
+
+def _reset() -> None:
+    _mark_of.clear()
+    _params_of.clear()
+    _lines.clear()
+    _plain_start.clear()
+
+
+def _line(key: tuple[int, bytes]) -> tuple[str, int, bool] | None:
+    """Attributes of a line's skeleton from a starting pen, the pen after it, and whether it
+    has EL; None when it needs the general path (EL or a line end under a background colour,
+    which erase and scroll in coloured cells)."""
+    if len(_lines) >= LIMIT:
+        _lines.clear()
+        _plain_start.clear()
+    pen, skeleton = key
+    if b"\r" in skeleton or b"\n" in skeleton:
+        _lines[key] = None  # a CR or LF alone: the general path handles it
+        return None
+    out = []
+    el = False
+    found: tuple[str, int, bool] | None = None
+    for k, part in enumerate(_SPLIT.split(skeleton)):
+        if k % 2 == 0:
+            out.append(chr(pen) * len(part))
+            continue
+        for params in _params_of[part[0]]:
+            if params is not None:
+                pen = pens.apply_sgr(pen, params)
+            elif pens.erase_pen(pen):
+                break
+            else:
+                el = True
+        else:
+            continue
+        break
+    else:
+        if not pens.erase_pen(pen):
+            attrs = "".join(out)
+            found = (attrs if pen else attrs.rstrip(DEFAULT_ATTR), pen, el)
+    _lines[key] = found
+    if not key[0]:
+        _plain_start[key[1]] = found
+    return found

@@ -1,0 +1,163 @@
+"""Output of real tools, generated: the escape sequences each one sends, as captured from them.
+
+Shared by the correctness tables (pyte, xterm.js, chunkings) and sized for a 5x20 terminal:
+most lines are longer than the width, so they wrap.
+"""
+
+from __future__ import annotations
+
+
+def gcc(n: int) -> str:
+    """gcc 12 diagnostics: every SGR followed by EL, a source line, a caret line."""
+    out = []
+    for i in range(n):
+        out.append(
+            f"\x1b[01m\x1b[Ksrc/m{i}.c:{i + 1}:5:\x1b[m\x1b[K \x1b[01;35m\x1b[Kwarning: \x1b[m\x1b[K"
+            f"unused variable '\x1b[01m\x1b[Kx{i}\x1b[m\x1b[K' [\x1b[01;35m\x1b[K-Wunused-variable"
+            f"\x1b[m\x1b[K]\r\n"
+            f"{i + 1:5d} |     int \x1b[01;35m\x1b[Kx{i}\x1b[m\x1b[K;\r\n"
+            f"      |         \x1b[01;35m\x1b[K^~\x1b[m\x1b[K\r\n"
+        )
+    return "".join(out)
+
+
+def clang(n: int) -> str:
+    """clang diagnostics (SGR only, bold carried across the message)."""
+    return "".join(
+        f"\x1b[1ma{i}.c:{i}:7: \x1b[0m\x1b[0;1;35mwarning: \x1b[0m\x1b[1munused 'y{i}'"
+        f" [-Wunused]\x1b[0m\r\n  int y{i};\r\n\x1b[0;1;32m      ^\r\n\x1b[0m"
+        for i in range(n)
+    )
+
+
+def cargo(n: int) -> str:
+    """cargo: right-aligned green verbs, rustc warnings with 256-colour arrows."""
+    out = [f"\x1b[1m\x1b[32m   Compiling\x1b[0m dep{i} v0.{i}.0\r\n" for i in range(n)]
+    out.append(
+        "\x1b[0m\x1b[1m\x1b[33mwarning\x1b[0m\x1b[0m\x1b[1m: unused variable: `x`\x1b[0m\r\n"
+        "\x1b[0m \x1b[0m\x1b[0m\x1b[1m\x1b[38;5;12m--> \x1b[0m\x1b[0msrc/main.rs:2:9\x1b[0m\r\n"
+        "\x1b[1m\x1b[32m    Finished\x1b[0m dev [unoptimized] target(s) in 1.2s\r\n"
+    )
+    return "".join(out)
+
+
+def pytest_progress(n: int) -> str:
+    """pytest: a file's dots, then the percentage at the right; a failure in red."""
+    out = ["\x1b[1m===== test session starts =====\x1b[0m\r\n"]
+    for i in range(n):
+        dots = "".join(
+            "\x1b[31mF\x1b[0m" if (i + k) % 7 == 0 else "\x1b[32m.\x1b[0m" for k in range(5)
+        )
+        out.append(f"t{i}.py {dots}\x1b[32m [{(i + 1) * 100 // n:3d}%]\x1b[0m\r\n")
+    out.append("\x1b[31m\x1b[1m1 failed\x1b[0m, \x1b[32m9 passed\x1b[0m\x1b[31m in 0.1s\x1b[0m\r\n")
+    return "".join(out)
+
+
+def ls_color(n: int) -> str:
+    """``ls --color``: bold blue directories, green executables, black on green (a background
+    colour reset before the line end)."""
+    return "".join(
+        f"\x1b[0m\x1b[01;34md{i}\x1b[0m  \x1b[01;32mrun{i}.sh\x1b[0m  f{i}.txt  "
+        f"\x1b[30;42mtmp{i}\x1b[0m\r\n"
+        for i in range(n)
+    )
+
+
+def git_graph(n: int) -> str:
+    """``git log --graph --color --oneline``: coloured graph edges, decorations, ESC[m resets."""
+    out = []
+    for i in range(n):
+        deco = (
+            "\x1b[33m (\x1b[m\x1b[1;36mHEAD -> \x1b[m\x1b[1;32mmain\x1b[m\x1b[33m)\x1b[m"
+            if i == 0
+            else ""
+        )
+        out.append(f"* \x1b[33m{i:07x}\x1b[m{deco} Commit {i}\r\n")
+        if i % 4 == 1:
+            out.append(
+                "\x1b[31m|\x1b[m\x1b[32m\\\x1b[m  \r\n\x1b[31m|\x1b[m * side\r\n\x1b[31m|\x1b[m\x1b[32m/\x1b[m\r\n"
+            )
+    return "".join(out)
+
+
+def buildkit(frames: int) -> str:
+    """docker build (BuildKit): the step list redrawn in place, cursor up over the last frame,
+    each line cleared with EL."""
+    out = []
+    height = 0
+    for f in range(frames):
+        steps = [f"\x1b[34m => [{k}/4] RUN step {k}\x1b[0m {f / 10:.1f}s" for k in range(1 + f % 4)]
+        frame = [f"[+] Building {f / 10:.1f}s ({len(steps)}/4)", *steps]
+        if height:
+            out.append(f"\x1b[{height}A\r")
+        out.extend(f"{line}\x1b[K\r\n" for line in frame)
+        height = len(frame)
+    return "".join(out)
+
+
+def tqdm(updates: int) -> str:
+    """tqdm: a bar of Unicode blocks redrawn after CR (multi-byte characters)."""
+    out = []
+    for i in range(updates + 1):
+        full, part = divmod(i * 8 * 10 // updates, 8)
+        bar = "█" * full + (" ▏▎▍▌▋▊▉"[part] if full < 10 else "") + " " * (9 - full)
+        out.append(f"\r{i * 100 // updates:3d}%|{bar[:10]}| {i}/{updates} [00:01<00:00]")
+    return "".join(out) + "\r\n"
+
+
+def pip_progress(updates: int) -> str:
+    """pip (rich): cursor hidden, a truecolour bar of box-drawing characters, EL before each
+    redraw."""
+    out = ["\x1b[?25l"]
+    for i in range(updates + 1):
+        done = i * 12 // updates
+        out.append(
+            f"\r\x1b[2K   \x1b[38;2;249;38;114m{'━' * done}\x1b[0m\x1b[38;5;237m{'━' * (12 - done)}"
+            f"\x1b[0m \x1b[32m{i / 10:.1f}/{updates / 10:.1f} MB\x1b[0m"
+        )
+    return "".join(out) + "\r\n\x1b[?25h"
+
+
+def apt_with_log(lines: int) -> str:
+    """apt with many log lines between status updates: the region scrolls in bulk."""
+    out = ["HEADER\r\n\x1b7\x1b[0;4r\x1b8\x1b[1A"]
+    for i in range(lines):
+        out.append(f"Setting up lib{i} (1.{i}) ...\r\n")
+        if i % 9 == 8:
+            out.append(f"\x1b7\x1b[5;0f\x1b[42m\x1b[30mProgress: [{i:3d}%]\x1b[49m\x1b[39m\x1b8")
+    return "".join(out)
+
+
+def region_in_the_middle(lines: int) -> str:
+    """A scroll region away from the top (a pager's status lines): scrolled rows are gone."""
+    return (
+        "top\r\n\x1b[2;4r\x1b[2;1H"
+        + "".join(f"\x1b[3{i % 8}mrow {i} " + "r" * (i % 23) + "\x1b[0m\r\n" for i in range(lines))
+        + "\x1b[r\x1b[5;1Hbottom"
+    )
+
+
+def background_scrolls(lines: int) -> str:
+    """Lines scrolled in under a background colour (scrolled-in rows take it, as in xterm)."""
+    return "\x1b[44m" + "".join(f"blue {i}\r\n" for i in range(lines)) + "\x1b[0mend"
+
+
+#: Streams of lines only (no cursor addressing or CR redraws).
+LINES = {
+    "gcc_diagnostics": gcc(30),
+    "clang_diagnostics": clang(30),
+    "cargo_build": cargo(40),
+    "pytest_progress": pytest_progress(30),
+    "ls_color": ls_color(40),
+    "git_log_graph": git_graph(30),
+}
+#: Streams that redraw or use a scroll region.
+REDRAWS = {
+    "docker_buildkit": buildkit(60),
+    "tqdm_bar": tqdm(500),
+    "pip_progress_bar": pip_progress(300),
+    "apt_with_many_log_lines": apt_with_log(400),
+    "scroll_region_in_the_middle": region_in_the_middle(200),
+    "background_colour_scrolls": background_scrolls(40),
+}
+REAL = {**LINES, **REDRAWS}

@@ -1,0 +1,58 @@
+"""Output split anywhere (inside escape sequences, inside UTF-8 characters, between CR and LF)
+gives the same cells as the same output in one piece: the bulk paths (whole lines, coloured
+lines, scroll regions, flood skipping) agree with applying one character at a time."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+from real_output import REAL
+from screen_state import cells
+from test_screen_oracle import STREAMS as ORACLE_STREAMS
+
+from jupyter_ci_terminal.screen import ScreenModel
+
+EDGES = {
+    "erase_at_the_right_edge": "a" * 20
+    + "\x1b[K\r\n"
+    + "b" * 20
+    + "\x1b[1K\r\n"
+    + "c" * 20
+    + "\x1b[Xd\r\n"
+    + "e" * 25
+    + "\x1b[1G\x1b[K\r\n"
+    + "f" * 20
+    + "\x1b[J\r\n$ ",
+    "coloured_lines_over_old_text": "".join(f"old text {i} " * 2 + "\r\n" for i in range(5))
+    + "\x1b[5A"
+    + "".join(f"\x1b[1mnew {i}\x1b[0m\x1b[K\r\n" for i in range(3))
+    + "".join(f"\x1b[32mkeeps {i}\x1b[0m\r\n" for i in range(2)),
+    "pen_left_on_at_a_line_end": "".join(f"\x1b[1ma{i}\r\nb\x1b[0m\r\n" for i in range(40)),
+    "many_distinct_colours": "".join(f"\x1b[38;5;{i}mc{i}\x1b[0m\r\n" for i in range(60)),
+    "a_stray_cr_in_coloured_lines": "".join(f"\x1b[33mx{i}\rY\x1b[0m\r\n" for i in range(30)),
+    "saved_cursor_follows_its_line_up": "a\r\nb\r\nc\r\nd\x1b7"
+    + "".join(f"\x1b[36mline {i}\x1b[0m\r\n" for i in range(3))
+    + "\x1b8X\x1b7"
+    + "".join(f"more {i}\r\n" for i in range(9))
+    + "\x1b8Y",
+    "tab_in_coloured_lines": "".join(f"\x1b[33mk{i}\x1b[0m\tv\r\n" for i in range(30)),
+}
+CHUNKED = {**ORACLE_STREAMS, **REAL, **EDGES}
+
+
+def feed_bytes(data: str, size: int) -> ScreenModel:
+    raw = data.encode()
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    model = ScreenModel(5, 20, history=1000)
+    for k in range(0, len(raw), size):
+        model.feed(decoder.decode(raw[k : k + size]))
+    return model
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 7, 13, 4096])
+@pytest.mark.parametrize("name", list(CHUNKED))
+def test_output_split_anywhere_gives_the_same_cells(name: str, size: int) -> None:
+    whole = ScreenModel(5, 20, history=1000)
+    whole.feed(CHUNKED[name])
+    assert cells(feed_bytes(CHUNKED[name], size)) == cells(whole)
