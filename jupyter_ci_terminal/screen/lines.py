@@ -46,8 +46,21 @@ def block(t: Terminal, data: str, i: int) -> int:
     lines = text.split("\r\n")
     if not text.isascii() or not "".join(lines).isprintable():
         return i  # other controls inside: the general path handles them
-    place(t, _rows(t, lines, chr(t.pen)))
+    place(t, _rows(t, survivors(t, lines), chr(t.pen)))
     return end + 2
+
+
+def survivors(t: Terminal, lines: list[str]) -> list[str]:
+    """The lines of a block that can still be seen once it is placed: the last ones.
+
+    Only the screen and the scrollback keep rows, so a flood of short lines (``yes``, ``seq``)
+    needs a row built for its last ``history + rows`` lines alone, not one per line. ``rows``
+    more are kept: the first lines of a block merge with the rows at the cursor (old text right
+    of them stays), and those rows must be ones that scroll away again, as in the whole block.
+    """
+    history = t.buf.history.maxlen or 0 if t.buf.history is not None else 0
+    keep = history + 2 * t.rows
+    return lines[-keep:] if len(lines) > keep else lines
 
 
 def _rows(t: Terminal, lines: list[str], attr: str) -> list[Row]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from screen_state import cells
 
-from jupyter_ci_terminal.screen import ScreenModel, skip
+from jupyter_ci_terminal.screen import ScreenModel, lines, skip
 
 FLOODS = {
     "counter_at_one_position": "".join(f"\x1b[3;1Hcount {i}" for i in range(20_000)),
@@ -64,3 +64,49 @@ def test_skipping_a_flood_gives_the_same_state(name: str, monkeypatch: pytest.Mo
 )
 def test_a_flood_of_updates_is_skipped(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run(FLOODS[name], True, monkeypatch).term.skipped > len(FLOODS[name]) // 2
+
+
+#: Floods of short lines from several starting states: (setup, line, lines).
+SHORT_LINES = {
+    "yes_from_the_top": ("", "y", 9_000),
+    "seq_below_long_old_text": ("x" * 19 + "\r\n" + "w" * 19 + "\x1b[1;1H", "12", 9_000),
+    "yes_in_a_scroll_region": ("\x1b[2;4r\x1b[2;1H", "y", 9_000),
+    "yes_on_the_alternate_screen": ("\x1b[?1049h", "y", 9_000),
+    "yes_with_a_saved_cursor": ("ab\x1b7\r\n", "y", 9_000),
+    "just_over_the_kept_lines": ("", "n", 1_000 + 2 * 5 + 1),
+    "long_lines_cut_at_the_width": ("", "z" * 45, 3_000),
+}
+
+
+def flood(name: str, trimming: bool, monkeypatch: pytest.MonkeyPatch) -> ScreenModel:
+    setup, line, count = SHORT_LINES[name]
+    if not trimming:
+        monkeypatch.setattr(lines, "survivors", lambda t, block: block)
+    model = ScreenModel(5, 20, history=1000)
+    model.feed("HEADER\r\n" + setup)
+    model.feed((line + "\r\n") * count)
+    monkeypatch.undo()
+    return model
+
+
+@pytest.mark.parametrize("name", list(SHORT_LINES))
+def test_rows_are_built_only_for_the_lines_that_survive_a_flood(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast, slow = flood(name, True, monkeypatch), flood(name, False, monkeypatch)
+    assert cells(fast) == cells(slow)
+    assert fast.scrollback() == slow.scrollback()
+    assert fast.term.main.saved == slow.term.main.saved
+
+
+@pytest.mark.parametrize("name", ["yes_from_the_top", "yes_in_a_scroll_region"])
+def test_a_flood_of_short_lines_in_one_chunk_equals_it_line_by_line(name: str) -> None:
+    setup, line, count = SHORT_LINES[name]
+    whole, by_line = ScreenModel(5, 20, history=1000), ScreenModel(5, 20, history=1000)
+    for model in (whole, by_line):
+        model.feed("HEADER\r\n" + setup)
+    whole.feed((line + "\r\n") * count)
+    for _ in range(count):
+        by_line.feed(line + "\r\n")
+    assert cells(whole) == cells(by_line)
+    assert whole.scrollback() == by_line.scrollback()
