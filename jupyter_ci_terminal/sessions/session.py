@@ -204,7 +204,10 @@ class TerminalSession:
         }
 
     async def write(self, viewer: Viewer, data: bytes) -> None:
-        """Send keystrokes to the job's shell."""
+        """Send keystrokes (and, from one viewer only, terminal replies) to the job's shell."""
+        data = self.fanout.admit(viewer, data)
+        if not data:
+            return
         if self.ended is None and self.link.ws is not None:
             viewer.bytes_in += len(data)
         await self._input(data)

@@ -57,6 +57,9 @@ class Viewer:
         self.size: tuple[int, int] | None = None
         self.bytes_out = 0
         self.bytes_in = 0
+        #: When it attached and last typed, in the session's order (see ``Fanout.answerer``).
+        self.attached = 0
+        self.typed = 0
         self.overflows = 0  # times the queue was dropped for a restore payload
         self.resyncs = 0  # restore payloads sent after an overflow
         #: True once the viewer acknowledged output: its lag then counts what it has not shown.
