@@ -8,6 +8,7 @@ import itertools
 from collections.abc import Awaitable, Callable
 
 from ..protocol import replies, terminado
+from ..protocol.jsontext import Output
 from .settings import SessionSettings
 from .viewer import Viewer
 
@@ -64,7 +65,7 @@ class Fanout:
             return data
         return replies.keystrokes(pieces).encode()
 
-    def push(self, text: str) -> None:
+    def push(self, text: Output) -> None:
         """Output for every viewer (each drops what it cannot take in time)."""
         for viewer in self.viewers:
             viewer.push(text)
@@ -80,7 +81,7 @@ class Fanout:
         """Say once that the remote size cannot follow the viewers."""
         if not self._told_fixed_size:
             self._told_fixed_size = True
-            self.push(FIXED_SIZE_NOTICE)
+            self.push(Output(FIXED_SIZE_NOTICE))
 
     @staticmethod
     def end(viewer: Viewer, why: str) -> None:
