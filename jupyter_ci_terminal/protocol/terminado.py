@@ -14,11 +14,13 @@ convert cheaply, no input beyond the cap (``max_input`` bytes of stdin).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
 from ..errors import ProtocolError
 from .frames import Input, Resize, terminal_size
+from .jsontext import Output, joined
 from .limits import DEFAULT_MAX_INPUT, MAX_ACK, dimension, too_big, wire_limit
 
 #: Digits of an integer worth converting: a terminal size has at most 5.
@@ -130,7 +132,12 @@ def setup() -> str:
 
 def stdout(text: str) -> str:
     """Terminal output."""
-    return json.dumps(["stdout", text])
+    return stdout_of([Output(text)])
+
+
+def stdout_of(pieces: Sequence[Output]) -> str:
+    """Terminal output joined from pieces escaped once (see :mod:`.jsontext`)."""
+    return '["stdout", ' + joined(pieces) + "]"
 
 
 def disconnect() -> str:

@@ -4,9 +4,11 @@ all fit in (the smallest, as terminado does), and every one is told when the ses
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Awaitable, Callable
 
-from ..protocol import terminado
+from ..protocol import replies, terminado
+from ..protocol.jsontext import Output
 from .settings import SessionSettings
 from .viewer import Viewer
 
@@ -25,6 +27,7 @@ class Fanout:
         self.viewers: set[Viewer] = set()
         self._told: list[Viewer] = []  # the viewers the end message went to
         self._told_fixed_size = False
+        self._ticks = itertools.count(1)  # orders attaches and typing
 
     def add(self, send: Callable[[str], Awaitable[None]], user: str) -> Viewer:
         """A new viewer sending through ``send``: ``setup``, then the current screen."""
@@ -35,6 +38,7 @@ class Fanout:
             max_backlog=self.cfg.max_backlog,
             max_lag=self.cfg.max_lag,
         )
+        viewer.attached = next(self._ticks)
         self.viewers.add(viewer)
         viewer.start(terminado.setup(), self._snapshot())
         return viewer
@@ -46,7 +50,22 @@ class Fanout:
         self.viewers.discard(viewer)
         return True
 
-    def push(self, text: str) -> None:
+    def answerer(self) -> Viewer | None:
+        """The viewer whose terminal answers the program's queries: the one that typed last,
+        else the earliest attached."""
+        return max(self.viewers, key=lambda v: (v.typed, -v.attached), default=None)
+
+    def admit(self, viewer: Viewer, data: bytes) -> bytes:
+        """What of ``viewer``'s input goes to the shell: its keystrokes, and its terminal's
+        replies only when it is the :meth:`answerer` (every xterm.js answers a query)."""
+        pieces = replies.split(data.decode("utf-8", "replace"))
+        if any(not piece.reply for piece in pieces):
+            viewer.typed = next(self._ticks)
+        if viewer is self.answerer() or all(not piece.reply for piece in pieces):
+            return data
+        return replies.keystrokes(pieces).encode()
+
+    def push(self, text: Output) -> None:
         """Output for every viewer (each drops what it cannot take in time)."""
         for viewer in self.viewers:
             viewer.push(text)
@@ -62,7 +81,7 @@ class Fanout:
         """Say once that the remote size cannot follow the viewers."""
         if not self._told_fixed_size:
             self._told_fixed_size = True
-            self.push(FIXED_SIZE_NOTICE)
+            self.push(Output(FIXED_SIZE_NOTICE))
 
     @staticmethod
     def end(viewer: Viewer, why: str) -> None:

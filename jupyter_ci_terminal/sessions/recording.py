@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+from ..protocol.jsontext import Output
+
 
 class Recording:
     """An asciicast v2 file: a header line, then ``[seconds, "o"|"i"|"r", data]`` events."""
@@ -37,12 +39,17 @@ class Recording:
         if self._file is not None:
             self._file.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
-    def _event(self, kind: str, data: str) -> None:
-        self._write([round(time.monotonic() - self._start, 6), kind, data])
+    def _now(self) -> float:
+        return round(time.monotonic() - self._start, 6)
 
-    def output(self, text: str) -> None:
-        """Record terminal output."""
-        self._event("o", text)
+    def _event(self, kind: str, data: str) -> None:
+        self._write([self._now(), kind, data])
+
+    def output(self, out: Output) -> None:
+        """Record terminal output (its JSON escaping is shared with the viewers' messages)."""
+        if self._file is not None:
+            # The line json.dumps writes (floats as repr, ", " between items), pre-escaped.
+            self._file.write(f'[{self._now()!r}, "o", {out.literal}]\n')
 
     def input(self, text: str) -> None:
         """Record keystrokes, when enabled (they may contain passwords typed into the shell)."""

@@ -21,6 +21,7 @@ from tornado.websocket import WebSocketClientConnection
 from ..backends import Backend, Project, TerminalUser
 from ..dial import endpoint
 from ..errors import CIError
+from ..protocol.jsontext import Output
 from . import holdgrace, shellwait
 from .agentaccess import check_agent_user
 from .fanout import Fanout
@@ -158,8 +159,9 @@ class TerminalSession:
 
     def _output(self, text: str) -> None:
         self.bytes_out += len(text)
-        self.out.output(text)
-        self.fanout.push(text)
+        out = Output(text)  # escaped for JSON once, for the recording and every viewer
+        self.out.output(out)
+        self.fanout.push(out)
 
     def _arm_idle(self) -> None:
         self._hold_grace = holdgrace.rearm(self, self._hold_grace)
@@ -204,7 +206,10 @@ class TerminalSession:
         }
 
     async def write(self, viewer: Viewer, data: bytes) -> None:
-        """Send keystrokes to the job's shell."""
+        """Send keystrokes (and, from one viewer only, terminal replies) to the job's shell."""
+        data = self.fanout.admit(viewer, data)
+        if not data:
+            return
         if self.ended is None and self.link.ws is not None:
             viewer.bytes_in += len(data)
         await self._input(data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ..protocol.jsontext import Output
 from ..screen import ScreenModel
 from .recording import Recording
 from .settings import SessionSettings
@@ -37,11 +38,11 @@ class Subscribers:
             record_input=self.cfg.record_input,
         )
 
-    def output(self, text: str) -> None:
+    def output(self, out: Output) -> None:
         """Terminal output."""
-        self.screen.feed(text)
+        self.screen.feed(out.text)
         if self.recording is not None:
-            self.recording.output(text)
+            self.recording.output(out)
 
     def input(self, data: bytes) -> None:
         """Keystrokes sent to the shell."""

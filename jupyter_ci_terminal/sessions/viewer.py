@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from ..protocol import terminado
+from ..protocol.jsontext import Output
 
 #: Output is coalesced into stdout messages of at most this many characters: more than the
 #: session reads from the runner at once (64 KiB), so a viewer that keeps up sends all that
@@ -31,8 +32,9 @@ ACK_WINDOW = 256 * 1024
 
 log = logging.getLogger(__name__)
 
-#: A queued item: (is_control, when it was produced, text). Control messages are pre-encoded.
-_Item = tuple[bool, float, str]
+#: A queued item: (is_control, when it was produced, text). Control messages are pre-encoded;
+#: output is escaped for JSON once for all viewers and the recording.
+_Item = tuple[bool, float, Output]
 
 
 class Viewer:
@@ -57,6 +59,9 @@ class Viewer:
         self.size: tuple[int, int] | None = None
         self.bytes_out = 0
         self.bytes_in = 0
+        #: When it attached and last typed, in the session's order (see ``Fanout.answerer``).
+        self.attached = 0
+        self.typed = 0
         self.overflows = 0  # times the queue was dropped for a restore payload
         self.resyncs = 0  # restore payloads sent after an overflow
         #: True once the viewer acknowledged output: its lag then counts what it has not shown.
@@ -93,12 +98,12 @@ class Viewer:
     def start(self, control: str, output: str) -> None:
         """Start sending: one control message (setup), then the initial restore payload."""
         now = self._clock()
-        self._queue.extend([(True, now, control), (False, now, output)])
+        self._queue.extend([(True, now, Output(control)), (False, now, Output(output))])
         self._queued += len(control) + len(output)
         self._task = asyncio.create_task(self._run())
         self._wake.set()
 
-    def push(self, text: str) -> None:
+    def push(self, text: Output) -> None:
         """Queue output; never blocks, never queues past ``max_backlog`` or ``max_lag``."""
         if self._resync or self._closing:
             return  # the restore payload to come holds it
@@ -161,15 +166,15 @@ class Viewer:
         if control:
             self._queue.popleft()
             self._queued -= len(head)
-            return head, 0, stamp
-        parts: list[str] = []
+            return head.text, 0, stamp
+        parts: list[Output] = []
         size = 0
         while self._queue and not self._queue[0][0] and size < BATCH:
             _, _, part = self._queue.popleft()
             self._queued -= len(part)
             parts.append(part)
             size += len(part)
-        return terminado.stdout("".join(parts)), size, stamp
+        return terminado.stdout_of(parts), size, stamp
 
     def _sent(self, stamp: float, chars: int) -> None:
         self._unacked.append((stamp, chars))

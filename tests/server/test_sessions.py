@@ -9,6 +9,8 @@ from typing import Any
 from termframes import read_until
 from websockets.asyncio.client import connect
 
+from jupyter_ci_terminal.protocol import terminado
+
 from .conftest import CIClient
 
 
@@ -168,3 +170,29 @@ async def test_shell_exit_ends_the_session_with_the_reason(ci: CIClient, jp_ws_f
     while any(s["name"] == session["name"] for s in await ci.get("terminals")):
         await asyncio.sleep(0.05)
     assert "runner closed the terminal" in (await ci.get("terminals", session["name"]))["ended"]
+
+
+async def answer_cursor_query(ws: Any, position: str) -> None:
+    """Answer the shell's cursor position query as an xterm.js at ``position`` would."""
+    await read_until(ws, "\x1b[6n")
+    ws.write_message(json.dumps(["stdin", f"\x1b[{position}R"]))
+
+
+async def test_only_the_viewer_that_typed_answers_the_terminal_queries(
+    ci: CIClient, jp_ws_fetch: Any
+) -> None:
+    session = await open_session(ci)
+    first = await attach(jp_ws_fetch, session["name"])  # attached first, never types
+    typist = await attach(jp_ws_fetch, session["name"])
+    # The program asks for the cursor position, takes the first answer, then waits 3 s more
+    # for any further answer: both viewers' terminals answer, with different positions.
+    typist.write_message(
+        terminado.stdin(
+            "printf '\\033[6n'; read -rs -d R pos; read -rs -t 3 -d R more;"
+            ' echo "got=${pos#?[} more=${more#?[} 999" | tr 0-9 a-j\r'
+        )
+    )
+    await asyncio.gather(answer_cursor_query(first, "9;3"), answer_cursor_query(typist, "5;7"))
+    # Digits become letters, so the echoed command line cannot match: 5;7 is f;h.
+    seen = await read_until(typist, "jjj")
+    assert "got=f;h more= jjj" in seen

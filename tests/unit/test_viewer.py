@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from jupyter_ci_terminal.protocol.jsontext import Output
 from jupyter_ci_terminal.sessions.viewer import ACK_WINDOW, Viewer
 
 SCREEN = "\x1bcSCREEN"
@@ -54,7 +55,7 @@ async def test_a_viewer_that_keeps_up_gets_every_character() -> None:
     sock, clock = Socket(), Clock()
     v = await viewer(sock, clock)
     for n in range(50):
-        v.push(f"line {n}\n")
+        v.push(Output(f"line {n}\n"))
         clock.now += 0.1
         await settle()
     assert sock.stdout() == "initial" + "".join(f"line {n}\n" for n in range(50))
@@ -71,19 +72,19 @@ async def test_a_stuck_viewer_gets_the_present_once_it_reads_again(
     sock, clock = Socket(), Clock()
     v = await viewer(sock, clock)
     sock.open.clear()
-    v.push("in flight")  # taken by the sender, stuck in the socket
+    v.push(Output("in flight"))  # taken by the sender, stuck in the socket
     await settle()
-    v.push("old ")
+    v.push(Output("old "))
     clock.now += advance
-    v.push(text)
-    v.push(text)
+    v.push(Output(text))
+    v.push(Output(text))
     assert v.overflows == 1, why
     assert v.backlog == 0
-    v.push("dropped too")  # the restore payload will show it
+    v.push(Output("dropped too"))  # the restore payload will show it
     sock.open.set()
     await settle()
     assert [m[1] for m in sock.sent[1:]] == ["initial", "in flight", SCREEN]
-    v.push("live")
+    v.push(Output("live"))
     await settle()
     assert sock.sent[-1] == ["stdout", "live"]
     assert v.resyncs == 1
@@ -93,9 +94,9 @@ async def test_output_that_aged_in_the_queue_is_not_sent() -> None:
     sock, clock = Socket(), Clock()
     v = await viewer(sock, clock)
     sock.open.clear()
-    v.push("in flight")
+    v.push(Output("in flight"))
     await settle()
-    v.push("stale")
+    v.push(Output("stale"))
     clock.now += 1.0  # nothing new arrives, the socket frees up late
     sock.open.set()
     await settle()
@@ -109,17 +110,17 @@ async def test_an_acking_viewer_is_measured_by_what_it_displayed() -> None:
     v.ack(len("initial"))
     assert v.acking
     assert v.unacknowledged == 0
-    v.push("a" * ACK_WINDOW)  # sent at once: the socket takes it, the browser queues it
+    v.push(Output("a" * ACK_WINDOW))  # sent at once: the socket takes it, the browser queues it
     await settle()
     assert v.unacknowledged == ACK_WINDOW
-    v.push("b")  # the window is full: it waits here
+    v.push(Output("b"))  # the window is full: it waits here
     await settle()
     assert v.backlog == 1
     v.ack(1000)
     await settle()
     assert sock.sent[-1] == ["stdout", "b"]
     clock.now += 0.3  # the browser still has not shown most of the first burst
-    v.push("c")
+    v.push(Output("c"))
     assert v.lag > 0.25
     assert v.overflows == 1
     await settle()
@@ -133,12 +134,12 @@ async def test_an_acking_viewer_is_measured_by_what_it_displayed() -> None:
 async def test_a_viewer_that_does_not_ack_is_measured_by_its_queue_only() -> None:
     sock, clock = Socket(), Clock()
     v = await viewer(sock, clock)
-    v.push("x" * 500)
+    v.push(Output("x" * 500))
     await settle()
     clock.now += 5.0
     assert v.lag == 0.0
     assert v.unacknowledged == 0
-    v.push("y")
+    v.push(Output("y"))
     await settle()
     assert v.overflows == 0
 
@@ -147,9 +148,9 @@ async def test_the_end_message_goes_after_the_queue_even_to_a_full_window() -> N
     sock, clock = Socket(), Clock()
     v = await viewer(sock, clock, max_backlog=10 * ACK_WINDOW)
     v.ack(0)
-    v.push("z" * ACK_WINDOW)
+    v.push(Output("z" * ACK_WINDOW))
     await settle()
-    v.push("last")
+    v.push(Output("last"))
     v.finish(json.dumps(["stdout", "bye"]), json.dumps(["disconnect", 1]))
     await asyncio.wait_for(v.drained(), 5)
     assert sock.sent[-3:] == [["stdout", "last"], ["stdout", "bye"], ["disconnect", 1]]

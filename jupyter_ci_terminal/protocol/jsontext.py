@@ -1,0 +1,44 @@
+"""Terminal output escaped for JSON once, shared by every viewer's message and the recording.
+
+Escaping a frame for JSON was done once per viewer and once more for the recording, a large
+share of the server's CPU per byte. JSON string escaping works character by character, so the
+escaped text of several frames joined is the escaped text of the frames' concatenation: a
+viewer's batch is joined from the escaped pieces. Output comes from an incremental UTF-8
+decoder with ``errors="replace"``, so it holds no lone surrogate (``ensure_ascii=False`` may
+leave other characters as they are and the message stays valid UTF-8).
+"""
+
+from __future__ import annotations
+
+import json.encoder
+from collections.abc import Callable, Sequence
+
+#: ``json.dumps(text, ensure_ascii=False)`` for one string, without the call's overhead.
+_quote: Callable[[str], str] = json.encoder.encode_basestring
+
+
+class Output:
+    """A piece of terminal output and its JSON string literal, computed on first use."""
+
+    __slots__ = ("_literal", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._literal: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    @property
+    def literal(self) -> str:
+        """The text as a JSON string, quotes included."""
+        if self._literal is None:
+            self._literal = _quote(self.text)
+        return self._literal
+
+
+def joined(pieces: Sequence[Output]) -> str:
+    """The JSON string literal of the pieces' text, joined from their literals."""
+    if len(pieces) == 1:
+        return pieces[0].literal
+    return '"' + "".join(piece.literal[1:-1] for piece in pieces) + '"'
