@@ -203,10 +203,12 @@ class Viewer:
                 await self._wake.wait()
                 continue
             message, chars, stamp = step
+            if chars:
+                # Counted before the send: the browser may acknowledge it before the send
+                # returns, and an ack for output not yet counted would be lost for good.
+                self._sent(stamp, chars)
             await self._send(message)
             self.bytes_out += len(message)
-            if chars:
-                self._sent(stamp, chars)
 
     async def stop(self) -> None:
         """Stop the sender without sending more."""

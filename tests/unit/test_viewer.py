@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 
 import pytest
 
@@ -42,10 +43,23 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
+#: The viewers a test made: their sender tasks are stopped after it.
+MADE: list[Viewer] = []
+
+
+@pytest.fixture(autouse=True)
+def stop_viewers(jp_asyncio_loop: asyncio.AbstractEventLoop) -> Iterator[None]:
+    """Stop the viewers' sender tasks on the tests' loop before it closes."""
+    yield
+    while MADE:
+        jp_asyncio_loop.run_until_complete(MADE.pop().stop())
+
+
 async def viewer(sock: Socket, clock: Clock, max_backlog: int = 1000) -> Viewer:
     v = Viewer(
         sock.send, lambda: SCREEN, user="u", max_backlog=max_backlog, max_lag=0.25, clock=clock
     )
+    MADE.append(v)
     v.start(json.dumps(["setup", {}]), "initial")
     await settle()
     return v
@@ -154,3 +168,18 @@ async def test_the_end_message_goes_after_the_queue_even_to_a_full_window() -> N
     v.finish(json.dumps(["stdout", "bye"]), json.dumps(["disconnect", 1]))
     await asyncio.wait_for(v.drained(), 5)
     assert sock.sent[-3:] == [["stdout", "last"], ["stdout", "bye"], ["disconnect", 1]]
+
+
+async def test_an_ack_that_arrives_before_the_send_returns_is_not_lost() -> None:
+    # The browser can display and acknowledge a message while the server's write of it is
+    # still pending; the viewer must not then wait for that ack forever.
+    sock, clock = Socket(), Clock()
+    v = await viewer(sock, clock, max_backlog=10 * ACK_WINDOW)
+    v.ack(len("initial"))
+    sock.open.clear()  # the next write stays pending
+    v.push(Output("x" * 100))
+    await settle()
+    v.ack(100)  # acknowledged while the send has not returned
+    sock.open.set()
+    await settle()
+    assert v.unacknowledged == 0  # else a restore payload would wait for it forever
