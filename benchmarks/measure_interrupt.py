@@ -9,21 +9,33 @@ how long a user would wait behind output nobody can read.
 from __future__ import annotations
 
 import asyncio
+import json
 import statistics
 import time
 from typing import Any
 
 from bench import Bench
 from clients import Term
-from common import KINDS, LABEL, log
+from common import CI, KINDS, LABEL, TERMINADO, log
+
+#: The CI terminal read by a client that does not acknowledge (no flow control from its side).
+CI_NO_ACKS = "ci_no_acks"
+NAMES = {**LABEL, CI: "CI terminal (acks)", CI_NO_ACKS: "CI terminal (no acks)"}
 
 #: The prompt the benchmark sets: bash expands it, the echoed command line does not hold it.
 PROMPT_COMMAND = "PS1='INT-$((6*7))> '"
 MARKER = b"INT-42> "
 
 
-async def interrupt_once(term: Term, rate: float, flood: float) -> dict[str, float]:
-    """Start ``yes``, read at ``rate`` bytes/s, send Ctrl-C after ``flood`` s, time the prompt."""
+async def interrupt_once(
+    term: Term, rate: float, flood: float, *, acks: bool = False
+) -> dict[str, float]:
+    """Start ``yes``, read at ``rate`` bytes/s, send Ctrl-C after ``flood`` s, time the prompt.
+
+    With ``acks`` the client acknowledges what it painted, as the CI terminal tabs of the
+    JupyterLab extension do (``labextension/src/flowcontrol.ts``): ``["ack", n]`` once the
+    characters of a stdout message are done.
+    """
     await term.send("yes\r")
     start = time.perf_counter()
     sent_at: float | None = None
@@ -47,6 +59,21 @@ async def interrupt_once(term: Term, rate: float, flood: float) -> dict[str, flo
             await term.send("\x03")
             sent_at = time.perf_counter()
         await asyncio.sleep(len(raw) / rate)  # the client's own work, at the given rate
+        if acks:
+            message = json.loads(raw)
+            if message[0] == "stdout":
+                await term.ws.send(json.dumps(["ack", len(message[1])]))
+
+
+async def drain_acking(term: Term, quiet: float = 0.3) -> None:
+    """Read (and acknowledge) until nothing arrives for ``quiet`` seconds."""
+    while True:
+        try:
+            message = json.loads(await asyncio.wait_for(term.ws.recv(), quiet))
+        except TimeoutError:
+            return
+        if message[0] == "stdout":
+            await term.ws.send(json.dumps(["ack", len(message[1])]))
 
 
 async def bench_interrupt(bench: Bench, names: dict[str, str], tries: int = 5) -> None:
@@ -57,17 +84,23 @@ async def bench_interrupt(bench: Bench, names: dict[str, str], tries: int = 5) -
         # Ctrl-U first: earlier parts leave keystrokes on the CI session's command line.
         await term.send("\x15" + PROMPT_COMMAND + "\r")
         await term.sync()
-    runs: dict[str, list[dict[str, float]]] = {k: [] for k in KINDS}
+    # The CI terminal twice: read by a client that does not acknowledge, and by one that does
+    # from its first message on, as the Lab's tabs do (an ack counts from the viewer's start).
+    terms[CI_NO_ACKS] = terms[CI]
+    terms[CI] = await Term.open(bench.server, CI, names[CI], max_queue=4)
+    await drain_acking(terms[CI])
+    variants = {TERMINADO: False, CI: True, CI_NO_ACKS: False}
+    runs: dict[str, list[dict[str, float]]] = {k: [] for k in variants}
     for attempt in range(tries):
-        for kind in KINDS:  # alternate, so drift hits both alike
-            run = await interrupt_once(terms[kind], rate, flood)
+        for kind, acks in variants.items():  # alternate, so drift hits all alike
+            run = await interrupt_once(terms[kind], rate, flood, acks=acks)
             runs[kind].append(run)
-            await terms[kind].drain()
+            await (drain_acking(terms[kind]) if acks else terms[kind].drain())
             log(
-                f"interrupt {LABEL[kind]:12s} try {attempt + 1}: {run['seconds'] * 1000:7.0f} ms, "
+                f"interrupt {NAMES[kind]:22s} try {attempt + 1}: {run['seconds'] * 1000:7.0f} ms, "
                 f"{run['bytes_after'] / 1e6:.1f} MB read after Ctrl-C"
             )
-    for kind in KINDS:
+    for kind in variants:
         seconds = [r["seconds"] for r in runs[kind]]
         out[kind] = {
             "median_s": statistics.median(seconds),
