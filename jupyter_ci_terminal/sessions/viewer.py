@@ -29,6 +29,9 @@ BATCH = 256 * 1024
 #: here, where its age is seen and it can be dropped, instead of in the browser's unbounded
 #: queue; large enough that the acknowledgements' round trip does not limit a ``cat``.
 ACK_WINDOW = 256 * 1024
+#: Seconds an acknowledging viewer may go without acknowledging anything while output waits for
+#: it; past that, what it was sent counts as shown.
+ACK_PATIENCE = 2.0
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,7 @@ class Viewer:
         # (when produced, characters) of stdout content sent and not yet acknowledged.
         self._unacked: deque[tuple[float, int]] = deque()
         self._unacked_chars = 0
+        self._held_since: float | None = None  # when output began to wait for an ack
         self._resync = False
         self._final: list[str] = []
         self._closing = False
@@ -106,7 +110,8 @@ class Viewer:
     def push(self, text: Output) -> None:
         """Queue output; never blocks, never queues past ``max_backlog`` or ``max_lag``."""
         if self._resync or self._closing:
-            return  # the restore payload to come holds it
+            self._wake.set()  # nothing to queue (the restore payload to come holds it), but
+            return  # the sender looks again whether the payload may go
         self._queue.append((False, self._clock(), text))
         self._queued += len(text)
         if self._queued > self.max_backlog or self.lag > self.max_lag:
@@ -116,6 +121,7 @@ class Viewer:
     def ack(self, chars: int) -> None:
         """The viewer displayed ``chars`` more characters (extra ones are ignored)."""
         self.acking = True
+        self._held_since = None  # progress: the patience starts again
         while chars > 0 and self._unacked:
             stamp, count = self._unacked[0]
             taken = min(count, chars)
@@ -147,9 +153,22 @@ class Viewer:
         """True while an acknowledging viewer has all it may have in flight."""
         if not self.acking or self._closing:
             return False
-        if self._resync:  # the restore payload goes once the viewer showed what it has
-            return self._unacked_chars > 0
-        return self._unacked_chars >= ACK_WINDOW
+        # The restore payload goes once the viewer showed all it has; output, within the window.
+        limit = 1 if self._resync else ACK_WINDOW
+        if self._unacked_chars < limit:
+            self._held_since = None
+            return False
+        now = self._clock()
+        if self._held_since is None:
+            self._held_since = now
+        elif now - self._held_since > ACK_PATIENCE:
+            # No ack for that long: one was lost or miscounted, or the tab is in the background.
+            # Start counting afresh rather than freeze the tab for good.
+            self._unacked.clear()
+            self._unacked_chars = 0
+            self._held_since = None
+            return False
+        return True
 
     def _next_message(self) -> tuple[str, int, float] | None:
         """The next message, the stdout characters it carries and when they were produced."""
@@ -200,7 +219,9 @@ class Viewer:
                         await self._send(final)
                     return
                 self._wake.clear()
-                await self._wake.wait()
+                patience = ACK_PATIENCE if self._held_since is not None else None
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), patience)
                 continue
             message, chars, stamp = step
             if chars:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from jupyter_ci_terminal.protocol.jsontext import Output
-from jupyter_ci_terminal.sessions.viewer import ACK_WINDOW, Viewer
+from jupyter_ci_terminal.sessions.viewer import ACK_PATIENCE, ACK_WINDOW, Viewer
 
 SCREEN = "\x1bcSCREEN"
 
@@ -183,3 +183,21 @@ async def test_an_ack_that_arrives_before_the_send_returns_is_not_lost() -> None
     sock.open.set()
     await settle()
     assert v.unacknowledged == 0  # else a restore payload would wait for it forever
+
+
+async def test_a_viewer_that_stops_acknowledging_is_not_frozen_for_good() -> None:
+    # A lost or miscounted ack, or a tab in the background: after ACK_PATIENCE without any
+    # ack, output waiting for one goes anyway (here the restore payload).
+    sock, clock = Socket(), Clock()
+    v = await viewer(sock, clock, max_backlog=10 * ACK_WINDOW)
+    v.ack(len("initial"))
+    v.push(Output("never acknowledged"))
+    await settle()
+    clock.now += 1.0
+    v.push(Output("late"))  # too old at once: the queue goes, a restore payload is due
+    await settle()
+    assert not sock.stdout().endswith(SCREEN)  # held: the viewer has not shown what it has
+    clock.now += ACK_PATIENCE + 0.1
+    v.push(Output("more"))
+    await settle()
+    assert SCREEN in sock.stdout()
