@@ -53,6 +53,8 @@ async def interrupt_once(
             after += len(raw)
             window = tail + raw
             if MARKER in window:
+                if acks:  # shown: a tab acknowledges it too (the next try starts even)
+                    await ack(term, raw)
                 return {"seconds": now - sent_at, "bytes_after": after}
             tail = window[-len(MARKER) :]
         elif now - start >= flood:
@@ -60,20 +62,24 @@ async def interrupt_once(
             sent_at = time.perf_counter()
         await asyncio.sleep(len(raw) / rate)  # the client's own work, at the given rate
         if acks:
-            message = json.loads(raw)
-            if message[0] == "stdout":
-                await term.ws.send(json.dumps(["ack", len(message[1])]))
+            await ack(term, raw)
+
+
+async def ack(term: Term, raw: bytes | str) -> None:
+    """Acknowledge one message's stdout characters, as the Lab does once xterm.js parsed them."""
+    message = json.loads(raw)
+    if message[0] == "stdout":
+        await term.ws.send(json.dumps(["ack", len(message[1])]))
 
 
 async def drain_acking(term: Term, quiet: float = 0.3) -> None:
     """Read (and acknowledge) until nothing arrives for ``quiet`` seconds."""
     while True:
         try:
-            message = json.loads(await asyncio.wait_for(term.ws.recv(), quiet))
+            raw = await asyncio.wait_for(term.ws.recv(), quiet)
         except TimeoutError:
             return
-        if message[0] == "stdout":
-            await term.ws.send(json.dumps(["ack", len(message[1])]))
+        await ack(term, raw)
 
 
 async def bench_interrupt(bench: Bench, names: dict[str, str], tries: int = 5) -> None:
