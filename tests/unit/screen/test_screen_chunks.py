@@ -20,10 +20,9 @@ EDGES = {
     + "\x1b[1K\r\n"
     + "c" * 20
     + "\x1b[Xd\r\n"
-    + "e" * 25
-    + "\x1b[1G\x1b[K\r\n"
     + "f" * 20
     + "\x1b[J\r\n$ ",
+    "erase_line_from_column_0_of_a_wrapped_row": "e" * 25 + "\x1b[1G\x1b[K\r\n$ ",
     "coloured_lines_over_old_text": "".join(f"old text {i} " * 2 + "\r\n" for i in range(5))
     + "\x1b[5A"
     + "".join(f"\x1b[1mnew {i}\x1b[0m\x1b[K\r\n" for i in range(3))
