@@ -65,13 +65,21 @@ class Term:
         msg = json.loads(raw)
         return msg[1] if msg[0] == "stdout" else ""
 
-    async def drain(self, quiet: float = 0.3) -> None:
-        """Read until nothing arrives for ``quiet`` seconds."""
+    async def drain(self, quiet: float = 0.3, *, acks: bool = False) -> None:
+        """Read until nothing arrives for ``quiet`` seconds (``acks``: acknowledging each)."""
         while True:
             try:
-                await asyncio.wait_for(self.ws.recv(), quiet)
+                raw = await asyncio.wait_for(self.ws.recv(), quiet)
             except TimeoutError:
                 return
+            if acks:
+                await self.ack(raw)
+
+    async def ack(self, raw: bytes | str) -> None:
+        """Acknowledge one message's stdout characters, as the Lab does once xterm.js parsed them."""
+        message = json.loads(raw)
+        if message[0] == "stdout":
+            await self.ws.send(json.dumps(["ack", len(message[1])]))
 
     async def run_until(self, command: str, marker: str, timeout: float = 600) -> dict[str, Any]:
         """Send ``command`` + CR, read raw frames until ``marker``; time and count what came.

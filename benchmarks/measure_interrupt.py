@@ -9,7 +9,6 @@ how long a user would wait behind output nobody can read.
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
 import time
 from typing import Any
@@ -54,7 +53,7 @@ async def interrupt_once(
             window = tail + raw
             if MARKER in window:
                 if acks:  # shown: a tab acknowledges it too (the next try starts even)
-                    await ack(term, raw)
+                    await term.ack(raw)
                 return {"seconds": now - sent_at, "bytes_after": after}
             tail = window[-len(MARKER) :]
         elif now - start >= flood:
@@ -62,24 +61,7 @@ async def interrupt_once(
             sent_at = time.perf_counter()
         await asyncio.sleep(len(raw) / rate)  # the client's own work, at the given rate
         if acks:
-            await ack(term, raw)
-
-
-async def ack(term: Term, raw: bytes | str) -> None:
-    """Acknowledge one message's stdout characters, as the Lab does once xterm.js parsed them."""
-    message = json.loads(raw)
-    if message[0] == "stdout":
-        await term.ws.send(json.dumps(["ack", len(message[1])]))
-
-
-async def drain_acking(term: Term, quiet: float = 0.3) -> None:
-    """Read (and acknowledge) until nothing arrives for ``quiet`` seconds."""
-    while True:
-        try:
-            raw = await asyncio.wait_for(term.ws.recv(), quiet)
-        except TimeoutError:
-            return
-        await ack(term, raw)
+            await term.ack(raw)
 
 
 async def bench_interrupt(bench: Bench, names: dict[str, str], tries: int = 5) -> None:
@@ -94,14 +76,14 @@ async def bench_interrupt(bench: Bench, names: dict[str, str], tries: int = 5) -
     # from its first message on, as the Lab's tabs do (an ack counts from the viewer's start).
     terms[CI_NO_ACKS] = terms[CI]
     terms[CI] = await Term.open(bench.server, CI, names[CI], max_queue=4)
-    await drain_acking(terms[CI])
+    await terms[CI].drain(acks=True)
     variants = {TERMINADO: False, CI: True, CI_NO_ACKS: False}
     runs: dict[str, list[dict[str, float]]] = {k: [] for k in variants}
     for attempt in range(tries):
         for kind, acks in variants.items():  # alternate, so drift hits all alike
             run = await interrupt_once(terms[kind], rate, flood, acks=acks)
             runs[kind].append(run)
-            await (drain_acking(terms[kind]) if acks else terms[kind].drain())
+            await terms[kind].drain(acks=acks)
             log(
                 f"interrupt {NAMES[kind]:22s} try {attempt + 1}: {run['seconds'] * 1000:7.0f} ms, "
                 f"{run['bytes_after'] / 1e6:.1f} MB read after Ctrl-C"
