@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +33,19 @@ from .wsclient import dial, drain_until_closed, read_until, send, status_of
 CERT = tls.generate("127.0.0.1")
 
 
-async def serve(registry: SessionRegistry, ready_timeout: float) -> tuple[HTTPServer, int]:
-    """Start a session server on a free loopback port."""
+@asynccontextmanager
+async def serve(registry: SessionRegistry, ready_timeout: float) -> AsyncIterator[int]:
+    """Serve sessions on a free loopback port; on exit close every connection too, so that no
+    TLS socket outlives the test's event loop (its finaliser would warn in a later test)."""
     app = session_server.make_app(registry, ready_timeout, 30.0, logging.getLogger("test"))
     server = HTTPServer(app, ssl_options=CERT.server_context())
     sockets = bind_sockets(0, "127.0.0.1")
     server.add_sockets(sockets)
-    return server, sockets[0].getsockname()[1]
+    try:
+        yield sockets[0].getsockname()[1]
+    finally:
+        server.stop()
+        await server.close_all_connections()
 
 
 def channel_for(port: int, registry: SessionRegistry, job_id: int) -> tuple[Any, dict[str, Any]]:
@@ -55,14 +62,11 @@ def channel_for(port: int, registry: SessionRegistry, job_id: int) -> tuple[Any,
 def test_503_when_the_shell_is_not_ready() -> None:
     async def check() -> None:
         registry = SessionRegistry()
-        server, port = await serve(registry, ready_timeout=0.5)
-        try:
+        async with serve(registry, ready_timeout=0.5) as port:
             _, channel = channel_for(port, registry, 1)
             started = time.monotonic()
             assert await status_of(channel) == 503
             assert time.monotonic() - started >= 0.5
-        finally:
-            server.stop()
 
     asyncio.run(check())
 
@@ -70,8 +74,7 @@ def test_503_when_the_shell_is_not_ready() -> None:
 def test_waiting_request_succeeds_once_ready(tmp_path: Path) -> None:
     async def check() -> None:
         registry = SessionRegistry()
-        server, port = await serve(registry, ready_timeout=10)
-        try:
+        async with serve(registry, ready_timeout=10) as port:
             session, channel = channel_for(port, registry, 1)
             asyncio.get_running_loop().call_later(
                 0.3, session.set_terminal, tmp_path, {"PATH": "/usr/bin:/bin"}
@@ -81,8 +84,6 @@ def test_waiting_request_succeeds_once_ready(tmp_path: Path) -> None:
                 await read_until(ws, "ok-6")
             await asyncio.sleep(0.2)
             registry.remove(session, "test over")
-        finally:
-            server.stop()
 
     asyncio.run(check())
 
@@ -93,8 +94,7 @@ def test_our_dialer_waits_for_a_shell_as_long_as_the_runner_holds_the_request(
     # gitlab-runner holds an early request up to 60 s; reaching it is bounded separately.
     async def check() -> None:
         registry = SessionRegistry()
-        server, port = await serve(registry, ready_timeout=60)
-        try:
+        async with serve(registry, ready_timeout=60) as port:
             session, spec = channel_for(port, registry, 1)
             channel = Channel.from_authorize_json({"Channel": {**spec, "Subprotocols": [K8S]}})
             dialing = asyncio.create_task(dial_channel(channel, connect_timeout=0.5))
@@ -104,11 +104,10 @@ def test_our_dialer_waits_for_a_shell_as_long_as_the_runner_holds_the_request(
             ws = await dialing
             assert ws.selected_subprotocol == K8S
             ws.close()
+            assert await asyncio.wait_for(ws.read_message(), 10) is None  # closed both ways
             await asyncio.wait_for(session.detached.wait(), 10)
             await asyncio.gather(*session_server._background)  # the shell is hung up
             registry.remove(session, "test over")
-        finally:
-            server.stop()
 
     asyncio.run(check())
 
@@ -116,15 +115,12 @@ def test_our_dialer_waits_for_a_shell_as_long_as_the_runner_holds_the_request(
 def test_our_dialer_names_a_shell_that_is_not_ready_in_time() -> None:
     async def check() -> None:
         registry = SessionRegistry()
-        server, port = await serve(registry, ready_timeout=60)
-        try:
+        async with serve(registry, ready_timeout=60) as port:
             session, spec = channel_for(port, registry, 1)
             channel = Channel.from_authorize_json({"Channel": spec})
             with pytest.raises(ShellNotReadyError, match="not ready within 1 s"):
                 await dial_channel(channel, connect_timeout=0.5, ready_timeout=1)
             registry.remove(session, "test over")
-        finally:
-            server.stop()
 
     asyncio.run(check())
 
@@ -132,16 +128,13 @@ def test_our_dialer_names_a_shell_that_is_not_ready_in_time() -> None:
 def test_500_when_the_shell_cannot_start(tmp_path: Path) -> None:
     async def check() -> None:
         registry = SessionRegistry()
-        server, port = await serve(registry, ready_timeout=1)
-        try:
+        async with serve(registry, ready_timeout=1) as port:
             session, channel = channel_for(port, registry, 1)
             session.set_terminal(tmp_path / "missing", {})
             assert await status_of(channel) == 500
             assert not session.connected
             registry.remove(session, "test over")
             assert await status_of(channel) == 404
-        finally:
-            server.stop()
 
     asyncio.run(check())
 
