@@ -48,10 +48,9 @@ async def test_dial_negotiates_and_a_second_client_gets_423(channel: Channel) ->
         with pytest.raises(TerminalInUseError, match="Another client holds this job's terminal"):
             await dial(channel)
     finally:
-        ws.close()
-    await asyncio.sleep(0.3)
-    again = await dial(channel)  # reconnect allowed after disconnect
-    again.close()
+        await hang_up(ws)
+    again = await dial(channel)  # reconnect allowed once the runner saw the first one go
+    await hang_up(again)
 
 
 async def test_wrong_token_is_refused_with_a_sentence(channel: Channel) -> None:
@@ -91,18 +90,31 @@ def quick_ping_channel(tmp_path: Path, start_runner: Callable[..., Runner]) -> C
 
 async def test_the_session_server_pings_idle_clients(quick_ping_channel: Channel) -> None:
     ws = await dial(quick_ping_channel, ping_interval=None)
+    three = asyncio.get_running_loop().create_future()
+
+    def on_ping(data: bytes) -> None:
+        pings.append(data)
+        if len(pings) == 3 and not three.done():
+            three.set_result(None)
+
     pings: list[bytes] = []
-    ws.on_ping = pings.append  # type: ignore[method-assign]
+    ws.on_ping = on_ping  # type: ignore[method-assign]
     # Keep reading: tornado's client stops reading frames (pings too) while a message waits.
     reader = asyncio.create_task(drain(ws))
     try:
-        await asyncio.sleep(1.0)
+        await asyncio.wait_for(three, 10)  # at 0.2 s apart
     finally:
         ws.close()
         await reader
-    assert len(pings) >= 3
 
 
 async def drain(ws: Any) -> None:
+    """Read until the connection is closed both ways."""
     while await ws.read_message() is not None:
         pass
+
+
+async def hang_up(ws: Any) -> None:
+    """Close and wait for the runner to close too, so no TLS socket outlives the test's loop."""
+    ws.close()
+    await asyncio.wait_for(drain(ws), 10)
