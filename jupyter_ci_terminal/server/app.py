@@ -65,6 +65,15 @@ class CITerminalApp(ExtensionApp):
         config=True,
         help="Seconds the embedded runner keeps a finished job open while a terminal is attached (gitlab-runner's session_timeout). Default: 1800.",
     )
+    runner_masked_variables = List(
+        Unicode(),
+        default_value=[],
+        config=True,
+        help="""Variables (names) whose values the embedded runner's job logs show as [MASKED], as
+        GitLab does for masked CI/CD variables (the runner's Scheduler.masked_variables); the
+        runner takes project variables from its environment. CI_JOB_TOKEN and
+        JUPYTER_CI_TERMINAL_TOKEN always are. Default: empty.""",
+    )
     runner_session_server = Bool(
         True,
         config=True,
@@ -299,6 +308,7 @@ class CITerminalApp(ExtensionApp):
             args.append("--run-pipeline")
         if not self.runner_session_server:
             args.append("--no-session-server")
+        args += [f"--mask={name}" for name in self.runner_masked_variables]
         serverapp = self.serverapp
 
         def runner_args() -> list[str]:
