@@ -27,6 +27,8 @@ from ..sessions import ProjectRegistry, SessionManager, SessionSettings
 from ..sessions.recording import AuditLog, prune
 from . import redact
 from .agents import CONNECT_ROUTE, AgentConnectHandler, AgentRegistry
+from .frontends import ROUTE as FRONTENDS_ROUTE
+from .frontends import FrontEnds, FrontEndSocket
 from .gitlab_handlers import gitlab_handlers
 from .handlers import OPEN_TERMINAL_SCHEMA, default_handlers
 from .termsocket import CITermSocket
@@ -414,6 +416,7 @@ class CITerminalApp(ExtensionApp):
             ci_terminal_terminals_enabled=enabled,
             ci_terminal_agents=cfg.agents,
             ci_terminal_agent_token=self.agent_token,
+            ci_terminal_frontends=FrontEnds(),
         )
 
     def initialize_handlers(self) -> None:
@@ -422,6 +425,7 @@ class CITerminalApp(ExtensionApp):
         self.handlers.extend(gitlab_handlers)
         self.handlers.append((r"/ci-terminal/terminals/websocket/(?P<name>[\w.-]+)", CITermSocket))
         self.handlers.append((CONNECT_ROUTE, AgentConnectHandler))
+        self.handlers.append((FRONTENDS_ROUTE, FrontEndSocket))
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         """With ``start_pipeline``, start the embedded runner now rather than on first use."""
