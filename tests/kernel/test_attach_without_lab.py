@@ -62,6 +62,14 @@ def test_ci_attach_opens_nothing_without_a_lab_and_says_what_to_do(
     assert server.token not in sentence + "".join(error["traceback"])
     assert _sessions(server) == []
 
+    # What the sentence offers works with no window: the kernel keeps the shell open itself.
+    (out,) = kernel.run(
+        "from jupyter_ci_terminal.kernel import ci\n"
+        f"with ci.job({shell_job}, project='local').terminal() as term:\n"
+        "    print(term.run('echo $CI_JOB_NAME').stdout, end='')"
+    )
+    assert out["text"] == "shell-job\n"
+
     # The same request with a JupyterLab window connected opens the session for its tab.
     with lab_window(server.url, server.token):
         (attach,) = kernel.run(f"%ci_attach {shell_job}")
@@ -69,13 +77,3 @@ def test_ci_attach_opens_nothing_without_a_lab_and_says_what_to_do(
         assert [s["name"] for s in _sessions(server)] == [attach["data"][MIME_TYPE]["name"]]
         assert not _tab_refused(server)
     _wait_until(lambda: _tab_refused(server))
-
-
-def test_a_kernel_may_still_open_the_shell_itself(kernel: Kernel, shell_job: int) -> None:
-    """What the sentence offers works with no window: the kernel keeps the shell open."""
-    (out,) = kernel.run(
-        "from jupyter_ci_terminal.kernel import ci\n"
-        f"with ci.job({shell_job}, project='local').terminal() as term:\n"
-        "    print(term.run('echo $CI_JOB_NAME').stdout, end='')"
-    )
-    assert out["text"] == "shell-job\n"

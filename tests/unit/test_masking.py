@@ -94,7 +94,7 @@ def test_masked_values_warn_by_name_never_by_value() -> None:
     assert "1234" not in warnings[0]
 
 
-def test_the_trace_masks_output_and_runner_lines_before_the_limit() -> None:
+def test_the_trace_masks_script_output_and_runner_lines() -> None:
     stored: list[bytes] = []
     trace = Trace(stored.append, limit=1000)
     trace.mask([TOKEN])
