@@ -8,6 +8,7 @@
     ├── NotFoundError             unknown project, pipeline, job or terminal session
     ├── ForbiddenError            the action is switched off or not allowed
     │   └── WebSessionRequiredError   GitLab needs the user's web session for terminals
+    ├── NoFrontEndError           no JupyterLab with the extension is connected to open a tab
     ├── BackendError              a CI backend (local runner, GitLab) failed or is unreachable
     └── ChannelError              dialing a job's terminal failed
         ├── TokenRefusedError     401 from the runner
@@ -59,6 +60,12 @@ class ForbiddenError(CIError):
 
 class WebSessionRequiredError(ForbiddenError):
     """GitLab opens job terminals only for a signed-in web session, which this user has not given."""
+
+
+class NoFrontEndError(CIError):
+    """A kernel asked for a terminal tab, and no JupyterLab with the extension is there to open it."""
+
+    status = 409
 
 
 class BackendError(CIError):

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Literal
 
-from ..errors import CIError
+from ..errors import CIError, NoFrontEndError
 from . import slots
 from .attachment import Attachment
 from .display import Progress, badge, duration, hold_text, shown_status, table_html, table_text
@@ -211,8 +211,16 @@ class Job(Record):
 
         The one request creates the session (or joins the live one); with ``open_tab`` the
         server's event names it, and JupyterLab opens that session rather than asking again.
+
+        Raises:
+            NoFrontEndError: ``open_tab`` and no JupyterLab with the extension is connected to
+                the server (a kernel used from a console or another editor): nothing was opened,
+                and the message says what to use instead.
         """
-        session = self._client.open_terminal(self.project, self.id, open_tab=open_tab)
+        try:
+            session = self._client.open_terminal(self.project, self.id, open_tab=open_tab)
+        except NoFrontEndError:
+            raise NoFrontEndError(self._no_tab_text()) from None
         # A session opens on a running job only: a job known to run needs no second fetch.
         status = self.status if self.status == "running" else self.refresh().status
         return Attachment(
@@ -223,6 +231,16 @@ class Job(Record):
             status=status,
             command=self._client.attach_command(self.project, self.id),
             lab_url=self._client.lab_url,
+        )
+
+    def _no_tab_text(self) -> str:
+        client = self._client
+        return (
+            f"No JupyterLab with the CI terminal extension is connected to {client.where} to "
+            f"show the terminal of job {self.id} ({self.name}), so none was opened: open "
+            f"{client.lab_url} and attach again, keep its shell open in this kernel with "
+            f"ci.job({self.id}, project={self.project!r}).terminal(), or attach from a shell "
+            f"with `{client.attach_command(self.project, self.id)}`."
         )
 
     def run(self, command: str, timeout: float | None = 60.0) -> RunResult:

@@ -111,8 +111,9 @@ class CIMagics(Magics):
     def ci_attach(self, line: str = "") -> Attachment:
         """Open a running CI job's terminal: a JupyterLab tab, and an output to open it again.
 
-        Outside JupyterLab the output explains how to attach from a shell
-        (``jupyter ci-runner attach JOB``).
+        With no JupyterLab connected to the Jupyter server (a kernel used from a console or
+        another editor) it opens nothing and says what to use instead: the JupyterLab URL,
+        ``job.terminal()`` in the kernel, or ``jupyter ci-runner attach JOB`` in a shell.
 
         Examples
         --------

@@ -138,6 +138,7 @@ class ServeApp(JupyterApp):
         "session-timeout": "ServeApp.session_timeout",
         "state-dir": "ServeApp.state_dir",
         "concurrent": "Scheduler.concurrent",
+        "mask": "Scheduler.masked_variables",
         "log-level": "Application.log_level",
         "config": "JupyterApp.config_file",
     }

@@ -27,6 +27,8 @@ from ..sessions import ProjectRegistry, SessionManager, SessionSettings
 from ..sessions.recording import AuditLog, prune
 from . import redact
 from .agents import CONNECT_ROUTE, AgentConnectHandler, AgentRegistry
+from .frontends import ROUTE as FRONTENDS_ROUTE
+from .frontends import FrontEnds, FrontEndSocket
 from .gitlab_handlers import gitlab_handlers
 from .handlers import OPEN_TERMINAL_SCHEMA, default_handlers
 from .termsocket import CITermSocket
@@ -64,6 +66,15 @@ class CITerminalApp(ExtensionApp):
         1800,
         config=True,
         help="Seconds the embedded runner keeps a finished job open while a terminal is attached (gitlab-runner's session_timeout). Default: 1800.",
+    )
+    runner_masked_variables = List(
+        Unicode(),
+        default_value=[],
+        config=True,
+        help="""Variables (names) whose values the embedded runner's job logs show as [MASKED], as
+        GitLab does for masked CI/CD variables (the runner's Scheduler.masked_variables); the
+        runner takes project variables from its environment. CI_JOB_TOKEN and
+        JUPYTER_CI_TERMINAL_TOKEN always are. Default: empty.""",
     )
     runner_session_server = Bool(
         True,
@@ -299,6 +310,7 @@ class CITerminalApp(ExtensionApp):
             args.append("--run-pipeline")
         if not self.runner_session_server:
             args.append("--no-session-server")
+        args += [f"--mask={name}" for name in self.runner_masked_variables]
         serverapp = self.serverapp
 
         def runner_args() -> list[str]:
@@ -404,6 +416,7 @@ class CITerminalApp(ExtensionApp):
             ci_terminal_terminals_enabled=enabled,
             ci_terminal_agents=cfg.agents,
             ci_terminal_agent_token=self.agent_token,
+            ci_terminal_frontends=FrontEnds(),
         )
 
     def initialize_handlers(self) -> None:
@@ -412,6 +425,7 @@ class CITerminalApp(ExtensionApp):
         self.handlers.extend(gitlab_handlers)
         self.handlers.append((r"/ci-terminal/terminals/websocket/(?P<name>[\w.-]+)", CITermSocket))
         self.handlers.append((CONNECT_ROUTE, AgentConnectHandler))
+        self.handlers.append((FRONTENDS_ROUTE, FrontEndSocket))
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         """With ``start_pipeline``, start the embedded runner now rather than on first use."""

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from jupyter_core.utils import ensure_async
 from jupyter_server._tz import utcnow
 from jupyter_server.extension.handler import ExtensionHandlerMixin
+from tornado import web
 
 from ..errors import CIError, ForbiddenError
 from ..sessions import ProjectRegistry, SessionManager
+
+if TYPE_CHECKING:
+    from .frontends import FrontEnds
 
 AUTH_RESOURCE = "terminals"
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
@@ -30,6 +35,22 @@ class CIHandlerMixin(ExtensionHandlerMixin):
     def sessions(self) -> SessionManager:
         """Open terminal sessions."""
         return cast(SessionManager, self.settings["ci_terminal_sessions"])
+
+    @property
+    def frontends(self) -> FrontEnds:
+        """The connected JupyterLab windows that open a tab when a kernel asks."""
+        return cast("FrontEnds", self.settings["ci_terminal_frontends"])
+
+    async def check_execute(self) -> None:
+        """Refuse (403) a caller not authorized to ``execute`` on terminals; for websocket
+        upgrades, which Jupyter's ``authorized`` decorator does not cover."""
+        handler = cast(Any, self)
+        if not await ensure_async(
+            handler.authorizer.is_authorized(
+                handler, handler.current_user, "execute", AUTH_RESOURCE
+            )
+        ):
+            raise web.HTTPError(403)
 
     def check_terminals_enabled(self) -> None:
         """Refuse terminal access when an administrator switched CI terminals off."""

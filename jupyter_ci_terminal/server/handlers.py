@@ -14,7 +14,7 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
-from ..errors import ConfigError
+from ..errors import ConfigError, NoFrontEndError
 from .base import AUTH_RESOURCE, CIHandlerMixin, translate_errors
 from .stages import with_stage_status
 
@@ -196,8 +196,16 @@ class TerminalsHandler(_Base):
                 msg = 'Several CI projects exist: give "project" with the job.'
                 raise ConfigError(msg)
             project = projects[0].id
+        open_tab = body.get("open") is True
+        if open_tab and not self.frontends:
+            # A session no tab opens would keep a held job only until hold_grace runs out.
+            msg = (
+                "No JupyterLab with the CI terminal extension is connected to this Jupyter "
+                "server to open the tab, so no terminal session was opened."
+            )
+            raise NoFrontEndError(msg)
         session = await self.sessions.create(str(project), job)
-        if body.get("open") is True:
+        if open_tab:
             # A kernel asked for a tab (%ci_attach): JupyterLab listens on the event bus.
             self.event_logger.emit(
                 schema_id=OPEN_TERMINAL_EVENT,

@@ -12,9 +12,9 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..masking import MIN_LENGTH
+
 MASK = "[secret]"
-#: Shorter values are not masked: they would blank out ordinary words (and are no real token).
-MIN_LENGTH = 8
 #: Environment variables that hold a token the extension may use.
 SECRET_ENV = ("GITLAB_TOKEN", "CI_JOB_TOKEN", "JUPYTER_TOKEN")
 

@@ -56,11 +56,7 @@ class CITermSocket(CIHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHand
     @ws_authenticated
     async def get(self, *args: Any, **kwargs: Any) -> None:
         """Authorize, find the session, then upgrade."""
-        user = self.current_user
-        if not await ensure_async(
-            self.authorizer.is_authorized(self, user, "execute", self.auth_resource)
-        ):
-            raise web.HTTPError(403)
+        await self.check_execute()
         try:
             self.check_terminals_enabled()
             self.session = self.sessions.joinable(kwargs["name"])

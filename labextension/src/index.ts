@@ -17,6 +17,7 @@ import { ITerminal } from '@jupyterlab/terminal';
 import { errorMessage } from './api';
 import { attachRendererFactory } from './attach';
 import { onOpenTerminalEvent } from './attachevent';
+import { keepPresent, presenceUrl } from './presence';
 import {
   addLogCommands,
   addPanelCommands,
@@ -132,6 +133,11 @@ const terminalPlugin: JupyterFrontEndPlugin<void> = {
           )
       );
     });
+
+    // Kernels' requests for a tab are refused while no JupyterLab says it is
+    // here to open them (a kernel used from a console gets told what to do).
+    const server = app.serviceManager.serverSettings;
+    keepPresent(() => new server.WebSocket(presenceUrl(server)));
 
     for (const command of [
       CommandIDs.openTerminal,

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from agent_support import AGENT, DialOut
 from IPython.core.interactiveshell import InteractiveShell
+from labwindow import lab_window
 
 from jupyter_ci_terminal.kernel import CI, Attachment
 from jupyter_ci_terminal.kernel.magics import CIMagics
@@ -50,7 +51,8 @@ def test_kernel_runs_commands_and_attaches_on_a_job_served_by_its_agent(
     result = api.job(job_id, project="local").run("echo $CI_JOB_NAME", timeout=30)
     assert (result.stdout, result.exit_code) == ("debug-me\n", 0)
 
-    attachment = ip.run_line_magic("ci_attach", str(job_id))
+    with lab_window(dialout.server.base, dialout.server.token):
+        attachment = ip.run_line_magic("ci_attach", str(job_id))
     assert isinstance(attachment, Attachment)
     assert attachment.job == job_id
     session = dialout.server.api("GET", f"terminals/{attachment.name}").json()

@@ -68,6 +68,7 @@ async def test_ci_attach_creates_the_session_once_and_the_event_names_it(
     jp_serverapp: Any,
     mock_gitlab: MockGitLab,
     created: list[str],
+    jp_ws_fetch: Any,
 ) -> None:
     events: list[dict[str, Any]] = []
 
@@ -92,7 +93,11 @@ async def test_ci_attach_creates_the_session_once_and_the_event_names_it(
         mock_gitlab.api_calls.clear()
         return job.id, ip.run_line_magic("ci_attach", f"{job.id} --project {PROJECT}")
 
-    job_id, attachment = await asyncio.to_thread(scenario)
+    lab_window = await jp_ws_fetch("ci-terminal", "frontends", "websocket")  # a Lab is there
+    try:
+        job_id, attachment = await asyncio.to_thread(scenario)
+    finally:
+        lab_window.close()
     assert created == [attachment.name]
     # The kernel looks the job up once and asks for the session once.
     assert kernel_requests == [

@@ -201,6 +201,7 @@ async def test_inside_a_ci_job_its_job_token_is_enough(
 async def test_magics_list_gitlab_jobs_and_ci_attach_opens_a_tab(
     through_server: CI,
     jp_serverapp: Any,
+    jp_ws_fetch: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -214,6 +215,7 @@ async def test_magics_list_gitlab_jobs_and_ci_attach_opens_a_tab(
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     monkeypatch.setattr(CIMagics, "api", through_server)
     ip = InteractiveShell.instance()
+    lab_window = await jp_ws_fetch("ci-terminal", "frontends", "websocket")  # a Lab is there
     try:
         ip.run_line_magic("load_ext", "jupyter_ci_terminal.kernel.magics")
 
@@ -228,6 +230,7 @@ async def test_magics_list_gitlab_jobs_and_ci_attach_opens_a_tab(
 
         jobs, attachment = await in_thread(scenario)
     finally:
+        lab_window.close()
         InteractiveShell.clear_instance()
     assert [j.name for j in jobs] == ["shell-job"]
     assert attachment.title == f"CI: shell-job #{attachment.job}"

@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+from jupyter_client.blocking.client import BlockingKernelClient
+from labwindow import lab_window as open_lab_window
 
 from jupyter_ci_terminal.kernel import CI, Job
 
@@ -184,6 +187,13 @@ def wait_running(api: CI, name: str, *, pipeline: int | None = None, timeout: fl
     return job.wait(until="running", timeout=timeout, progress=False)
 
 
+@pytest.fixture
+def lab_window(server: Server) -> Iterator[None]:
+    """A JupyterLab window with the extension is connected: kernels may ask it for tabs."""
+    with open_lab_window(server.url, server.token):
+        yield
+
+
 @pytest.fixture(scope="module")
 def shell_job(server: Server) -> Iterator[int]:
     """The id of a running ``shell-job`` shared by the module's tests (which must not end it)."""
@@ -192,6 +202,55 @@ def shell_job(server: Server) -> Iterator[int]:
         yield wait_running(ci, "shell-job").id
     finally:
         ci.client.close()
+
+
+class Kernel:
+    """A kernel of a notebook session, reached through its connection file."""
+
+    def __init__(self, client: BlockingKernelClient) -> None:
+        self.client = client
+
+    def run(self, code: str, timeout: float = 90) -> list[dict[str, Any]]:
+        outputs: list[dict[str, Any]] = []
+
+        def keep(msg: dict[str, Any]) -> None:
+            kind = msg["header"]["msg_type"]
+            if kind in ("stream", "display_data", "execute_result", "error"):
+                outputs.append({"type": kind, **msg["content"]})
+
+        self.client.execute_interactive(code, output_hook=keep, timeout=timeout)
+        return outputs
+
+
+@pytest.fixture
+def kernel(server: Server) -> Iterator[Kernel]:
+    """Open a notebook session on the server, which starts the kernel as its child process.
+
+    A decoy runtime file (another live server, this test process) makes discovery choose by
+    ancestry, not by "the only server".
+    """
+    (server.root / "demo.ipynb").write_text("{}")
+    decoy = server.runtime_dir / f"jpserver-{os.getpid()}.json"
+    decoy.write_text(json.dumps({"url": "http://localhost:9/", "token": "x", "pid": os.getpid()}))
+    headers = {"Authorization": f"token {server.token}"}
+    body = {"path": "demo.ipynb", "type": "notebook", "kernel": {"name": "python3"}}
+    session = requests.post(f"{server.url}api/sessions", json=body, headers=headers, timeout=30)
+    session.raise_for_status()
+    kernel_id = session.json()["kernel"]["id"]
+    client = BlockingKernelClient(
+        connection_file=str(server.runtime_dir / f"kernel-{kernel_id}.json")
+    )
+    client.load_connection_file()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        yield Kernel(client)
+    finally:
+        client.stop_channels()
+        decoy.unlink(missing_ok=True)
+        requests.delete(
+            f"{server.url}api/sessions/{session.json()['id']}", headers=headers, timeout=30
+        )
 
 
 @pytest.fixture

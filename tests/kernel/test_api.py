@@ -92,6 +92,7 @@ def test_a_command_that_overruns_is_interrupted(api: CI, shell_job: int) -> None
     assert job.run("echo after", timeout=20).stdout == "after\n"
 
 
+@pytest.mark.usefixtures("lab_window")
 def test_attach_opens_the_session_and_describes_it(api: CI, shell_job: int) -> None:
     attachment = api.job(shell_job).attach()
     bundle = attachment._repr_mimebundle_()

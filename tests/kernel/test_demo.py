@@ -26,6 +26,7 @@ def outputs(cell: Any) -> dict[str, Any]:
     return dict(out.get("data") or {"text/plain": out.get("text") or out.get("evalue")})
 
 
+@pytest.mark.usefixtures("lab_window")  # the notebook's %ci_attach opens a tab
 def test_the_demo_notebook_runs(server: Server) -> None:
     nb = nbformat.read(DEMO, as_version=4)
     client = NotebookClient(

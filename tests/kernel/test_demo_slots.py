@@ -40,6 +40,7 @@ def leave_held_check_schema(api: CI) -> Job:
     return held.wait(until="held", timeout=120, progress=False)
 
 
+@pytest.mark.usefixtures("lab_window")  # the notebook's %ci_attach opens a tab
 def test_run_all_ends_the_holds_that_keep_every_slot_and_runs_to_the_end(
     api: CI, server: Server
 ) -> None:

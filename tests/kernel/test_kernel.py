@@ -3,76 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from jupyter_client.blocking.client import BlockingKernelClient
 from websockets.sync.client import connect
 
 from jupyter_ci_terminal.kernel import MIME_TYPE
 
-from .conftest import Server
+from .conftest import Kernel, Server
 
 OPEN_TERMINAL_EVENT = "https://events.jupyter.org/jupyter_ci_terminal/open-terminal/v1"
-
-
-class Kernel:
-    """A kernel of a notebook session, reached through its connection file."""
-
-    def __init__(self, client: BlockingKernelClient) -> None:
-        self.client = client
-
-    def run(self, code: str, timeout: float = 90) -> list[dict[str, Any]]:
-        outputs: list[dict[str, Any]] = []
-
-        def keep(msg: dict[str, Any]) -> None:
-            kind = msg["header"]["msg_type"]
-            if kind in ("stream", "display_data", "execute_result", "error"):
-                outputs.append({"type": kind, **msg["content"]})
-
-        self.client.execute_interactive(code, output_hook=keep, timeout=timeout)
-        return outputs
-
-
-@pytest.fixture
-def kernel(server: Server) -> Iterator[Kernel]:
-    """Open a notebook session on the server, which starts the kernel as its child process.
-
-    A decoy runtime file (another live server, this test process) makes discovery choose by
-    ancestry, not by "the only server".
-    """
-    (server.root / "demo.ipynb").write_text("{}")
-    decoy = server.runtime_dir / f"jpserver-{os.getpid()}.json"
-    decoy.write_text(json.dumps({"url": "http://localhost:9/", "token": "x", "pid": os.getpid()}))
-    headers = {"Authorization": f"token {server.token}"}
-    body = {"path": "demo.ipynb", "type": "notebook", "kernel": {"name": "python3"}}
-    session = requests.post(f"{server.url}api/sessions", json=body, headers=headers, timeout=30)
-    session.raise_for_status()
-    kernel_id = session.json()["kernel"]["id"]
-    client = BlockingKernelClient(
-        connection_file=str(server.runtime_dir / f"kernel-{kernel_id}.json")
-    )
-    client.load_connection_file()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-        yield Kernel(client)
-    finally:
-        client.stop_channels()
-        decoy.unlink(missing_ok=True)
-        requests.delete(
-            f"{server.url}api/sessions/{session.json()['id']}", headers=headers, timeout=30
-        )
 
 
 def text(outputs: list[dict[str, Any]]) -> str:
     return "".join(o.get("text", "") for o in outputs if o["type"] == "stream")
 
 
+@pytest.mark.usefixtures("lab_window")
 def test_api_and_magics_in_a_kernel(kernel: Kernel, shell_job: int) -> None:
     outputs = kernel.run(
         "from jupyter_ci_terminal.kernel import ci\n"
@@ -116,6 +64,7 @@ def test_the_wait_progress_is_one_updating_output(kernel: Kernel, shell_job: int
     assert progress["transient"] == {"display_id": progress["transient"]["display_id"]}
 
 
+@pytest.mark.usefixtures("lab_window")
 def test_ci_attach_asks_the_frontend_to_open_the_tab(
     kernel: Kernel, server: Server, shell_job: int
 ) -> None:

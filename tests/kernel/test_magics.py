@@ -39,6 +39,7 @@ def test_ci_jobs_is_a_table_in_html_and_in_text(ip: InteractiveShell, shell_job:
     assert sorted(j.name for j in everything) == ["quick-job", "shell-job"]
 
 
+@pytest.mark.usefixtures("lab_window")
 def test_ci_status_log_and_attach(
     ip: InteractiveShell, shell_job: int, capsys: pytest.CaptureFixture[str]
 ) -> None:

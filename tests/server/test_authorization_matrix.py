@@ -38,6 +38,7 @@ ACTIONS = {
     ("WebSessionHandler", "PUT"): "write",
     ("WebSessionHandler", "DELETE"): "write",
     ("CITermSocket", "GET"): "execute",
+    ("FrontEndSocket", "GET"): "execute",  # only a window that may open a terminal asks for one
     # A job's agent dials in with the agent token and its job token, never a Jupyter login:
     # every Jupyter caller, even one granted everything, is refused there.
     ("AgentConnectHandler", "GET"): "agent-token",

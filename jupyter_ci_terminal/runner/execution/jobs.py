@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..._version import __version__
+from ...masking import masked_values
 from ..api.store import Store
 from ..pipeline.precedence import for_job
 from ..pipeline.variables import GitInfo, git_info, job_variables, pipeline_variables
@@ -26,6 +27,10 @@ from . import cache, reports, transfer
 from .deployments import environment_variables
 from .executor import Stop, job_environment, prepare_build_dir, run_script, write_script
 from .trace import BOLD_GREEN, Trace, format_duration
+
+#: Masked in every job log: GitLab masks the job token, and docs/agent.md has users mask the
+#: agent's token on GitLab.
+ALWAYS_MASKED = ("CI_JOB_TOKEN", "JUPYTER_CI_TERMINAL_TOKEN")
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class Settings:
     after_script_timeout: float
     kill_grace: float
     output_limit: int
+    #: Variables whose values the job log shows as ``[MASKED]``, besides ``ALWAYS_MASKED``.
+    masked_variables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,7 @@ class JobRun:
         finally:
             self.registry.remove(session, "job finished")
         self._verdict(result)
+        self.trace.close()
         return result
 
     async def _run(self, session: TerminalSession) -> Result:
@@ -168,6 +176,10 @@ class JobRun:
             "CI_JOB_STATUS": "running",
             "CI_JOB_TOKEN": session.job_token,
         }
+        secrets, unmasked = masked_values(env, (*ALWAYS_MASKED, *self.settings.masked_variables))
+        t.mask(secrets)
+        for warning in unmasked:
+            t.warning(warning)
         try:
             caches = await asyncio.to_thread(cache.resolve, self.spec, env, build_dir)
         except cache.CacheError as e:

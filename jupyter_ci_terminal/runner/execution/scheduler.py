@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from traitlets import Bool, Enum, Float, Int, Unicode
+from traitlets import Bool, Enum, Float, Int, List, Unicode
 from traitlets.config import LoggingConfigurable
 
 from ...errors import ForbiddenError, NotFoundError
@@ -75,6 +75,15 @@ class Scheduler(LoggingConfigurable):
         "(GitLab's 'Auto-cancel redundant pipelines' setting), default on.",
     ).tag(config=True)
 
+    masked_variables = List(
+        Unicode(),
+        default_value=[],
+        help="Variables whose values job logs show as [MASKED], as GitLab does for masked CI/CD "
+        "variables (names), default none; CI_JOB_TOKEN and JUPYTER_CI_TERMINAL_TOKEN always are. "
+        "A value shorter than 8 characters or with whitespace is not masked (GitLab refuses to "
+        "mask it) and the job log says so.",
+    ).tag(config=True)
+
     def __init__(
         self,
         *,
@@ -100,6 +109,7 @@ class Scheduler(LoggingConfigurable):
             after_script_timeout=self.after_script_timeout,
             kill_grace=self.kill_grace,
             output_limit=self.output_limit * 1024,
+            masked_variables=tuple(self.masked_variables),
         )
         self._slots = Slots(self.concurrent)
         self._groups = ResourceGroups(self.resource_group_process_mode)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shlex
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+
+from ...masking import Masker
 
 BOLD_GREEN = "\x1b[32;1m"
 BOLD_RED = "\x1b[31;1m"
@@ -27,18 +29,29 @@ def format_duration(seconds: float) -> str:
 
 
 class Trace:
-    """Append-only writer of one job's trace; ``sink`` stores the bytes (SQLite)."""
+    """Append-only writer of one job's trace; ``sink`` stores the bytes (SQLite).
+
+    Everything written passes one :class:`~jupyter_ci_terminal.masking.Masker`, so masked
+    variables read ``[MASKED]`` wherever the log is shown; :meth:`close` writes what it held back.
+    """
 
     def __init__(self, sink: Callable[[bytes], None], limit: int) -> None:
         self._sink = sink
         self._limit = limit
         self._written = 0
         self._truncated = False
+        self._masker = Masker()
+
+    def mask(self, secrets: Iterable[str]) -> None:
+        """Show these values as ``[MASKED]`` in what is written from now on."""
+        self._masker.add(secrets)
 
     def write(self, data: bytes) -> None:
         """Append raw job output, stopping at the output limit as gitlab-runner does."""
         if self._truncated:
             return
+        # Masked before the limit cuts, so a cut never leaves the start of a secret in the log.
+        data = self._masker.feed(data)
         room = self._limit - self._written
         if len(data) > room:
             self._sink(data[:room])
@@ -51,21 +64,33 @@ class Trace:
             self._sink(note.encode())
             return
         self._written += len(data)
-        self._sink(data)
+        if data:
+            self._sink(data)
+
+    def _put(self, text: str) -> None:
+        data = self._masker.feed(text.encode())
+        if data:
+            self._sink(data)
+
+    def close(self) -> None:
+        """End the trace: write what the masker held back (it could have begun a secret)."""
+        rest = self._masker.flush()
+        if rest and not self._truncated:
+            self._sink(rest)
 
     def line(self, text: str, colour: str = "") -> None:
         """Append one runner message line."""
-        self._sink((f"{colour}{text}{RESET}\n" if colour else f"{text}\n").encode())
+        self._put(f"{colour}{text}{RESET}\n" if colour else f"{text}\n")
 
     def section_start(self, name: str, header: str) -> None:
         """Open a collapsible section."""
-        self._sink(
-            f"section_start:{int(time.time())}:{name}\r{ERASE_LINE}{BOLD_CYAN}{header}{RESET}\n".encode()
+        self._put(
+            f"section_start:{int(time.time())}:{name}\r{ERASE_LINE}{BOLD_CYAN}{header}{RESET}\n"
         )
 
     def section_end(self, name: str) -> None:
         """Close a collapsible section."""
-        self._sink(f"section_end:{int(time.time())}:{name}\r{ERASE_LINE}".encode())
+        self._put(f"section_end:{int(time.time())}:{name}\r{ERASE_LINE}")
 
     def warning(self, text: str) -> None:
         """Append a ``WARNING:`` line."""
