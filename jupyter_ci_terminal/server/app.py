@@ -25,7 +25,7 @@ from ..backends.local import LocalBackend
 from ..errors import CIError
 from ..sessions import ProjectRegistry, SessionManager, SessionSettings
 from ..sessions.recording import AuditLog, prune
-from . import redact
+from . import options, redact
 from .agents import CONNECT_ROUTE, AgentConnectHandler, AgentRegistry
 from .gitlab_handlers import gitlab_handlers
 from .handlers import OPEN_TERMINAL_SCHEMA, default_handlers
@@ -270,9 +270,18 @@ class CITerminalApp(ExtensionApp):
     _redactor: redact.Redactor | None = None
 
     def _link_jupyter_server_extension(self, serverapp: Any) -> None:
-        """Mask secrets in the server's log first: linking logs the whole config at DEBUG."""
+        """Mask secrets in the server's log first: linking logs the whole config at DEBUG.
+
+        A setting that cannot be applied stops the server with one sentence: Jupyter would log
+        a traceback and run the extension with every setting back at its default.
+        """
         secrets = redact.config_secrets(serverapp.config, os.environ)
         self._redactor = redact.install(serverapp.log, secrets)
+        sentence = options.problem(self, serverapp.config)
+        if sentence is not None:
+            self.log.critical("%s", sentence)
+            # SystemExit, not an Exception: Jupyter catches those and starts without the settings.
+            raise SystemExit(1)
         super()._link_jupyter_server_extension(serverapp)
 
     def load_config_file(self, *args: Any, **kwargs: Any) -> None:
