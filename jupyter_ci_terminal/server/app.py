@@ -12,20 +12,11 @@ from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 
-from ..backends import Backend
-from ..backends.gitlab import GitLabBackend
-from ..backends.gitlab_config import (
-    TOKEN_TYPES,
-    InstanceSettings,
-    ci_job_credentials,
-    instances,
-    single_instance,
-)
-from ..backends.local import LocalBackend
+from ..backends.gitlab_config import TOKEN_TYPES, ci_job_credentials
 from ..errors import CIError
 from ..sessions import ProjectRegistry, SessionManager, SessionSettings
 from ..sessions.recording import AuditLog, prune
-from . import redact
+from . import options, redact, wiring
 from .agents import CONNECT_ROUTE, AgentConnectHandler, AgentRegistry
 from .frontends import ROUTE as FRONTENDS_ROUTE
 from .frontends import FrontEnds, FrontEndSocket
@@ -281,9 +272,18 @@ class CITerminalApp(ExtensionApp):
     _redactor: redact.Redactor | None = None
 
     def _link_jupyter_server_extension(self, serverapp: Any) -> None:
-        """Mask secrets in the server's log first: linking logs the whole config at DEBUG."""
+        """Mask secrets in the server's log first: linking logs the whole config at DEBUG.
+
+        A setting that cannot be applied stops the server with one sentence: Jupyter would log
+        a traceback and run the extension with every setting back at its default.
+        """
         secrets = redact.config_secrets(serverapp.config, os.environ)
         self._redactor = redact.install(serverapp.log, secrets)
+        sentence = options.problem(self, serverapp.config)
+        if sentence is not None:
+            self.log.critical("%s", sentence)
+            # SystemExit, not an Exception: Jupyter catches those and starts without the settings.
+            raise SystemExit(1)
         super()._link_jupyter_server_extension(serverapp)
 
     def load_config_file(self, *args: Any, **kwargs: Any) -> None:
@@ -297,84 +297,6 @@ class CITerminalApp(ExtensionApp):
             Path(value).expanduser()
             if value
             else Path(jupyter_data_dir()) / "ci-terminal" / default
-        )
-
-    def _backends(self) -> list[Backend]:
-        assert self.serverapp is not None
-        root = Path(self.project_dir or self.serverapp.root_dir).expanduser()
-        args = [
-            f"--session-timeout={self.runner_session_timeout}",
-            f"--concurrent={self.runner_concurrent}",
-        ]
-        if self.start_pipeline:
-            args.append("--run-pipeline")
-        if not self.runner_session_server:
-            args.append("--no-session-server")
-        args += [f"--mask={name}" for name in self.runner_masked_variables]
-        serverapp = self.serverapp
-
-        def runner_args() -> list[str]:
-            # CI_JOB_URL then opens the job's log here (the runner has no web pages); asked at
-            # start, since the server's port is known only once it listens.
-            return [*args, f"--ServeApp.web_url={serverapp.connection_url}"]
-
-        def runner_env() -> dict[str, str]:
-            # The environment, not the command line: a token there would be in every `ps`.
-            if not (self.runner_agent_variables and self.agent_token):
-                return {}
-            return {
-                "JUPYTER_CI_TERMINAL_URL": serverapp.connection_url,
-                "JUPYTER_CI_TERMINAL_TOKEN": self.agent_token,
-            }
-
-        if self.runner_agent_variables and not self.agent_token:
-            self.log.warning(
-                "CITerminalApp.runner_agent_variables is set but agent_token is not: the "
-                "embedded runner's jobs get no agent variables."
-            )
-
-        self._local = LocalBackend(
-            root,
-            start=self.embedded_runner,
-            runner_args=runner_args,
-            runner_env=runner_env,
-            startup_timeout=self.runner_startup_timeout,
-        )
-        backends: list[Backend] = [self._local]
-        single, problem = single_instance(
-            self.gitlab_url,
-            self.gitlab_token,
-            self.gitlab_token_type,
-            self.gitlab_projects,
-            self.gitlab_ca_bundle,
-        )
-        found, problems = instances(single, self.gitlab_instances, os.environ)
-        if self._redactor is not None:
-            self._redactor.add(settings.token for settings in found)
-        for sentence in [problem, *problems]:
-            if sentence:
-                self.log.warning("%s", sentence)
-        backends.extend(self._gitlab(settings) for settings in found)
-        return backends
-
-    def _gitlab(self, settings: InstanceSettings) -> GitLabBackend:
-        assert self.serverapp is not None
-        per_user = self.gitlab_sessions_per_user
-        if per_user is None:
-            # Jupyter's own logins share one token or password, so they identify no user.
-            provider = type(self.serverapp.identity_provider).__module__
-            per_user = not provider.startswith("jupyter_server.")
-        return GitLabBackend(
-            settings.url,
-            settings.token,
-            projects=settings.projects,
-            ca_bundle=settings.ca_bundle,
-            max_projects=self.gitlab_max_projects,
-            retries=self.gitlab_retries,
-            timeout=self.gitlab_timeout,
-            per_user_sessions=per_user,
-            name=settings.name,
-            auth=settings.auth,
         )
 
     def initialize_settings(self) -> None:
@@ -406,7 +328,8 @@ class CITerminalApp(ExtensionApp):
         if self.serverapp.event_logger is not None:
             # %ci_attach in a kernel asks JupyterLab to open the tab through this event.
             self.serverapp.event_logger.register_event_schema(OPEN_TERMINAL_SCHEMA)
-        registry = ProjectRegistry(self._backends())
+        self._local = wiring.local_backend(self)
+        registry = ProjectRegistry([self._local, *wiring.gitlab_backends(self, self._redactor)])
         enabled = self.terminals_enabled
         if enabled is None:
             enabled = bool(getattr(self.serverapp, "terminals_enabled", True))

@@ -166,6 +166,29 @@ def test_strategy_depend_bridge_runs_while_child_runs_and_cancel_reaches_child(
     assert bridges(runner, parent["id"])["bridge"]["status"] == "canceled"
 
 
+def test_a_child_pipelines_own_auto_cancel_on_job_failure_applies_to_it(
+    tmp_path: Path, start_runner: Any
+) -> None:
+    child = """
+workflow:
+  auto_cancel:
+    on_job_failure: all
+slow:
+  script: [echo started, sleep 60]
+broken:
+  script: [exit 3]
+"""
+    ci = "bridge:\n  trigger:\n    include: child.yml\n    strategy: depend\n"
+    runner = start_runner(write_project(tmp_path / "proj", ci, {"child.yml": child}))
+    parent = runner.create_pipeline()
+    bridge = wait_bridge(runner, parent["id"], "bridge", lambda b: bool(b["downstream_pipeline"]))
+    downstream = bridge["downstream_pipeline"]["id"]
+    assert runner.wait_pipeline(downstream)["status"] == "failed"
+    final = runner.jobs(downstream)
+    assert (final["broken"]["status"], final["slow"]["status"]) == ("failed", "canceled")
+    assert runner.wait_pipeline(parent["id"])["status"] == "failed"
+
+
 def test_strategy_mirror_shows_a_blocked_child_as_manual_and_include_inputs_reach_it(
     tmp_path: Path, start_runner: Any
 ) -> None:

@@ -162,9 +162,9 @@ def test_config_error_starts_nothing(tmp_path: Path, start_runner: Any) -> None:
     assert message.startswith("jobs:job chosen stage nowhere does not exist")
     pipelines = runner.get("/projects/1/pipelines").json()
     assert [p["status"] for p in pipelines] == ["failed"]
-    assert (
-        runner.get(f"/projects/1/pipelines/{pipelines[0]['id']}").json()["yaml_errors"] == message
-    )
+    refused = runner.get(f"/projects/1/pipelines/{pipelines[0]['id']}").json()
+    assert refused["yaml_errors"] == message
+    assert refused["finished_at"] is not None  # as a child pipeline's, and GitLab's
     assert runner.get("/projects/1/jobs").json() == []
     with pytest.raises(gitlab.GitlabCreateError, match="chosen stage nowhere"):
         runner.gl.projects.get(1).pipelines.create({"ref": "main"})

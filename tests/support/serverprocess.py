@@ -25,6 +25,33 @@ if TYPE_CHECKING:
     from typing import Self  # Python 3.11+; annotations are not evaluated at runtime
 
 
+def server_command(
+    root: Path,
+    home: Path,
+    port: int,
+    token: str,
+    args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of a ``jupyter server`` for ``root``, kept in ``home``."""
+    environ = {k: v for k, v in os.environ.items() if k not in AMBIENT_GITLAB}
+    environ.update(
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTER_DATA_DIR=str(home / "data"),
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_PLATFORM_DIRS="1",
+    )
+    environ.update(env or {})
+    argv = [
+        sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", f"--port={port}",
+        "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}", "--ServerApp.ip=127.0.0.1",
+        f"--CITerminalApp.recordings_dir={home / 'recordings'}",
+        f"--CITerminalApp.audit_log={home / 'audit.jsonl'}", *args,
+    ]  # fmt: skip
+    return argv, environ
+
+
 class ServerProcess:
     """``python -m jupyter_server`` serving ``root`` (a CI project), stopped on exit."""
 
@@ -42,21 +69,7 @@ class ServerProcess:
         self.port, self.token = port or free_port(), token or secrets.token_hex(24)
         self.runtime_dir = home / "runtime"
         self.log = home / "server.log"
-        environ = {k: v for k, v in os.environ.items() if k not in AMBIENT_GITLAB}
-        environ.update(
-            JUPYTER_RUNTIME_DIR=str(self.runtime_dir),
-            JUPYTER_DATA_DIR=str(home / "data"),
-            JUPYTER_CONFIG_DIR=str(home / "config"),
-            JUPYTER_PLATFORM_DIRS="1",
-        )
-        environ.update(env or {})
-        argv = [
-            sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", f"--port={self.port}",
-            "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
-            f"--ServerApp.root_dir={root}", "--ServerApp.ip=127.0.0.1",
-            f"--CITerminalApp.recordings_dir={home / 'recordings'}",
-            f"--CITerminalApp.audit_log={home / 'audit.jsonl'}", *args,
-        ]  # fmt: skip
+        argv, environ = server_command(root, home, self.port, self.token, args, env)
         home.mkdir(parents=True, exist_ok=True)
         self._argv, self._env = argv, environ
         self._out = self.log.open("wb")

@@ -148,15 +148,11 @@ class BaseHandler(web.RequestHandler):
             self.state.ctx,
             job,
             pipeline,
-            scheduler.pending_reason(job),
-            scheduler.slot_holders(job),
+            scheduler.explain.pending_reason(job),
+            scheduler.explain.slot_holders(job),
         )
 
     def find_job(self, project_id: str, job_id: str) -> dict[str, Any]:
         """Return a job of this project or raise 404."""
         self.check_project(project_id)
-        job = self.state.scheduler.store.job(int(job_id))
-        if job is None:
-            msg = "404 Job Not Found"
-            raise NotFoundError(msg)
-        return job
+        return self.state.scheduler.find_job(int(job_id))

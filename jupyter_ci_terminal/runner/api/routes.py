@@ -17,7 +17,7 @@ from ..._version import __version__
 from ...channel import Channel
 from ...errors import NotFoundError
 from ...protocol.frames import SERVER_PREFERENCE
-from ..execution import bridges
+from ..execution import actions, bridges
 from ..execution.artifacts import archive_path
 from . import hold, serialize
 from .base import ApiState, BaseHandler
@@ -124,9 +124,9 @@ class PipelineActionHandler(BaseHandler):
         scheduler = self.state.scheduler
         scheduler.find_pipeline(int(pipeline_id))
         if action == "cancel":
-            scheduler.cancel_pipeline(int(pipeline_id))
+            actions.cancel_pipeline(scheduler, int(pipeline_id))
         else:
-            scheduler.retry_pipeline(int(pipeline_id))
+            actions.retry_pipeline(scheduler, int(pipeline_id))
         self.send_json(self.pipeline_json(int(pipeline_id)), 201 if action == "retry" else 200)
 
 
@@ -181,10 +181,10 @@ class JobActionHandler(BaseHandler):
         job = self.find_job(project_id, job_id)
         scheduler = self.state.scheduler
         if action == "cancel":
-            self.send_json(self.job_json(scheduler.cancel_job(job["id"])), 201)
+            self.send_json(self.job_json(actions.cancel_job(scheduler, job["id"])), 201)
         elif action == "retry":
             mode = hold.requested_hold(self)
-            retried = scheduler.retry_job(job["id"])
+            retried = actions.retry_job(scheduler, job["id"])
             # The new job has not started yet (it waits for its turn on the event loop).
             spec = hold.set_hold(retried["spec"], mode)
             if spec != retried["spec"]:
@@ -192,7 +192,7 @@ class JobActionHandler(BaseHandler):
                 retried = {**retried, "spec": spec}
             self.send_json(self.job_json(retried), 201)
         else:
-            self.send_json(self.job_json(scheduler.play_job(job["id"])), 200)
+            self.send_json(self.job_json(actions.play_job(scheduler, job["id"])), 200)
 
 
 class ArtifactsHandler(BaseHandler):

@@ -6,7 +6,8 @@ bridge forwards (``trigger:forward``); it may not be nested more than two levels
 top pipeline. Without ``strategy: depend`` the bridge succeeds once the child exists; with it,
 the bridge stays ``running`` and takes the child's final status (``mirror``: also ``manual``). A child whose configuration is
 broken is recorded as a failed pipeline with its ``yaml_errors``, and the bridge fails with
-``downstream_pipeline_creation_failed``.
+``downstream_pipeline_creation_failed``. The child is planned and stored as every pipeline is
+(:mod:`.creation`); canceling a bridge cancels its child (:mod:`.actions`).
 """
 
 from __future__ import annotations
@@ -18,13 +19,11 @@ import zipfile
 from typing import TYPE_CHECKING, Any
 
 from ...errors import ConfigError
-from ..api.store import FINISHED
 from ..pipeline.trigger import forwarded_variables
-from ..pipeline.variables import GitInfo, expand, git_info, job_variables, pipeline_variables
+from ..pipeline.variables import GitInfo, expand, job_variables
 from ..pipeline.yamlfile import load as load_yaml
 from .artifacts import archive_path
-from .deployments import resolve
-from .planner import Outcome, Request
+from .planner import Outcome
 
 if TYPE_CHECKING:
     from .scheduler import Scheduler
@@ -93,13 +92,6 @@ def on_status(scheduler: Scheduler, pipeline_id: int, status: str) -> None:
         _finish(scheduler, bridge, inherited)
 
 
-def on_cancel(scheduler: Scheduler, job: dict[str, Any]) -> None:
-    """A bridge was canceled: so is its child pipeline, as GitLab cancels downstream children."""
-    child = child_of(scheduler, job["id"]) if is_bridge(job) else None
-    if child is not None and child["status"] not in FINISHED:
-        scheduler.cancel_pipeline(child["id"])
-
-
 def _depth(scheduler: Scheduler, pipeline: dict[str, Any]) -> int:
     depth = 0
     while pipeline.get("parent_pipeline_id"):
@@ -137,7 +129,7 @@ async def _trigger(scheduler: Scheduler, bridge_id: int) -> None:
     child_id = await _create_child(scheduler, bridge, parent, trigger)
     bridge = store.job(bridge_id)
     if bridge is None or bridge["status"] != "running" or scheduler._stopping:
-        return  # canceled while the child was planned: on_cancel had nothing to cancel yet
+        return  # canceled while the child was planned: the cancel found no child to reach yet
     if child_id is None:
         _finish(scheduler, bridge, "failed", "downstream_pipeline_creation_failed")
         return
@@ -150,75 +142,26 @@ async def _create_child(
     scheduler: Scheduler, bridge: dict[str, Any], parent: dict[str, Any], trigger: dict[str, Any]
 ) -> int | None:
     """Create the child pipeline and its jobs; None when its configuration is refused."""
-    settings, store = scheduler.settings, scheduler.store
-    common = {
-        "ref": parent["ref"],
-        "sha": parent["sha"],
-        "source": "parent_pipeline",
-        "parent_pipeline_id": parent["id"],
-        "source_job_id": bridge["id"],
-    }
-    git = dataclasses.replace(
-        await asyncio.to_thread(git_info, settings.project), sha=parent["sha"]
-    )
+    creator = scheduler.creator
+    git = dataclasses.replace(await creator.git(), sha=parent["sha"])
     try:
         root = _child_root(scheduler, bridge, trigger["include"])
     except ConfigError as e:
+        request = creator.request(git, parent["ref"], "parent_pipeline", {})
         outcome = Outcome(error=str(e))
     else:
-        request = Request(
-            project=settings.project,
-            git=git,
-            ref=parent["ref"],
-            source="parent_pipeline",
-            project_id=settings.project_id,
-            server_url=settings.server_url,
-            api_variables=_variables(scheduler, bridge, parent, trigger, git),
-            skip=(settings.state_dir, settings.builds_dir),
-            root=root,
+        variables = _variables(scheduler, bridge, parent, trigger, git)
+        request = creator.request(git, parent["ref"], "parent_pipeline", variables, root=root)
+        outcome = await creator.plan(request)
+    created = creator.record(
+        request, outcome, parent_pipeline_id=parent["id"], source_job_id=bridge["id"]
+    )
+    if created.error is not None:
+        scheduler.log.warning(
+            "Child pipeline of job %s not created: %s", bridge["id"], created.error
         )
-        # The same bounded planning process as the parent's: a child's file is as untrusted.
-        outcome = await asyncio.to_thread(scheduler.creator.planner.run, request)
-    if outcome.plan is None:
-        error = outcome.error or "The CI configuration could not be processed."
-        store.create_pipeline(status="failed", yaml_errors=error, finished_at=time.time(), **common)
-        scheduler.log.warning("Child pipeline of job %s not created: %s", bridge["id"], error)
         return None
-    plan = outcome.plan
-    child_id = store.create_pipeline(
-        status="created", warnings=plan.warnings, variables=plan.variables, **common
-    )
-    predefined = _predefined(scheduler, child_id, parent, git)
-    for row in plan.jobs:
-        scope = expand(
-            [
-                predefined,
-                plan.variables.get("yaml", {}),
-                plan.variables.get("workflow", {}),
-                row["spec"]["variables"],
-                plan.variables.get("api", {}),
-            ]
-        )
-        row = {**row, "spec": resolve(row["spec"], scope)}
-        store.create_job(pipeline_id=child_id, status="created", **row)
-    return child_id
-
-
-def _predefined(
-    scheduler: Scheduler, pipeline_id: int, pipeline: dict[str, Any], git: GitInfo
-) -> dict[str, str]:
-    settings = scheduler.settings
-    return pipeline_variables(
-        project=settings.project,
-        project_id=settings.project_id,
-        pipeline_id=pipeline_id,
-        ref=pipeline["ref"],
-        sha=pipeline["sha"],
-        source="parent_pipeline" if pipeline_id != pipeline["id"] else pipeline["source"],
-        server_url=settings.server_url,
-        default_branch=git.branch or "main",
-        title=git.title,
-    )
+    return created.pipeline_id
 
 
 def _child_root(
@@ -268,7 +211,7 @@ def _variables(
         **layers.get("workflow", {}),
         **bridge["spec"]["variables"],
     }
-    shared = _predefined(scheduler, parent["id"], parent, git)
+    shared = scheduler.creator.predefined(parent["id"], parent["ref"], parent["source"], git)
     predefined = {
         **shared,
         **job_variables(

@@ -1,4 +1,5 @@
-"""Creating a pipeline: plan ``.gitlab-ci.yml``, store the pipeline and its jobs, auto-cancel.
+"""Creating a pipeline: plan ``.gitlab-ci.yml`` (or a child's configuration), store the pipeline
+and its jobs, auto-cancel.
 
 Reading and planning the configuration happen in a bounded child process (see :mod:`.planner`),
 so a hostile file never stalls the API or the terminals. A configuration that is refused is
@@ -9,30 +10,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import ConfigError
 from ..api.store import Store
-from ..pipeline.variables import git_info, pipeline_variables
+from ..pipeline.variables import GitInfo, git_info, pipeline_variables
 from . import autocancel
 from .deployments import resolved_rows
 from .jobs import Settings
-from .planner import Planner, Request
+from .planner import Outcome, Planner, Request
 from .state import jobs_of
 
 
 @dataclass(frozen=True)
 class Created:
-    """A stored pipeline and the warnings its configuration gave."""
+    """A stored pipeline and the warnings its configuration gave, or why it was refused."""
 
     pipeline_id: int
     warnings: list[str] = field(default_factory=list)
+    #: The configuration was refused: the pipeline is stored as failed with these ``yaml_errors``.
+    error: str | None = None
 
 
 class Creator:
-    """Plans and stores the pipelines of one project folder."""
+    """Plans and stores the pipelines of one project folder, its child pipelines too."""
 
     def __init__(
         self, settings: Settings, store: Store, planner: Planner, log: logging.Logger
@@ -53,10 +57,30 @@ class Creator:
 
         A bad configuration raises :class:`ConfigError` after it is recorded.
         """
+        git = await self.git()
+        request = self.request(git, ref or git.branch or "main", source, api_variables, max_jobs)
+        created = self.record(request, await self.plan(request))
+        if created.error is not None:
+            self.log.warning("Pipeline not created: %s", created.error)
+            raise ConfigError(created.error)
+        return created
+
+    async def git(self) -> GitInfo:
+        """The project folder's commit, branch and title."""
+        return await asyncio.to_thread(git_info, self.settings.project)
+
+    def request(
+        self,
+        git: GitInfo,
+        ref: str,
+        source: str,
+        api_variables: dict[str, str],
+        max_jobs: int = 0,
+        root: dict[str, Any] | None = None,
+    ) -> Request:
+        """What planning a pipeline of this project needs (``root``: a child's configuration)."""
         settings = self.settings
-        git = await asyncio.to_thread(git_info, settings.project)
-        ref = ref or git.branch or "main"
-        request = Request(
+        return Request(
             project=settings.project,
             git=git,
             ref=ref,
@@ -66,26 +90,43 @@ class Creator:
             api_variables=api_variables,
             skip=(settings.state_dir, settings.builds_dir),
             max_jobs=max_jobs,
+            root=root,
         )
-        outcome = await asyncio.to_thread(self.planner.run, request)
+
+    async def plan(self, request: Request) -> Outcome:
+        """Plan in the bounded planning process: every configuration file is untrusted."""
+        return await asyncio.to_thread(self.planner.run, request)
+
+    def record(self, request: Request, outcome: Outcome, **fields: Any) -> Created:
+        """Store the pipeline planned for ``request`` (with ``fields``) and its ``created`` jobs.
+
+        A refused configuration is stored as a failed pipeline with its ``yaml_errors``, as
+        GitLab does.
+        """
+        common = {"ref": request.ref, "sha": request.git.sha, "source": request.source, **fields}
         if outcome.plan is None:
             error = outcome.error or "The CI configuration could not be processed."
-            self.store.create_pipeline(
-                status="failed", ref=ref, sha=git.sha, source=source, yaml_errors=error
+            pipeline_id = self.store.create_pipeline(
+                status="failed", yaml_errors=error, finished_at=time.time(), **common
             )
-            self.log.warning("Pipeline not created: %s", error)
-            raise ConfigError(error)
+            return Created(pipeline_id, error=error)
         plan = outcome.plan
         pipeline_id = self.store.create_pipeline(
             status="created",
-            ref=ref,
-            sha=git.sha,
-            source=source,
             warnings=plan.warnings,
             variables=plan.variables,
             auto_cancel=plan.auto_cancel,
+            **common,
         )
-        predefined = pipeline_variables(
+        predefined = self.predefined(pipeline_id, request.ref, request.source, request.git)
+        for row in resolved_rows(plan.jobs, plan.variables, predefined):
+            self.store.create_job(pipeline_id=pipeline_id, status="created", **row)
+        return Created(pipeline_id, plan.warnings)
+
+    def predefined(self, pipeline_id: int, ref: str, source: str, git: GitInfo) -> dict[str, str]:
+        """The predefined variables of a pipeline of this project (``CI_PIPELINE_ID``...)."""
+        settings = self.settings
+        return pipeline_variables(
             project=settings.project,
             project_id=settings.project_id,
             pipeline_id=pipeline_id,
@@ -96,9 +137,6 @@ class Creator:
             default_branch=git.branch or "main",
             title=git.title,
         )
-        for row in resolved_rows(plan.jobs, plan.variables, predefined):
-            self.store.create_job(pipeline_id=pipeline_id, status="created", **row)
-        return Created(pipeline_id, plan.warnings)
 
 
 def cancel_redundant(store: Store, pipeline_id: int, cancel: Callable[[int, str], Any]) -> None:

@@ -1,4 +1,5 @@
-"""The runner's job slots (``concurrent``), which know who holds them so the queue can explain itself."""
+"""The runner's job slots (``concurrent``), which know who holds them so the queue can explain
+itself (see :mod:`.explain`)."""
 
 from __future__ import annotations
 
@@ -51,13 +52,3 @@ class Slots:
                 self._holders[waiter_id] = ""
                 future.set_result(None)
                 return
-
-
-def slot_reason(size: int, holders: list[tuple[str, bool]]) -> str:
-    """Say why a pending job waits: ``waiting for a free slot: 4 of 4 busy — a (held), b (running)``.
-
-    ``holders`` are the names of the jobs holding a slot and whether each is a held (debug) job.
-    """
-    busy = ", ".join(f"{name} ({'held' if held else 'running'})" for name, held in holders)
-    text = f"waiting for a free slot: {len(holders)} of {size} busy"
-    return f"{text} — {busy}" if busy else text

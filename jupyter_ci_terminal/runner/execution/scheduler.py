@@ -1,5 +1,6 @@
-"""Pipelines: start them (created by :mod:`.creation`), move jobs along stages and ``needs``, and
-act on cancel / retry / play; mark what a crash interrupted and cancel cleanly on shutdown.
+"""Pipelines: start them (created by :mod:`.creation`), move jobs along stages and ``needs``, run
+them in ``concurrent`` slots; mark what a crash interrupted and cancel cleanly on shutdown.
+Cancel, retry and play are in :mod:`.actions`; why a job waits, in :mod:`.explain`.
 
 A job moves ``created`` → (``waiting_for_resource`` while its ``resource_group`` is busy) →
 ``pending`` (waiting for one of ``concurrent`` slots) → ``running`` → a finished status.
@@ -8,6 +9,7 @@ A job moves ``created`` → (``waiting_for_resource`` while its ``resource_group
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from pathlib import Path
 from typing import Any
@@ -15,19 +17,20 @@ from typing import Any
 from traitlets import Bool, Enum, Float, Int, List, Unicode
 from traitlets.config import LoggingConfigurable
 
-from ...errors import ForbiddenError, NotFoundError
-from ..api.store import ACTIVE, FINISHED, Store
+from ...errors import NotFoundError
+from ..api.store import FINISHED, Store
 from ..terminals.session import SessionRegistry
-from . import autocancel, bridges
+from . import actions, autocancel, bridges
 from .creation import Creator, cancel_redundant
 from .executor import Stop
+from .explain import QueueExplainer
 from .jobs import JobRun, Result, Settings
 from .planner import Planner
-from .queue import Slots, slot_reason
+from .queue import Slots
 from .recovery import recover_store
 from .resources import PROCESS_MODES, ResourceGroups
 from .state import Job, jobs_of
-from .status import next_status, pipeline_status, should_retry, waiting_for
+from .status import next_status, pipeline_status, should_retry
 
 
 class Scheduler(LoggingConfigurable):
@@ -113,6 +116,7 @@ class Scheduler(LoggingConfigurable):
         )
         self._slots = Slots(self.concurrent)
         self._groups = ResourceGroups(self.resource_group_process_mode)
+        self.explain = QueueExplainer(store, self._slots, self._groups)
         self.creator = Creator(self.settings, store, Planner(self.plan_timeout), self.log)
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._stops: dict[int, Stop] = {}
@@ -138,7 +142,7 @@ class Scheduler(LoggingConfigurable):
         pipeline_id = created.pipeline_id
         self._warnings[pipeline_id] = created.warnings
         if self.auto_cancel_redundant:
-            cancel_redundant(self.store, pipeline_id, self.cancel_job)
+            cancel_redundant(self.store, pipeline_id, functools.partial(actions.cancel_job, self))
         self.advance(pipeline_id)
         return pipeline_id
 
@@ -162,14 +166,14 @@ class Scheduler(LoggingConfigurable):
                     continue
                 changed = True
                 if status == "pending":
-                    self._start(job.id)
+                    self.start(job.id)
                 elif status == "scheduled":
                     delay = float(job.spec.start_in or 0)
                     self.store.update_job(
                         job.id, status="scheduled", scheduled_at=time.time() + delay
                     )
                     loop = asyncio.get_running_loop()
-                    self._timers[job.id] = loop.call_later(delay, self._start, job.id)
+                    self._timers[job.id] = loop.call_later(delay, self.start, job.id)
                 else:
                     self.store.update_job(job.id, status=status)
         self._refresh(pipeline_id)
@@ -206,9 +210,9 @@ class Scheduler(LoggingConfigurable):
             self.store.update_pipeline(pipeline_id, **fields)
             bridges.on_status(self, pipeline_id, status)  # trigger: a depend bridge follows
 
-    def _start(self, job_id: int) -> None:
+    def start(self, job_id: int) -> None:
         """Queue a job: take its resource group (or wait for it), then wait for a slot."""
-        self._timers.pop(job_id, None)
+        self._drop_timer(job_id)  # played before its delay ran out (no-op once it fired)
         row = self.store.job(job_id)
         if self._stopping or row is None:
             return
@@ -245,7 +249,7 @@ class Scheduler(LoggingConfigurable):
             self._tasks.pop(job_id, None)
             self._stops.pop(job_id, None)
             for granted in self._groups.release(job_id):
-                self._start(granted)
+                self.start(granted)
 
     async def _take_slot(self, job_id: int, name: str, stop: Stop) -> bool:
         """Wait for a slot, or for the job to be stopped first (then return False)."""
@@ -287,138 +291,42 @@ class Scheduler(LoggingConfigurable):
         job = Job.from_row(row)
         failed = result.status == "failed" and not (result.allow_failure or job.allow_failure)
         if failed and should_retry(job, result.failure_reason, result.exit_code):
-            self._retry_job(job)
+            actions.new_attempt(self.store, job)
         elif failed and autocancel.cancels_on_failure(self.find_pipeline(job.pipeline_id)):
-            self.cancel_pipeline(
-                job.pipeline_id, f"Job canceled: {job.label} failed (auto_cancel: on_job_failure)"
+            actions.cancel_pipeline(
+                self,
+                job.pipeline_id,
+                f"Job canceled: {job.label} failed (auto_cancel: on_job_failure)",
             )
         self.advance(job.pipeline_id)
 
-    def _retry_job(self, job: Job) -> int:
-        self.store.update_job(job.id, retried=True)
-        row = self.store.job(job.id)
-        assert row is not None
-        new_id = self.store.create_job(
-            pipeline_id=job.pipeline_id,
-            name=job.name,
-            stage=job.stage,
-            stage_idx=job.stage_idx,
-            status="created",
-            allow_failure=job.allow_failure,
-            spec=row["spec"],
-            attempt=job.attempt + 1,
-        )
-        # Later jobs that were skipped because of this one get another chance, as in GitLab.
-        for other in jobs_of(self.store.jobs(job.pipeline_id)):
-            if (
-                other.status == "skipped"
-                and other.stage_idx >= job.stage_idx
-                and other.id != new_id
-            ):
-                self.store.update_job(other.id, status="created")
-        return new_id
+    # -- for actions (see :mod:`.actions`) ----------------------------------------------------
 
-    # -- the queue, explained ----------------------------------------------------------------
+    def stop(self, job_id: int, reason: str) -> bool:
+        """Stop a job waiting for a slot or running (its run records why); False if it has no run."""
+        stop = self._stops.get(job_id)
+        if stop is None:
+            return False
+        stop.set(reason)
+        return True
 
-    def pending_reason(self, row: dict[str, Any]) -> str | None:
-        """Say in one sentence what a waiting job waits for; None when it does not wait."""
-        status = row["status"]
-        if bridges.is_bridge(row) and status != "created":
-            return None  # a trigger job takes no slot: it waits for its child pipeline
-        if status == "created":
-            jobs = jobs_of(self.store.jobs(row["pipeline_id"]))
-            return next((waiting_for(j, jobs) for j in jobs if j.id == row["id"]), None)
-        if status == "scheduled" and row.get("scheduled_at"):
-            return "delayed until " + time.strftime("%H:%M:%S", time.localtime(row["scheduled_at"]))
-        if status == "waiting_for_resource":
-            group = Job.from_row(row).spec.resource_group or ""
-            holder_id = self._groups.holder(group)
-            holder = self.store.job(holder_id) if holder_id is not None else None
-            held_by = f": held by {holder['name']} #{holder['id']}" if holder else ""
-            return f"waiting for resource group {group}{held_by}"
-        holders = self.slot_holders(row)
-        if holders is not None:
-            return slot_reason(self._slots.size, [(h["name"], h["hold"]) for h in holders])
-        return None
+    def forget(self, job_id: int) -> None:
+        """Drop a job that only waited (to start later, or for its resource group)."""
+        self._drop_timer(job_id)
+        self._groups.release(job_id)  # it was only waiting: nothing to hand on
 
-    def slot_holders(self, row: dict[str, Any]) -> list[dict[str, Any]] | None:
-        """The jobs keeping the slots a pending job waits for (``id``, ``name``, ``pipeline``,
-        ``hold``: held for debugging), in the order they got them; None when the job does not
-        wait for a slot."""
-        if row["status"] != "pending" or self._slots.holds(row["id"]) or bridges.is_bridge(row):
-            return None
-        holders = []
-        for job_id, name in self._slots.holders().items():
-            other = self.store.job(job_id)
-            holders.append(
-                {
-                    "id": job_id,
-                    "name": other["name"] if other else name,
-                    "pipeline": other["pipeline_id"] if other else None,
-                    "hold": bool(other and other["hold"]),
-                }
-            )
-        return holders
+    def _drop_timer(self, job_id: int) -> None:
+        timer = self._timers.pop(job_id, None)
+        if timer is not None:
+            timer.cancel()
 
-    # -- user actions ------------------------------------------------------------------------
-
-    def _job(self, job_id: int) -> dict[str, Any]:
+    def find_job(self, job_id: int) -> dict[str, Any]:
+        """Return one job or raise :class:`NotFoundError`."""
         job = self.store.job(job_id)
         if job is None:
             msg = "404 Job Not Found"
             raise NotFoundError(msg)
         return job
-
-    def cancel_job(self, job_id: int, reason: str = "Job canceled by user") -> dict[str, Any]:
-        """Cancel a job that has not finished (running ones are stopped with their process tree)."""
-        job = self._job(job_id)
-        if job["status"] in ("pending", "running") and job_id in self._stops:
-            self._stops[job_id].set(reason)
-        elif job["status"] in ACTIVE or job["status"] == "manual":
-            timer = self._timers.pop(job_id, None)
-            if timer is not None:
-                timer.cancel()
-            self._groups.release(job_id)  # it was only waiting: nothing to hand on
-            self.store.update_job(job_id, status="canceled", finished_at=time.time())
-            self.store.append_trace(job_id, f"{reason}\n".encode())
-            bridges.on_cancel(self, job)  # trigger: the child pipeline is canceled too
-            self.advance(job["pipeline_id"])
-        return self._job(job_id)
-
-    def retry_job(self, job_id: int) -> dict[str, Any]:
-        """Retry a finished job as a new job of the same pipeline."""
-        job = self._job(job_id)
-        if job["status"] not in ("success", "failed", "canceled") or job["retried"]:
-            msg = "403 Forbidden  - Job is not retryable"
-            raise ForbiddenError(msg)
-        new_id = self._retry_job(Job.from_row(job))
-        self.advance(job["pipeline_id"])
-        return self._job(new_id)
-
-    def play_job(self, job_id: int) -> dict[str, Any]:
-        """Start a manual job (or a scheduled one now)."""
-        job = self._job(job_id)
-        if job["status"] not in ("manual", "scheduled"):
-            msg = "403 Forbidden  - Unplayable Job"
-            raise ForbiddenError(msg)
-        timer = self._timers.pop(job_id, None)
-        if timer is not None:
-            timer.cancel()
-        self._start(job_id)
-        return self._job(job_id)
-
-    def cancel_pipeline(self, pipeline_id: int, reason: str = "Pipeline canceled by user") -> None:
-        """Cancel every unfinished job of a pipeline."""
-        for job in self.store.jobs(pipeline_id):
-            if job["status"] in ACTIVE or job["status"] == "manual":
-                self.cancel_job(job["id"], reason)
-
-    def retry_pipeline(self, pipeline_id: int) -> None:
-        """Retry the failed and cancelled jobs of a pipeline."""
-        for job in jobs_of(self.store.jobs(pipeline_id)):
-            if job.status in ("failed", "canceled"):
-                self._retry_job(job)
-        self.advance(pipeline_id)
 
     def find_pipeline(self, pipeline_id: int) -> dict[str, Any]:
         """Return one pipeline or raise :class:`NotFoundError`."""

@@ -10,7 +10,8 @@ import pytest
 from jupyter_ci_terminal.errors import ConfigError
 from jupyter_ci_terminal.runner.execution import autocancel
 from jupyter_ci_terminal.runner.execution.deployments import environment_variables, resolve
-from jupyter_ci_terminal.runner.execution.queue import Slots, slot_reason
+from jupyter_ci_terminal.runner.execution.explain import slot_reason
+from jupyter_ci_terminal.runner.execution.queue import Slots
 from jupyter_ci_terminal.runner.execution.resources import ResourceGroups
 from jupyter_ci_terminal.runner.execution.state import Job
 from jupyter_ci_terminal.runner.pipeline.deploy import (
