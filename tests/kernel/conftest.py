@@ -241,6 +241,9 @@ def kernel(server: Server) -> Iterator[Kernel]:
         connection_file=str(server.runtime_dir / f"kernel-{kernel_id}.json")
     )
     client.load_connection_file()
+    # jupyter_client calls a kernel dead after 1 s without a heartbeat, which a loaded 2-core
+    # machine can exceed while the kernel imports; a dead kernel still shows within 10 s.
+    client.hb_channel.time_to_dead = 10.0
     client.start_channels()
     try:
         client.wait_for_ready(timeout=60)
