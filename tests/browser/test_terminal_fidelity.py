@@ -308,9 +308,9 @@ def open_shell(open_viewer: Callable[..., Viewer], *viewports: tuple[int, int]) 
     """Open the job in one page per viewport, set the counting prompt up and clear the screen
     and scrollback.
 
-    The shell's first prompt may come before the pty has the pages' size (the screen model
-    then wraps it at 80 columns where the pages do not); clearing keeps that race out of the
-    comparisons."""
+    The shell's first prompt is drawn at the first page's size; a smaller second page makes
+    bash redraw it, which pages that joined at different moments show differently: clearing
+    keeps that out of the comparisons."""
     viewers = [open_viewer(size) for size in viewports]
     run(f"{PROMPT_SETUP}; clear", *viewers)
     return viewers
