@@ -182,6 +182,25 @@ def test_a_resizing_client_s_shell_starts_at_its_first_size(
     asyncio.run(check())
 
 
+def test_a_resizing_client_whose_shell_cannot_start_is_closed_with_1011(tmp_path: Path) -> None:
+    # Its shell starts after the upgrade, too late for gitlab-runner's 500.
+    async def check() -> None:
+        registry = SessionRegistry()
+        async with serve(registry, ready_timeout=10, size_wait=10) as port:
+            session, channel = channel_for(port, registry, 1)
+            session.set_terminal(tmp_path / "missing", {})
+            async with dial(channel, K8S) as ws:
+                await resize(ws, 30, 120)
+                closed = await drain_until_closed(ws)
+            assert closed.rcvd is not None
+            assert closed.rcvd.code == 1011
+            assert closed.rcvd.reason.startswith("Failed to start terminal:")
+            await asyncio.wait_for(session.detached.wait(), 10)
+            registry.remove(session, "test over")
+
+    asyncio.run(check())
+
+
 def test_a_client_that_leaves_before_its_first_size_starts_no_shell(tmp_path: Path) -> None:
     async def check() -> None:
         registry = SessionRegistry()
