@@ -106,6 +106,11 @@ class ServeApp(JupyterApp):
         help="Largest terminal input frame taken whole, e.g. a paste (bytes), default 4194304 "
         "(4 MiB); a larger one closes the terminal with 1009.",
     ).tag(config=True)
+    size_wait = Float(
+        2.0,
+        help="How long a resizing (channel.k8s.io) terminal's shell waits for the client's first "
+        "frame, to start at the size it sets (s), default 2; 0 starts it at once at 24x80.",
+    ).tag(config=True)
     state_dir = Unicode(
         "", help="Where state, builds and artifacts live (path), default PROJECT/.jupyter-ci."
     ).tag(config=True)
@@ -228,7 +233,12 @@ class ServeApp(JupyterApp):
         api_server = HTTPServer(accesslog.quiet(routes.make_app(state)), xheaders=False)
         api_server.add_sockets(api_sockets)
         terminals = session_server.make_app(
-            registry, self.ready_timeout, self.ping_interval, self.log, self.max_input
+            registry,
+            self.ready_timeout,
+            self.ping_interval,
+            self.log,
+            self.max_input,
+            self.size_wait,
         )
         session_http = HTTPServer(terminals, ssl_options=cert.server_context() if cert else None)
         session_http.add_sockets(session_sockets)

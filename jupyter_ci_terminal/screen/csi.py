@@ -93,6 +93,7 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
         x = min(t.x, t.cols)
         if a == 0:
             erase(rows[t.y], x, t.cols, t.cols, ec)
+            rows[t.y][2] = rows[t.y][2] and x > 0
         elif a == 1:
             erase(rows[t.y], 0, x + 1, t.cols, ec)
         elif a == 2:

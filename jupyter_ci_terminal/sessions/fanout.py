@@ -12,6 +12,8 @@ from ..protocol.jsontext import Output
 from .settings import SessionSettings
 from .viewer import Viewer
 
+Size = tuple[int, int] | None
+
 FIXED_SIZE_NOTICE = (
     "\r\n\x1b[2m[This runner's terminal protocol cannot resize: the remote size stays fixed."
     " Run `stty rows R cols C` in the shell to change it.]\x1b[0m\r\n"
@@ -76,6 +78,22 @@ class Fanout:
         if not sizes:
             return None
         return min(s[0] for s in sizes), min(s[1] for s in sizes)
+
+    def pty_resized(
+        self, old: tuple[int, int], new: tuple[int, int], moved: Viewer | None, was: Size
+    ) -> None:
+        """Resync the viewers whose width the pty now takes after it had another one.
+
+        A restore payload shown at another width is re-wrapped as text, also the line with the
+        cursor, which xterm.js (and the model) cut instead when the width changes under them;
+        the shell redraws its prompt from the cursor's row after SIGWINCH, so such a viewer
+        would show a stray copy of a long prompt's first row. ``moved`` is the viewer whose
+        size message caused the change, ``was`` its size before (None: its first)."""
+        for viewer in self.viewers:
+            before = was if viewer is moved else viewer.size
+            takes_its_width = viewer.size is not None and viewer.size[1] == new[1]
+            if takes_its_width and (before is None or before[1] != old[1]):
+                viewer.resync()
 
     def tell_fixed_size(self) -> None:
         """Say once that the remote size cannot follow the viewers."""

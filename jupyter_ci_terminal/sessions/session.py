@@ -69,6 +69,7 @@ class TerminalSession:
         self._idle_task: asyncio.Task[None] | None = None
         self._hold_grace: asyncio.Task[None] | None = None
         self._refit: asyncio.Future[None] | None = None
+        self._pty_sized = False  # a size went to the runner
 
     @property
     def viewers(self) -> set[Viewer]:
@@ -221,8 +222,8 @@ class TerminalSession:
 
     async def resize(self, viewer: Viewer, rows: int, cols: int) -> None:
         """A viewer's size changed: the remote pty follows the smallest viewer."""
-        viewer.size = (rows, cols)
-        await self._fit()
+        was, viewer.size = viewer.size, (rows, cols)
+        await self._fit(viewer, was)
 
     async def _refit_quietly(self) -> None:
         try:
@@ -230,21 +231,29 @@ class TerminalSession:
         except Exception:  # the runner went away meanwhile: the pump reports the end
             log.debug("CI terminal %s: resize after a viewer left failed", self.name, exc_info=True)
 
-    async def _fit(self) -> None:
-        """Size the remote pty to the smallest sized viewer, as terminado does."""
-        size = self.fanout.size()
-        if size is None or size == self.out.screen.size:
+    async def _fit(self, moved: Viewer | None = None, was: tuple[int, int] | None = None) -> None:
+        """Size the remote pty to the smallest sized viewer, as terminado does (``moved``
+        changed its size from ``was``)."""
+        size, old = self.fanout.size(), self.out.screen.size
+        # The first size is sent even when it is the model's 24x80: the local runner starts a
+        # resizable terminal's shell once it learns a size (see runner/terminals/session_server).
+        if size is None or (size == old and self._pty_sized):
             return
         if self.link.ws is None or self.ended is not None:
             return
+        self._pty_sized = True
         rows, cols = size
-        self.out.resize(rows, cols)
-        if await self.link.resize(rows, cols):
-            return
-        if self.cfg.stty_resize:
+        if size != old:
+            self.out.resize(rows, cols)
+        if not await self.link.resize(rows, cols):
+            if size == old:
+                return
+            if not self.cfg.stty_resize:
+                self.fanout.tell_fixed_size()
+                return
             await self._input(f"stty rows {rows} cols {cols}\r".encode())
-        else:
-            self.fanout.tell_fixed_size()
+        if size != old:  # the pty takes the size
+            self.fanout.pty_resized(old, size, moved, was)
 
     async def close(self, reason: str) -> None:
         """End the session: close the runner connection and tell every viewer why."""

@@ -66,7 +66,7 @@ class Viewer:
         self.attached = 0
         self.typed = 0
         self.overflows = 0  # times the queue was dropped for a restore payload
-        self.resyncs = 0  # restore payloads sent after an overflow
+        self.resyncs = 0  # restore payloads sent after the first (an overflow, a new width)
         #: True once the viewer acknowledged output: its lag then counts what it has not shown.
         self.acking = False
         self._queue: deque[_Item] = deque()
@@ -90,6 +90,11 @@ class Viewer:
     def unacknowledged(self) -> int:
         """Characters sent and not yet acknowledged (counted once the viewer acknowledges)."""
         return self._unacked_chars if self.acking else 0
+
+    @property
+    def resync_due(self) -> bool:
+        """True while a restore payload waits to replace the output it missed."""
+        return self._resync
 
     @property
     def lag(self) -> float:
@@ -139,11 +144,16 @@ class Viewer:
         self._closing = True
         self._wake.set()
 
-    def _drop(self) -> None:
-        # The screen model holds everything this viewer missed: a restore payload replaces it.
+    def resync(self) -> None:
+        """Replace what is queued with a restore payload made when it is sent."""
         self._queue = deque(item for item in self._queue if item[0])
         self._queued = sum(len(text) for _, _, text in self._queue)
         self._resync = True
+        self._wake.set()
+
+    def _drop(self) -> None:
+        # The screen model holds everything this viewer missed: a restore payload replaces it.
+        self.resync()
         self.overflows += 1
 
     def _output_queued(self) -> bool:

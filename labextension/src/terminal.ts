@@ -11,6 +11,7 @@ import { CommandRegistry } from '@lumino/commands';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { CIApi, terminalServerSettings, terminalsDisabledReason } from './api';
+import { holdUnfittedSizes } from './fittedsize';
 import { ackedTerminal, TerminalAcks } from './flowcontrol';
 import { addMainTab } from './shell';
 import { TerminalStatusStrip } from './strip';
@@ -289,6 +290,10 @@ export class CITerminals {
       content,
       session,
       this._options.commands
+    );
+    holdUnfittedSizes(
+      connection,
+      () => content.node.querySelector('.xterm') !== null
     );
     if (session.acks === true) {
       widget.acks = new TerminalAcks(connection, ackedTerminal(content));

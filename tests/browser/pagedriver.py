@@ -257,8 +257,7 @@ class TerminalFrames:
         self.wait_for(page, lambda f: ["setup", {}] in f.messages(), timeout, "the setup frame")
         self.wait_for(
             page,
-            # A restore payload may pad the prompt's row with blanks before placing the cursor.
-            lambda f: re.search(r"[$#] *$", plain_text(f.stdout())) is not None,
+            lambda f: re.search(r"[$#] ?$", plain_text(f.stdout())) is not None,
             timeout,
             "a shell prompt",
         )

@@ -42,6 +42,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 SHELL_JOB = "shell"
 SHELL_CI = f"""\
 {SHELL_JOB}:
+  variables:
+    PROMPT_COMMAND: 'echo "prompt-at=$(stty size)."'
   script:
     - echo "a shell to attach to"
     - sleep 3600
@@ -49,6 +51,9 @@ SHELL_CI = f"""\
 
 #: Scrollback lines a reloaded viewer must get back (the server's and xterm.js's default).
 SCROLLBACK = 1000
+
+#: What the job's shell says before its first prompt (PROMPT_SETUP replaces it).
+SAID_SIZE = re.compile(r"prompt-at=(\d+) (\d+)\.")
 
 #: A prompt that counts (so that a test knows when a command is done) and has colours.
 PROMPT_SETUP = r"n=0; PROMPT_COMMAND='n=$((n+1))'; PS1='\[\e[1;32m\][$n]\[\e[0m\] \w\$ '"
@@ -308,9 +313,9 @@ def open_shell(open_viewer: Callable[..., Viewer], *viewports: tuple[int, int]) 
     """Open the job in one page per viewport, set the counting prompt up and clear the screen
     and scrollback.
 
-    The shell's first prompt may come before the pty has the pages' size (the screen model
-    then wraps it at 80 columns where the pages do not); clearing keeps that race out of the
-    comparisons."""
+    The shell's first prompt is drawn at the first page's size; a smaller second page makes
+    bash redraw it, which pages that joined at different moments show differently: clearing
+    keeps that out of the comparisons."""
     viewers = [open_viewer(size) for size in viewports]
     run(f"{PROMPT_SETUP}; clear", *viewers)
     return viewers
@@ -340,6 +345,21 @@ def terminal_size(viewer: Viewer) -> tuple[int, int]:
 
 
 # --- the tests ------------------------------------------------------------------------------
+
+
+def said_size(state: dict[str, Any]) -> tuple[int, int] | None:
+    """The pty's size the shell said before its first prompt, once it did."""
+    said = [m for line in logical_lines(state["normal"]["lines"]) if (m := SAID_SIZE.search(line))]
+    return (int(said[0][1]), int(said[0][2])) if said else None
+
+
+def test_the_first_prompt_is_drawn_at_the_tabs_size(open_viewer: Callable[..., Viewer]) -> None:
+    """The job's shell starts at the first tab's size (the tab sends it once fitted, the runner
+    waits for it), so its first prompt is not drawn at 80 columns and redrawn."""
+    viewer = open_viewer((1280, 800))
+    state = viewer.wait_for(lambda s: said_size(s) is not None, "the size the shell said")
+    assert state["cols"] > 80
+    assert said_size(state) == (state["rows"], state["cols"])
 
 
 def test_same_width_reload_is_identical(open_viewer: Callable[..., Viewer]) -> None:

@@ -28,16 +28,20 @@ from jupyter_ci_terminal.runner.terminals import session_server, tls
 from jupyter_ci_terminal.runner.terminals.session import SessionRegistry
 
 from .conftest import LONG, Runner, write_project
-from .wsclient import dial, drain_until_closed, read_until, send, status_of
+from .wsclient import dial, drain_until_closed, read_until, resize, send, status_of
 
 CERT = tls.generate("127.0.0.1")
 
 
 @asynccontextmanager
-async def serve(registry: SessionRegistry, ready_timeout: float) -> AsyncIterator[int]:
+async def serve(
+    registry: SessionRegistry, ready_timeout: float, size_wait: float = 0.0
+) -> AsyncIterator[int]:
     """Serve sessions on a free loopback port; on exit close every connection too, so that no
     TLS socket outlives the test's event loop (its finaliser would warn in a later test)."""
-    app = session_server.make_app(registry, ready_timeout, 30.0, logging.getLogger("test"))
+    app = session_server.make_app(
+        registry, ready_timeout, 30.0, logging.getLogger("test"), size_wait=size_wait
+    )
     server = HTTPServer(app, ssl_options=CERT.server_context())
     sockets = bind_sockets(0, "127.0.0.1")
     server.add_sockets(sockets)
@@ -135,6 +139,80 @@ def test_500_when_the_shell_cannot_start(tmp_path: Path) -> None:
             assert not session.connected
             registry.remove(session, "test over")
             assert await status_of(channel) == 404
+
+    asyncio.run(check())
+
+
+#: The shell says the pty's size before each prompt, the first one included.
+SAYS_SIZE = {"PATH": "/usr/bin:/bin", "PROMPT_COMMAND": 'echo "prompt-at=$(stty size)."'}
+
+
+@pytest.mark.parametrize(
+    ("subprotocol", "first", "size"),
+    [
+        (K8S, "resize", "30 120"),  # the shell starts at the first frame's size
+        (K8S, "input", "24 80"),  # keystrokes first: at once, at 24x80
+        (K8S, None, "24 80"),  # no frame within size_wait: 24x80
+        ("terminal.gitlab.com", None, "24 80"),  # cannot resize: at once, as gitlab-runner
+    ],
+)
+def test_a_resizing_client_s_shell_starts_at_its_first_size(
+    tmp_path: Path, subprotocol: str, first: str | None, size: str
+) -> None:
+    async def check() -> None:
+        registry = SessionRegistry()
+        async with serve(registry, ready_timeout=10, size_wait=1) as port:
+            session, channel = channel_for(port, registry, 1)
+            session.set_terminal(tmp_path, SAYS_SIZE)
+            async with dial(channel, subprotocol) as ws:
+                # Upgraded: a client that can resize has no shell yet (it waits for a frame).
+                handler: Any = session.attached
+                assert (handler.shell is None) == (subprotocol == K8S)
+                if first == "resize":
+                    await resize(ws, 30, 120)
+                elif first == "input":
+                    await send(ws, b"echo typed-$((2*3))\r")
+                seen = await read_until(ws, f"prompt-at={size}.")
+                assert seen.index("prompt-at=") == seen.index(f"prompt-at={size}.")  # the first
+                if first == "input" and "typed-6" not in seen:
+                    await read_until(ws, "typed-6")  # the keystrokes reached the shell
+            registry.remove(session, "test over")
+            await asyncio.gather(*session_server._background)
+
+    asyncio.run(check())
+
+
+def test_a_resizing_client_whose_shell_cannot_start_is_closed_with_1011(tmp_path: Path) -> None:
+    # Its shell starts after the upgrade, too late for gitlab-runner's 500.
+    async def check() -> None:
+        registry = SessionRegistry()
+        async with serve(registry, ready_timeout=10, size_wait=10) as port:
+            session, channel = channel_for(port, registry, 1)
+            session.set_terminal(tmp_path / "missing", {})
+            async with dial(channel, K8S) as ws:
+                await resize(ws, 30, 120)
+                closed = await drain_until_closed(ws)
+            assert closed.rcvd is not None
+            assert closed.rcvd.code == 1011
+            assert closed.rcvd.reason.startswith("Failed to start terminal:")
+            await asyncio.wait_for(session.detached.wait(), 10)
+            registry.remove(session, "test over")
+
+    asyncio.run(check())
+
+
+def test_a_client_that_leaves_before_its_first_size_starts_no_shell(tmp_path: Path) -> None:
+    async def check() -> None:
+        registry = SessionRegistry()
+        async with serve(registry, ready_timeout=10, size_wait=60) as port:
+            session, channel = channel_for(port, registry, 1)
+            session.set_terminal(tmp_path, SAYS_SIZE)
+            async with dial(channel, K8S):
+                pass
+            await asyncio.wait_for(session.detached.wait(), 10)
+            await asyncio.gather(*session_server._background)
+            assert not session.connected
+            registry.remove(session, "test over")
 
     asyncio.run(check())
 

@@ -28,6 +28,14 @@ async def attach(jp_ws_fetch: Any, name: str) -> Any:
     return ws
 
 
+async def open_sized(ci: CIClient, jp_ws_fetch: Any, rows: int, cols: int) -> tuple[str, Any]:
+    """A session and its first viewer, of ``rows`` x ``cols``: (session name, websocket)."""
+    session = await open_session(ci)
+    ws = await attach(jp_ws_fetch, session["name"])
+    ws.write_message(json.dumps(["set_size", rows, cols, rows * 20, cols * 10]))
+    return session["name"], ws
+
+
 def manager(jp_serverapp: Any) -> Any:
     return jp_serverapp.web_app.settings["ci_terminal_sessions"]
 
@@ -52,9 +60,7 @@ async def test_two_viewers_share_one_runner_connection(
 async def test_reconnect_restores_the_screen_including_full_screen_programs(
     ci: CIClient, jp_ws_fetch: Any
 ) -> None:
-    session = await open_session(ci)
-    ws = await attach(jp_ws_fetch, session["name"])
-    ws.write_message(json.dumps(["set_size", 20, 70, 400, 700]))
+    name, ws = await open_sized(ci, jp_ws_fetch, 20, 70)
     # A full-screen program: switch to the alternate screen and draw, as vim or less do.
     ws.write_message(
         json.dumps(["stdin", "printf '\\033[?1049h\\033[H\\033[2JFULL-%s' SCREEN; sleep 60\r"])
@@ -62,7 +68,7 @@ async def test_reconnect_restores_the_screen_including_full_screen_programs(
     await read_until(ws, "FULL-SCREEN")
     ws.close()
 
-    again = await attach(jp_ws_fetch, session["name"])
+    again = await attach(jp_ws_fetch, name)
     kind, redraw = json.loads(await again.read_message())
     assert kind == "stdout"
     assert "\x1b[?1049h" in redraw  # the viewer is put back on the alternate screen

@@ -6,6 +6,12 @@ a terminal is already attached, 500 (plain text) when the shell cannot start. Af
 upgrade: pings every ``ping_interval`` s with no pong deadline, and a raw TCP close (the client
 sees 1006) when the shell exits or the session ends, as the runner does.
 
+A ``channel.k8s.io`` client can resize, so its shell starts at the size of its first frame when
+that is a resize (within ``size_wait`` s; then, or on other input, at 24x80): a shell started
+at 80 columns draws its first prompt there, and a long one stays wrapped at 80 in whatever
+the client kept of it. gitlab-runner starts the shell at once; a client sees no difference
+but the size, except that a shell that cannot start closes the upgraded connection with 1011.
+
 Input frames up to ``max_input`` bytes are taken whole (gitlab-runner truncates at 32 KiB) and
 written to the pty with back-pressure: the next frame is not read until the pty has taken most
 of the last one. A malformed or oversized frame closes with the codec's code and sentence.
@@ -14,6 +20,7 @@ of the last one. A malformed or oversized frame closes with the codec's code and
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -21,6 +28,7 @@ from tornado import web, websocket
 
 from ...errors import NotFoundError, ProtocolError
 from ...protocol.frames import (
+    K8S,
     Frame,
     Input,
     Resize,
@@ -31,7 +39,7 @@ from ...protocol.frames import (
 from ...protocol.limits import DEFAULT_MAX_INPUT, close_reason, message_limit
 from ...sockets import limit_unsent
 from .session import SessionRegistry, TerminalSession
-from .terminal import PtyShell
+from .terminal import DEFAULT_COLS, DEFAULT_ROWS, PtyShell
 
 
 class ExecHandler(websocket.WebSocketHandler):
@@ -44,18 +52,23 @@ class ExecHandler(websocket.WebSocketHandler):
         ping_interval: float,
         log: logging.Logger,
         max_input: int = DEFAULT_MAX_INPUT,
+        size_wait: float = 0.0,
     ) -> None:
         """Receive the shared registry and settings."""
         self.registry = registry
         self.ready_timeout = ready_timeout
         self.ping_every = ping_interval
         self.max_input = max_input
+        self.size_wait = size_wait
         self.logger = log
         self.session: TerminalSession | None = None
         self.shell: PtyShell | None = None
         self.codec: ServerCodec | None = None
         self.pinger: asyncio.Task[None] | None = None
         self.ended = False
+        # A shell that waits for the client's first frame: its size, or None (see size_wait).
+        self._first_size: asyncio.Future[tuple[int, int] | None] | None = None
+        self._starting: asyncio.Task[bool] | None = None
 
     def _fail(self, status: int, text: str) -> None:
         self.set_status(status)
@@ -88,18 +101,19 @@ class ExecHandler(websocket.WebSocketHandler):
             return
         session.attach(self)
         self.session = session
-        try:
-            assert session.cwd is not None
-            assert session.env is not None
-            self.shell = await PtyShell.spawn(session.cwd, session.env)
-        except (OSError, ValueError) as e:
-            session.detach(self)
-            self.logger.warning("Cannot start the terminal of job %s: %s", session.job_id, e)
-            self._fail(500, f"Failed to start terminal: {e}")
-            return
+        if self._waits_for_size():
+            self._first_size = asyncio.get_running_loop().create_future()
+        else:
+            try:
+                self.shell = await self._spawn((DEFAULT_ROWS, DEFAULT_COLS))
+            except (OSError, ValueError) as e:
+                session.detach(self)
+                self._fail(500, f"Failed to start terminal: {e}")
+                return
         if self.ended or session.closed:
             # The job ended while the shell was starting.
-            await self.shell.close()
+            if self.shell is not None:
+                await self.shell.close()
             session.detach(self)
             self._fail(404, "404 page not found")
             return
@@ -107,6 +121,21 @@ class ExecHandler(websocket.WebSocketHandler):
         if self.ws_connection is None:
             # The handshake failed (bad version, origin): give the slot and the shell back.
             self._cleanup()
+
+    def _waits_for_size(self) -> bool:
+        offered = self.request.headers.get("Sec-WebSocket-Protocol", "")
+        chosen = choose_subprotocol([p.strip() for p in offered.split(",")])
+        return self.size_wait > 0 and chosen == K8S
+
+    async def _spawn(self, size: tuple[int, int]) -> PtyShell:
+        assert self.session is not None
+        assert self.session.cwd is not None
+        assert self.session.env is not None
+        try:
+            return await PtyShell.spawn(self.session.cwd, self.session.env, size)
+        except (OSError, ValueError) as e:
+            self.logger.warning("Cannot start the terminal of job %s: %s", self._job(), e)
+            raise
 
     def select_subprotocol(self, subprotocols: list[str]) -> str | None:
         """Prefer channel.k8s.io (resize), then terminal.gitlab.com, then base64."""
@@ -123,14 +152,42 @@ class ExecHandler(websocket.WebSocketHandler):
         """Start relaying shell output and pinging."""
         if self.codec is None:
             self.codec = server_codec(None, self.max_input)
+        if self._first_size is not None:
+            self._starting = asyncio.create_task(self._start_when_sized(self._first_size))
+        else:
+            self._relay()
+        if self.ping_every > 0:
+            self.pinger = asyncio.create_task(self._ping_loop())
+
+    def _relay(self) -> None:
         assert self.shell is not None
         self.shell.on_output = self._send
         self.shell.on_exit = lambda: self.kill("shell exited")
         # Unsent output stays in tornado's buffer, where it pauses the pty (see _send).
         limit_unsent(self.ws_connection.stream if self.ws_connection is not None else None)
         self.shell.start()
-        if self.ping_every > 0:
-            self.pinger = asyncio.create_task(self._ping_loop())
+
+    async def _start_when_sized(self, first: asyncio.Future[tuple[int, int] | None]) -> bool:
+        """Start the shell at the first frame's size (see the module); False if it did not."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(first), self.size_wait)
+        size = (first.result() if first.done() else None) or (DEFAULT_ROWS, DEFAULT_COLS)
+        if self._gone():
+            return False
+        try:
+            self.shell = await self._spawn(size)
+        except (OSError, ValueError) as e:
+            self.close(1011, f"Failed to start terminal: {e}"[:120])
+            return False
+        if self._gone():  # the client left while the shell was starting
+            self._close_shell()
+            return False
+        self._relay()
+        return True
+
+    def _gone(self) -> bool:
+        """Whether the connection ended (a call: it changes while a coroutine waits)."""
+        return self.ended
 
     async def _ping_loop(self) -> None:
         while True:
@@ -160,7 +217,6 @@ class ExecHandler(websocket.WebSocketHandler):
     async def on_message(self, message: str | bytes) -> None:
         """Decode one client frame and feed the shell (tornado reads no more until we return)."""
         assert self.codec is not None
-        assert self.shell is not None
         binary = isinstance(message, bytes)
         payload = message if isinstance(message, bytes) else message.encode()
         try:
@@ -169,6 +225,16 @@ class ExecHandler(websocket.WebSocketHandler):
             self.logger.info("Terminal of job %s refused a frame: %s", self._job(), e)
             self.close(e.close_code, close_reason(e))
             return
+        if self._starting is not None:
+            assert self._first_size is not None
+            first = events[0] if events else None
+            if not self._first_size.done():
+                self._first_size.set_result(
+                    (first.rows, first.cols) if isinstance(first, Resize) else None
+                )
+            if not await self._starting:
+                return
+        assert self.shell is not None
         for event in events:
             if isinstance(event, Input):
                 await self.shell.send(event.data)
@@ -188,6 +254,12 @@ class ExecHandler(websocket.WebSocketHandler):
             conn.stream.close()
         self._cleanup()
 
+    def _close_shell(self) -> None:
+        if self.shell is not None:
+            task = asyncio.create_task(self.shell.close())
+            _background.add(task)
+            task.add_done_callback(_background.discard)
+
     def on_close(self) -> None:
         """Release the slot and hang up the shell."""
         self._cleanup()
@@ -198,15 +270,17 @@ class ExecHandler(websocket.WebSocketHandler):
         self.ended = True
         if self.pinger is not None:
             self.pinger.cancel()
-        if self.shell is not None:
-            task = asyncio.create_task(self.shell.close())
-            _background.add(task)
-            task.add_done_callback(_background.discard)
+        if self._first_size is not None and not self._first_size.done():
+            self._first_size.set_result(None)  # the waiting start sees the end and gives up
+        if self._starting is not None:
+            _background.add(self._starting)
+            self._starting.add_done_callback(_background.discard)
+        self._close_shell()
         if self.session is not None:
             self.session.detach(self)
 
 
-_background: set[asyncio.Task[None]] = set()
+_background: set[asyncio.Task[Any]] = set()
 
 
 class NotFound(web.RequestHandler):
@@ -225,6 +299,7 @@ def make_app(
     ping_interval: float,
     log: logging.Logger,
     max_input: int = DEFAULT_MAX_INPUT,
+    size_wait: float = 0.0,
 ) -> web.Application:
     """Build the session server's tornado application."""
     settings = {
@@ -233,6 +308,7 @@ def make_app(
         "ping_interval": ping_interval,
         "log": log,
         "max_input": max_input,
+        "size_wait": size_wait,
     }
     return web.Application(
         [(r"/session/([0-9a-f]{64})/exec", ExecHandler, settings), (r".*", NotFound)],

@@ -62,11 +62,13 @@ class PtyShell:
         self._exit_task = asyncio.create_task(self._wait_exit())
 
     @classmethod
-    async def spawn(cls, cwd: Path, env: dict[str, str]) -> PtyShell:
-        """Start the login shell; OS errors propagate (the caller answers 500)."""
+    async def spawn(
+        cls, cwd: Path, env: dict[str, str], size: tuple[int, int] = (DEFAULT_ROWS, DEFAULT_COLS)
+    ) -> PtyShell:
+        """Start the login shell on a pty of ``size`` (rows, cols); OS errors propagate."""
         master, slave = os.openpty()
         try:
-            _set_size(master, DEFAULT_ROWS, DEFAULT_COLS)
+            _set_size(master, *size)
             proc = await asyncio.create_subprocess_exec(
                 *shell_command(),
                 stdin=slave,

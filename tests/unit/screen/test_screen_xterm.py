@@ -50,11 +50,8 @@ XTERM_STREAMS = {
     **EDGES,
 }
 #: Known, documented differences (docs/terminal-model.md): combining marks are composed; the
-#: oldest scrollback row of a wrapped line cut by the scrollback limit loses its wrapped flag;
-#: EL from column 0 of a wrapped row keeps the row's wrapped flag (xterm.js ends it), because
-#: ending it there breaks a shell's prompt redrawn after a resize (the browser test
-#: test_other_width_reload_keeps_every_line shows a second copy of the prompt's first row).
-XTERM_DIFFERENT = {"flood_wrap_at_the_right_edge", "erase_line_from_column_0_of_a_wrapped_row"}
+#: oldest scrollback row of a wrapped line cut by the scrollback limit loses its wrapped flag.
+XTERM_DIFFERENT = {"flood_wrap_at_the_right_edge"}
 MORE = "\x1b[?1049l\r\nnext output " + "n" * 25 + "\r\n$ "
 
 
