@@ -241,15 +241,18 @@ class TerminalSession:
             return
         if self.link.ws is None or self.ended is not None:
             return
+        if not (self.link.resizable or self.cfg.stty_resize):
+            # The job's pty keeps its size (gitlab-runner's terminal.gitlab.com), so the model
+            # keeps it too: it must show what the job's shell draws, at the width it draws it.
+            if size != old:
+                self.fanout.tell_fixed_size()
+            return
         self._pty_sized = True
         rows, cols = size
         if size != old:
             self.out.resize(rows, cols)
         if not await self.link.resize(rows, cols):
             if size == old:
-                return
-            if not self.cfg.stty_resize:
-                self.fanout.tell_fixed_size()
                 return
             await self._input(f"stty rows {rows} cols {cols}\r".encode())
         if size != old:  # the pty takes the size

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -76,6 +77,30 @@ async def test_a_debug_tab_reaches_the_jobs_shell_as_gitlabs_button_does(
     code, _ = await ci.call("DELETE", "api", "terminals", again["name"])
     assert code == 204
     await eventually(lambda: mock_gitlab.terminal_log[1]["eot_sent"])
+
+
+async def test_a_runner_that_cannot_resize_keeps_the_model_at_the_jobs_size(
+    ci: CI, jp_ws_fetch: Any
+) -> None:
+    # terminal.gitlab.com has no resize: the job's pty stays 24x80 however wide the tab is, so
+    # what a viewer is restored to must be what the shell drew at 80 columns.
+    assert (await ci.give_session(ALICE_SESSION))[0] == 204
+    code, session = await open_terminal(ci, await ci.running_job())
+    assert code == 200, session
+    wide = await jp_ws_fetch("ci-terminal", "terminals", "websocket", session["name"])
+    assert json.loads(await wide.read_message()) == ["setup", {}]
+    wide.write_message(json.dumps(["set_size", 30, 120, 900, 2400]))
+    await read_until(wide, "cannot resize")
+    # On a cleared screen, X at column 100: a pty of 80 columns puts it at column 80.
+    wide.write_message(json.dumps(["stdin", "printf '\\033[H\\033[2J\\033[1;100HX%s' Y; read x\r"]))
+    await read_until(wide, "XY")
+
+    late = await jp_ws_fetch("ci-terminal", "terminals", "websocket", session["name"])
+    assert json.loads(await late.read_message()) == ["setup", {}]
+    restored = await read_until(late, "XY")
+    assert restored.split("X")[0] == "\x1bc" + " " * 79, restored
+    for ws in (wide, late):
+        ws.close()
 
 
 async def test_without_a_web_session_the_answer_says_why_and_where(
