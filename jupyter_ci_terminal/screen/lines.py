@@ -8,6 +8,7 @@ into the scrollback are kept whole (a long entry stands for all of its rows).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,11 @@ from .rows import DEFAULT_ATTR, Row, full_attrs
 
 if TYPE_CHECKING:
     from .terminal import Terminal
+
+#: Printable ASCII, deleted to leave the controls (see :func:`clean`).
+_PRINTABLE = bytes(range(0x20, 0x7F))
+#: The first character that is not printable ASCII or part of a CR LF pair.
+_BAD = re.compile(r"[^ -~\r\n]|\r(?!\n)|(?<!\r)\n")
 
 #: Lines up to this many rows long go into the scrollback whole.
 LONG = 4
@@ -42,25 +48,63 @@ def block(t: Terminal, data: str, i: int) -> int:
     end = data.rfind("\r\n", i, stop)
     if end < 0:
         return i
-    text = data[i:end]
-    lines = text.split("\r\n")
-    if not text.isascii() or not "".join(lines).isprintable():
-        return i  # other controls inside: the general path handles them
-    place(t, _rows(t, survivors(t, lines), chr(t.pen)))
+    count = 0 if t.mixed else clean(data[i:end])
+    if not count:
+        # Once a block of this feed was not clean, each later one is searched up to its first
+        # other control only: the search covers each character once, not the rest each time.
+        t.mixed = True
+        bad = _BAD.search(data, i, end)
+        if bad is not None:
+            end = data.rfind("\r\n", i, bad.start())
+            if end < 0:
+                return i
+    start = first_kept(t, data, i, end, count)
+    place(t, _rows(t, data[start:end].split("\r\n"), chr(t.pen)))
     return end + 2
 
 
-def survivors(t: Terminal, lines: list[str]) -> list[str]:
-    """The lines of a block that can still be seen once it is placed: the last ones.
+def clean(text: str) -> int:
+    """The number of lines when ``text`` is printable ASCII lines joined by CR LF and nothing
+    else; 0 otherwise.
 
-    Only the screen and the scrollback keep rows, so a flood of short lines (``yes``, ``seq``)
-    needs a row built for its last ``history + rows`` lines alone, not one per line. ``rows``
-    more are kept: the first lines of a block merge with the rows at the cursor (old text right
-    of them stays), and those rows must be ones that scroll away again, as in the whole block.
+    A few passes at C speed over the bytes (``str.isprintable`` looks up every character in
+    the Unicode tables, several times slower): the controls left once printable bytes are
+    deleted must be CR LF pairs, and as many as the text holds adjacent.
+    """
+    if not text.isascii():
+        return 0
+    raw = text.encode("ascii")
+    controls = raw.translate(None, _PRINTABLE)
+    if controls.replace(b"\r\n", b"") or 2 * raw.count(b"\r\n") != len(controls):
+        return 0
+    return len(controls) // 2 + 1
+
+
+def kept(t: Terminal) -> int:
+    """How many of a block's last lines can still be seen once it is placed.
+
+    Only the screen and the scrollback keep rows, so a flood of lines (``yes``, ``seq``, or a
+    ``cat`` fed in large pieces) needs rows built for its last ``history + rows`` lines alone.
+    ``rows`` more are kept: the first lines of a block merge with the rows at the cursor (old
+    text right of them stays), and those rows must be ones that scroll away again, as in the
+    whole block.
     """
     history = t.buf.history.maxlen or 0 if t.buf.history is not None else 0
-    keep = history + 2 * t.rows
-    return lines[-keep:] if len(lines) > keep else lines
+    return history + 2 * t.rows
+
+
+def first_kept(t: Terminal, data: str, i: int, end: int, count: int) -> int:
+    """Where the lines of ``data[i:end]`` that :func:`kept` keeps start (the rest is never
+    split into lines, let alone rows); ``count``: their number, 0 if not known."""
+    keep = kept(t)
+    if end - i < 2 * keep or 0 < count <= keep:  # every line is kept
+        return i
+    start = end
+    for _ in range(keep):
+        start = data.rfind("\r\n", i, start)
+        if start < 0:
+            return i
+    return start + 2
 
 
 def _rows(t: Terminal, lines: list[str], attr: str) -> list[Row]:

@@ -81,6 +81,7 @@ class Terminal:
         self.cols = cols
         self.history_size = history
         self._partial = ""
+        self.mixed = False
         self.reset()
 
     def reset(self) -> None:
@@ -116,6 +117,7 @@ class Terminal:
             data = self._partial + data
             self._partial = ""
         self.anchors.clear()
+        self.mixed = False  # a block of lines in this output held other controls (lines.py)
         i = 0
         n = len(data)
         search = _CTRL.search

@@ -36,6 +36,13 @@ EDGES = {
     + "".join(f"more {i}\r\n" for i in range(9))
     + "\x1b8Y",
     "tab_in_coloured_lines": "".join(f"\x1b[33mk{i}\x1b[0m\tv\r\n" for i in range(30)),
+    # Long plain blocks (no escape) with other controls among the lines: a tab, a lone CR or
+    # LF, a backspace, DEL; the blocks before and between them go in bulk.
+    "other_controls_among_plain_lines": "".join(
+        f"plain line {i:04d}\r\n"
+        + ("", "a\tb\r\n", "50%\r99%\r\n", "x\ny\r\n", "u\bv\x7f\r\n")[i % 5]
+        for i in range(400)
+    ),
 }
 CHUNKED = {**ORACLE_STREAMS, **REAL, **EDGES}
 

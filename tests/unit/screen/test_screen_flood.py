@@ -81,7 +81,7 @@ SHORT_LINES = {
 def flood(name: str, trimming: bool, monkeypatch: pytest.MonkeyPatch) -> ScreenModel:
     setup, line, count = SHORT_LINES[name]
     if not trimming:
-        monkeypatch.setattr(lines, "survivors", lambda t, block: block)
+        monkeypatch.setattr(lines, "kept", lambda t: 10**9)
     model = ScreenModel(5, 20, history=1000)
     model.feed("HEADER\r\n" + setup)
     model.feed((line + "\r\n") * count)
