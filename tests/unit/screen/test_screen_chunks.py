@@ -62,3 +62,17 @@ def test_output_split_anywhere_gives_the_same_cells(name: str, size: int) -> Non
     whole = ScreenModel(5, 20, history=1000)
     whole.feed(CHUNKED[name])
     assert cells(feed_bytes(CHUNKED[name], size)) == cells(whole)
+
+
+@pytest.mark.parametrize("queue", [1, 1000, 100_000])
+@pytest.mark.parametrize("name", list(CHUNKED))
+def test_output_queued_and_applied_in_pieces_gives_the_same_cells(name: str, queue: int) -> None:
+    whole = ScreenModel(5, 20, history=1000)
+    whole.feed(CHUNKED[name])
+    lazy = ScreenModel(5, 20, history=1000, queue=queue)
+    raw = CHUNKED[name]
+    for k in range(0, len(raw), 777):
+        lazy.feed(raw[k : k + 777])
+        if k // 777 % 5 == 3:
+            lazy.snapshot()  # a viewer attaching in between applies what is queued
+    assert cells(lazy) == cells(whole)
