@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from . import styled
@@ -107,12 +108,62 @@ def first_kept(t: Terminal, data: str, i: int, end: int, count: int) -> int:
     return start + 2
 
 
+def trim(pieces: list[str], keep: int) -> tuple[str, str] | None:
+    """Queued output that is plain lines only, cut to what can still be seen: (the text up to
+    its first line end, its last ``keep`` lines and what follows them); None when it is not
+    plain lines or has too few of them.
+
+    Applied from a state where the lines go in bulk, the two give the same state as the whole
+    (:func:`block` keeps only the last ``keep`` lines of a block; the first line ends where the
+    cursor was). Each piece is checked on its own, while it is in the CPU's cache: the lines
+    in between are never joined, split or copied.
+    """
+    if not all(p.isascii() for p in pieces):
+        return None
+    each = [p.encode("ascii").translate(None, _PRINTABLE) for p in pieces]
+    controls = b"".join(each)
+    ends = len(controls) // 2
+    if ends < keep + 2 or controls.replace(b"\r\n", b""):
+        return None
+    joints = sum(a[-1:] == "\r" and b[:1] == "\n" for a, b in pairwise(pieces))
+    if sum(p.count("\r\n") for p in pieces) + joints != ends:
+        return None  # a CR and an LF apart
+    return _head(pieces), _tail(pieces, [len(c) // 2 for c in each], keep)
+
+
+def _head(pieces: list[str]) -> str:
+    """The text up to and including its first CR LF."""
+    for k, p in enumerate(pieces):
+        if k and pieces[k - 1][-1:] == "\r" and p[:1] == "\n":
+            return "".join(pieces[:k]) + "\n"
+        end = p.find("\r\n")
+        if end >= 0:
+            return "".join(pieces[:k]) + p[: end + 2]
+    return "".join(pieces)  # not reached: trim() counted the line ends
+
+
+def _tail(pieces: list[str], ends: list[int], keep: int) -> str:
+    """The last ``keep`` lines (each ending in CR LF) and what follows them; ``ends``: about
+    how many line ends each piece holds (one may span two pieces)."""
+    k = len(pieces)
+    found = 0
+    while k > 0 and found <= keep:  # one piece more than needed: for a CR LF across two
+        k -= 1
+        found += ends[k]
+    text = "".join(pieces[max(k - 1, 0) :])
+    before = text.rsplit("\r\n", keep + 1)[0]  # the text before the last keep + 1 line ends
+    return text[len(before) + 2 :]
+
+
 def _rows(t: Terminal, lines: list[str], attr: str) -> list[Row]:
     r = t.rows
     if len(lines) > 3 * r and max(map(len, lines)) <= LONG * t.cols:
         # Only rows that can show on the screen are cut at the width. (Very long lines are cut
         # too: the scrollback counts entries, and must not hold far more text than its rows.)
-        middle = [[s, attr * len(s) if attr != DEFAULT_ATTR else "", False] for s in lines[r:-r]]
+        if attr == DEFAULT_ATTR:
+            middle = [[s, "", False] for s in lines[r:-r]]
+        else:
+            middle = [[s, attr * len(s), False] for s in lines[r:-r]]
         return _cut(t, lines[:r], attr) + middle + _cut(t, lines[-r:], attr)
     return _cut(t, lines, attr)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from . import reflow
+from . import lines, reflow
 from .rows import WIDE, plain
 from .snapshot import snapshot
 from .terminal import Terminal
@@ -15,11 +15,11 @@ log = logging.getLogger(__name__)
 class ScreenModel:
     """What the terminal shows: feed it output text, ask it for a redraw.
 
-    With ``queue`` > 0, output is queued and applied in one piece once ``queue`` characters
-    wait, on :meth:`catch_up`, or as soon as anything reads the state (:attr:`term` and every
-    method but :meth:`feed`). One large piece costs less than many small ones: a flood of lines
-    is split into lines and rows only for the lines that can still be seen (``lines.kept``).
-    The result is the same either way (the model gives the same state whatever the chunks).
+    With ``queue`` > 0, output is queued and applied once ``queue`` characters wait, on
+    :meth:`catch_up`, or as soon as anything reads the state (:attr:`term` and every method
+    but :meth:`feed`). A queue of plain lines (a ``cat``) is applied without the lines it
+    scrolls past the scrollback (``lines.trim``); other output piece by piece. The result is
+    the same as applying every piece as it came.
     """
 
     def __init__(self, rows: int = 24, cols: int = 80, history: int = 1000, queue: int = 0) -> None:
@@ -57,10 +57,14 @@ class ScreenModel:
 
     def catch_up(self) -> None:
         """Apply the queued output."""
-        if self._queue:
-            text = self._queue[0] if len(self._queue) == 1 else "".join(self._queue)
-            self._queue.clear()
-            self._queued = 0
+        if not self._queue:
+            return
+        pieces, self._queue, self._queued = self._queue, [], 0
+        t = self._term
+        # A flood of plain lines from where lines go in bulk: the lines it scrolls away are
+        # dropped unread. Anything else is applied piece by piece, as if it had not waited.
+        cut = lines.trim(pieces, lines.kept(t)) if not t.partial and t.bulk_ok() else None
+        for text in cut or pieces:
             self._apply(text)
 
     def _apply(self, text: str) -> None:

@@ -30,3 +30,24 @@ CLEAN = [
 @pytest.mark.parametrize(("text", "count"), CLEAN)
 def test_only_printable_ascii_lines_joined_by_crlf_are_clean(text: str, count: int) -> None:
     assert lines.clean(text) == count
+
+
+@pytest.mark.parametrize(
+    ("pieces", "cut"),
+    [
+        (["a\r\nb\r\nc\r\nd\r\ne"], ("a\r\n", "c\r\nd\r\ne")),
+        (["a\r", "\nb\r\nc\r", "\nd\r\n"], ("a\r\n", "c\r\nd\r\n")),  # CR LF across pieces
+        (["ab", "c\r\nd", "\r\ne\r\nf\r\n", "g"], ("abc\r\n", "e\r\nf\r\ng")),
+        (["a\r\nb\r\nc\r\n"], None),  # too few lines to drop any
+        (["a\r\nb\r\nc\r\nd\r\ne\r"], None),  # a CR still waiting for its LF
+        (["a\r\nb\rc\r\nd\r\ne\r\n"], None),  # a lone CR
+        (["a\r\nb\nc\r\nd\r\ne\r\n"], None),  # a lone LF
+        (["a\r\nb\rx\nc\r\nd\r\ne\r\n"], None),  # a CR and an LF apart
+        (["a\r\nb\r\nc\x1b[m\r\nd\r\ne\r\n"], None),  # an escape sequence
+        (["a\r\nb\r\n", "\u00e9\r\nd\r\ne\r\n"], None),  # not ASCII
+    ],
+)
+def test_a_queue_of_plain_lines_is_cut_to_its_first_line_end_and_last_lines(
+    pieces: list[str], cut: tuple[str, str] | None
+) -> None:
+    assert lines.trim(pieces, 2) == cut
