@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from . import styled
@@ -108,27 +107,42 @@ def first_kept(t: Terminal, data: str, i: int, end: int, count: int) -> int:
     return start + 2
 
 
-def trim(pieces: list[str], keep: int) -> tuple[str, str] | None:
-    """Queued output that is plain lines only, cut to what can still be seen: (the text up to
-    its first line end, its last ``keep`` lines and what follows them); None when it is not
-    plain lines or has too few of them.
+def line_ends(text: str, after_cr: bool) -> int | None:
+    """How many line ends (CR LF) ``text`` completes when it is plain lines: printable ASCII
+    and CR LF pairs; None when it holds anything else. ``after_cr``: the text before it ended
+    in a CR, whose LF must start this one; a CR at its very end waits for the next text.
+
+    A few passes at C speed, meant to run while ``text`` is still in the CPU's cache.
+    """
+    if not text.isascii():
+        return None
+    controls = text.encode("ascii").translate(None, _PRINTABLE)
+    if after_cr:
+        if text[:1] != "\n":
+            return None
+        controls = controls[1:]
+    if text[-1:] == "\r":
+        controls = controls[:-1]
+    if controls.replace(b"\r\n", b""):
+        return None
+    pairs = len(controls) // 2
+    if text.count("\r\n") != pairs:
+        return None  # a CR and an LF apart
+    return pairs + after_cr
+
+
+def trim(pieces: list[str], ends: list[int], keep: int) -> tuple[str, str] | None:
+    """Queued plain lines cut to what can still be seen: (the text up to its first line end,
+    its last ``keep`` lines and what follows them); None when there are too few lines.
+    ``ends``: each piece's :func:`line_ends`.
 
     Applied from a state where the lines go in bulk, the two give the same state as the whole
     (:func:`block` keeps only the last ``keep`` lines of a block; the first line ends where the
-    cursor was). Each piece is checked on its own, while it is in the CPU's cache: the lines
-    in between are never joined, split or copied.
+    cursor was). The lines in between are never joined, split or copied.
     """
-    if not all(p.isascii() for p in pieces):
+    if sum(ends) < keep + 2 or pieces[-1][-1:] == "\r":
         return None
-    each = [p.encode("ascii").translate(None, _PRINTABLE) for p in pieces]
-    controls = b"".join(each)
-    ends = len(controls) // 2
-    if ends < keep + 2 or controls.replace(b"\r\n", b""):
-        return None
-    joints = sum(a[-1:] == "\r" and b[:1] == "\n" for a, b in pairwise(pieces))
-    if sum(p.count("\r\n") for p in pieces) + joints != ends:
-        return None  # a CR and an LF apart
-    return _head(pieces), _tail(pieces, [len(c) // 2 for c in each], keep)
+    return _head(pieces), _tail(pieces, ends, keep)
 
 
 def _head(pieces: list[str]) -> str:
@@ -143,11 +157,10 @@ def _head(pieces: list[str]) -> str:
 
 
 def _tail(pieces: list[str], ends: list[int], keep: int) -> str:
-    """The last ``keep`` lines (each ending in CR LF) and what follows them; ``ends``: about
-    how many line ends each piece holds (one may span two pieces)."""
+    """The last ``keep`` lines (each ending in CR LF) and what follows them."""
     k = len(pieces)
     found = 0
-    while k > 0 and found <= keep:  # one piece more than needed: for a CR LF across two
+    while k > 0 and found <= keep:  # one piece more: the CR of a line end counted in piece k
         k -= 1
         found += ends[k]
     text = "".join(pieces[max(k - 1, 0) :])

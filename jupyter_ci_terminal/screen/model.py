@@ -28,6 +28,8 @@ class ScreenModel:
         self.queue = queue
         self._queue: list[str] = []
         self._queued = 0
+        #: Each queued piece's line ends while the queue is plain lines (``lines.line_ends``).
+        self._ends: list[int] | None = []
 
     @property
     def term(self) -> Terminal:
@@ -50,6 +52,12 @@ class ScreenModel:
         if not self.queue:
             self._apply(text)
             return
+        if self._ends is not None:  # checked now, while the text is in the CPU's cache
+            ends = lines.line_ends(text, self._queue[-1][-1:] == "\r" if self._queue else False)
+            if ends is None:
+                self._ends = None
+            else:
+                self._ends.append(ends)
         self._queue.append(text)
         self._queued += len(text)
         if self._queued >= self.queue:
@@ -59,11 +67,14 @@ class ScreenModel:
         """Apply the queued output."""
         if not self._queue:
             return
-        pieces, self._queue, self._queued = self._queue, [], 0
+        pieces, ends = self._queue, self._ends
+        self._queue, self._queued, self._ends = [], 0, []
         t = self._term
         # A flood of plain lines from where lines go in bulk: the lines it scrolls away are
         # dropped unread. Anything else is applied piece by piece, as if it had not waited.
-        cut = lines.trim(pieces, lines.kept(t)) if not t.partial and t.bulk_ok() else None
+        cut = None
+        if ends is not None and not t.partial and t.bulk_ok():
+            cut = lines.trim(pieces, ends, lines.kept(t))
         for text in cut or pieces:
             self._apply(text)
 

@@ -115,7 +115,8 @@ def test_a_queued_flood_of_lines_applied_without_its_scrolled_away_lines_is_the_
         for text in pieces:
             model.feed(text)
     assert lazy.pending == len(output)
-    assert lines.trim(pieces, lines.kept(lazy._term)) is not None  # the cut is taken
+    assert lazy._ends is not None  # the cut is taken
+    assert lines.trim(pieces, lazy._ends, lines.kept(lazy._term)) is not None
     assert cells(lazy) == cells(eager)
     # What a reloaded viewer gets. (Past the 1,000 rows restored, the scrollback may hold more
     # rows when long lines come in larger pieces: it counts entries, a line up to 4 rows each.)

@@ -50,4 +50,34 @@ def test_only_printable_ascii_lines_joined_by_crlf_are_clean(text: str, count: i
 def test_a_queue_of_plain_lines_is_cut_to_its_first_line_end_and_last_lines(
     pieces: list[str], cut: tuple[str, str] | None
 ) -> None:
-    assert lines.trim(pieces, 2) == cut
+    ends = [
+        lines.line_ends(p, k > 0 and pieces[k - 1].endswith("\r")) for k, p in enumerate(pieces)
+    ]
+    if None in ends:
+        assert cut is None
+        return
+    assert lines.trim(pieces, [n or 0 for n in ends], 2) == cut
+
+
+@pytest.mark.parametrize(
+    ("text", "after_cr", "ends"),
+    [
+        ("abc", False, 0),
+        ("a\r\nb\r\n", False, 2),
+        ("a\r\nb\r", False, 1),  # the last CR waits for its LF
+        ("\nb\r\n", True, 2),  # the LF of the CR before
+        ("\n", True, 1),
+        ("\n\r", True, 1),
+        ("b\r\n", True, None),  # the CR before was alone
+        ("\nb", False, None),  # a lone LF
+        ("a\rb\r\n", False, None),
+        ("a\rb\nc", False, None),  # a CR and an LF apart
+        ("a\n\r", False, None),
+        ("a\tb", False, None),
+        ("caf\u00e9\r\n", False, None),
+    ],
+)
+def test_line_ends_are_counted_in_plain_lines_only(
+    text: str, after_cr: bool, ends: int | None
+) -> None:
+    assert lines.line_ends(text, after_cr) == ends
