@@ -65,19 +65,9 @@ def block(t: Terminal, data: str, i: int) -> int:
 
 def clean(text: str) -> int:
     """The number of lines when ``text`` is printable ASCII lines joined by CR LF and nothing
-    else; 0 otherwise.
-
-    A few passes at C speed over the bytes (``str.isprintable`` looks up every character in
-    the Unicode tables, several times slower): the controls left once printable bytes are
-    deleted must be CR LF pairs, and as many as the text holds adjacent.
-    """
-    if not text.isascii():
-        return 0
-    raw = text.encode("ascii")
-    controls = raw.translate(None, _PRINTABLE)
-    if controls.replace(b"\r\n", b"") or 2 * raw.count(b"\r\n") != len(controls):
-        return 0
-    return len(controls) // 2 + 1
+    else; 0 otherwise."""
+    ends = line_ends(text, False)
+    return 0 if ends is None or text[-1:] == "\r" else ends + 1
 
 
 def kept(t: Terminal) -> int:
@@ -112,7 +102,9 @@ def line_ends(text: str, after_cr: bool) -> int | None:
     and CR LF pairs; None when it holds anything else. ``after_cr``: the text before it ended
     in a CR, whose LF must start this one; a CR at its very end waits for the next text.
 
-    A few passes at C speed, meant to run while ``text`` is still in the CPU's cache.
+    A few passes at C speed (``str.isprintable`` looks up every character in the Unicode
+    tables, several times slower), best run while ``text`` is in the CPU's cache: the controls
+    left once printable bytes are deleted must be CR LF pairs, as many as the text holds.
     """
     if not text.isascii():
         return None
