@@ -37,8 +37,12 @@ class Output:
         return self._literal
 
 
-def joined(pieces: Sequence[Output]) -> str:
-    """The JSON string literal of the pieces' text, joined from their literals."""
+def joined(pieces: Sequence[Output], before: str = "", after: str = "") -> str:
+    """The JSON string literal of the pieces' text, between ``before`` and ``after``.
+
+    A batch is large, so it is built with one copy of the text (a ``join`` or an f-string, not
+    a concatenation per part).
+    """
     if len(pieces) == 1:
-        return pieces[0].literal
-    return '"' + "".join(piece.literal[1:-1] for piece in pieces) + '"'
+        return f"{before}{pieces[0].literal}{after}"
+    return "".join([before, '"', *(piece.literal[1:-1] for piece in pieces), '"', after])

@@ -137,7 +137,7 @@ def stdout(text: str) -> str:
 
 def stdout_of(pieces: Sequence[Output]) -> str:
     """Terminal output joined from pieces escaped once (see :mod:`.jsontext`)."""
-    return '["stdout", ' + joined(pieces) + "]"
+    return joined(pieces, '["stdout", ', "]")
 
 
 def disconnect() -> str:

@@ -8,6 +8,7 @@ into the scrollback are kept whole (a long entry stands for all of its rows).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,11 @@ from .rows import DEFAULT_ATTR, Row, full_attrs
 
 if TYPE_CHECKING:
     from .terminal import Terminal
+
+#: Printable ASCII, deleted to leave the controls (see :func:`clean`).
+_PRINTABLE = bytes(range(0x20, 0x7F))
+#: The first character that is not printable ASCII or part of a CR LF pair.
+_BAD = re.compile(r"[^ -~\r\n]|\r(?!\n)|(?<!\r)\n")
 
 #: Lines up to this many rows long go into the scrollback whole.
 LONG = 4
@@ -42,25 +48,116 @@ def block(t: Terminal, data: str, i: int) -> int:
     end = data.rfind("\r\n", i, stop)
     if end < 0:
         return i
-    text = data[i:end]
-    lines = text.split("\r\n")
-    if not text.isascii() or not "".join(lines).isprintable():
-        return i  # other controls inside: the general path handles them
-    place(t, _rows(t, survivors(t, lines), chr(t.pen)))
+    count = 0 if t.mixed else clean(data[i:end])
+    if not count:
+        # Once a block of this feed was not clean, each later one is searched up to its first
+        # other control only: the search covers each character once, not the rest each time.
+        t.mixed = True
+        bad = _BAD.search(data, i, end)
+        if bad is not None:
+            end = data.rfind("\r\n", i, bad.start())
+            if end < 0:
+                return i
+    start = first_kept(t, data, i, end, count)
+    place(t, _rows(t, data[start:end].split("\r\n"), chr(t.pen)))
     return end + 2
 
 
-def survivors(t: Terminal, lines: list[str]) -> list[str]:
-    """The lines of a block that can still be seen once it is placed: the last ones.
+def clean(text: str) -> int:
+    """The number of lines when ``text`` is printable ASCII lines joined by CR LF and nothing
+    else; 0 otherwise."""
+    ends = line_ends(text, False)
+    return 0 if ends is None or text[-1:] == "\r" else ends + 1
 
-    Only the screen and the scrollback keep rows, so a flood of short lines (``yes``, ``seq``)
-    needs a row built for its last ``history + rows`` lines alone, not one per line. ``rows``
-    more are kept: the first lines of a block merge with the rows at the cursor (old text right
-    of them stays), and those rows must be ones that scroll away again, as in the whole block.
+
+def kept(t: Terminal) -> int:
+    """How many of a block's last lines can still be seen once it is placed.
+
+    Only the screen and the scrollback keep rows, so a flood of lines (``yes``, ``seq``, or a
+    ``cat`` fed in large pieces) needs rows built for its last ``history + rows`` lines alone.
+    ``rows`` more are kept: the first lines of a block merge with the rows at the cursor (old
+    text right of them stays), and those rows must be ones that scroll away again, as in the
+    whole block.
     """
     history = t.buf.history.maxlen or 0 if t.buf.history is not None else 0
-    keep = history + 2 * t.rows
-    return lines[-keep:] if len(lines) > keep else lines
+    return history + 2 * t.rows
+
+
+def first_kept(t: Terminal, data: str, i: int, end: int, count: int) -> int:
+    """Where the lines of ``data[i:end]`` that :func:`kept` keeps start (the rest is never
+    split into lines, let alone rows); ``count``: their number, 0 if not known."""
+    keep = kept(t)
+    if end - i < 2 * keep or 0 < count <= keep:  # every line is kept
+        return i
+    start = end
+    for _ in range(keep):
+        start = data.rfind("\r\n", i, start)
+        if start < 0:
+            return i
+    return start + 2
+
+
+def line_ends(text: str, after_cr: bool) -> int | None:
+    """How many line ends (CR LF) ``text`` completes when it is plain lines: printable ASCII
+    and CR LF pairs; None when it holds anything else. ``after_cr``: the text before it ended
+    in a CR, whose LF must start this one; a CR at its very end waits for the next text.
+
+    A few passes at C speed (``str.isprintable`` looks up every character in the Unicode
+    tables, several times slower), best run while ``text`` is in the CPU's cache: the controls
+    left once printable bytes are deleted must be CR LF pairs, as many as the text holds.
+    """
+    if not text.isascii():
+        return None
+    controls = text.encode("ascii").translate(None, _PRINTABLE)
+    if after_cr:
+        if text[:1] != "\n":
+            return None
+        controls = controls[1:]
+    if text[-1:] == "\r":
+        controls = controls[:-1]
+    if controls.replace(b"\r\n", b""):
+        return None
+    pairs = len(controls) // 2
+    if text.count("\r\n") != pairs:
+        return None  # a CR and an LF apart
+    return pairs + after_cr
+
+
+def trim(pieces: list[str], ends: list[int], keep: int) -> tuple[str, str] | None:
+    """Queued plain lines cut to what can still be seen: (the text up to its first line end,
+    its last ``keep`` lines and what follows them); None when there are too few lines.
+    ``ends``: each piece's :func:`line_ends`.
+
+    Applied from a state where the lines go in bulk, the two give the same state as the whole
+    (:func:`block` keeps only the last ``keep`` lines of a block; the first line ends where the
+    cursor was). The lines in between are never joined, split or copied.
+    """
+    if sum(ends) < keep + 2 or pieces[-1][-1:] == "\r":
+        return None
+    return _head(pieces), _tail(pieces, ends, keep)
+
+
+def _head(pieces: list[str]) -> str:
+    """The text up to and including its first CR LF."""
+    for k, p in enumerate(pieces):
+        if k and pieces[k - 1][-1:] == "\r" and p[:1] == "\n":
+            return "".join(pieces[:k]) + "\n"
+        end = p.find("\r\n")
+        if end >= 0:
+            return "".join(pieces[:k]) + p[: end + 2]
+    return "".join(pieces)  # not reached: trim() counted the line ends
+
+
+def _tail(pieces: list[str], ends: list[int], keep: int) -> str:
+    """The last ``keep`` lines (each ending in CR LF) and what follows them."""
+    k = len(pieces)
+    found = 0
+    while k > 0 and found <= keep:  # one piece more: the CR of a line end counted in piece k
+        k -= 1
+        found += ends[k]
+    text = "".join(pieces[max(k - 1, 0) :])
+    before = text.rsplit("\r\n", keep + 1)[0]  # the text before the last keep + 1 line ends
+    return text[len(before) + 2 :]
 
 
 def _rows(t: Terminal, lines: list[str], attr: str) -> list[Row]:
@@ -68,7 +165,10 @@ def _rows(t: Terminal, lines: list[str], attr: str) -> list[Row]:
     if len(lines) > 3 * r and max(map(len, lines)) <= LONG * t.cols:
         # Only rows that can show on the screen are cut at the width. (Very long lines are cut
         # too: the scrollback counts entries, and must not hold far more text than its rows.)
-        middle = [[s, attr * len(s) if attr != DEFAULT_ATTR else "", False] for s in lines[r:-r]]
+        if attr == DEFAULT_ATTR:
+            middle = [[s, "", False] for s in lines[r:-r]]
+        else:
+            middle = [[s, attr * len(s), False] for s in lines[r:-r]]
         return _cut(t, lines[:r], attr) + middle + _cut(t, lines[-r:], attr)
     return _cut(t, lines, attr)
 

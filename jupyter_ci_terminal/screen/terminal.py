@@ -80,7 +80,8 @@ class Terminal:
         self.rows = rows
         self.cols = cols
         self.history_size = history
-        self._partial = ""
+        self.partial = ""  # the start of an escape sequence the next output completes
+        self.mixed = False
         self.reset()
 
     def reset(self) -> None:
@@ -112,10 +113,11 @@ class Terminal:
 
     def feed(self, data: str) -> None:
         """Apply output (already decoded); an escape sequence may be split across calls."""
-        if self._partial:
-            data = self._partial + data
-            self._partial = ""
+        if self.partial:
+            data = self.partial + data
+            self.partial = ""
         self.anchors.clear()
+        self.mixed = False  # a block of lines in this output held other controls (lines.py)
         i = 0
         n = len(data)
         search = _CTRL.search
@@ -131,7 +133,7 @@ class Terminal:
                 e = _ESC.match(data, j)
                 if e is None:
                     if _PARTIAL.match(data, j) and n - j < 65536:
-                        self._partial = data[j:]
+                        self.partial = data[j:]
                         return
                     i = j + 1  # a lone ESC: ignored, the next character is read as usual
                     continue
@@ -177,7 +179,7 @@ class Terminal:
                 return end + jump
         return end
 
-    def _bulk_ok(self) -> bool:
+    def bulk_ok(self) -> bool:
         """True when rows may be placed in bulk: the cursor inside the scroll region, no insert
         mode, autowrap on, no line-drawing charset, no background colour (that rows scrolled in
         would get)."""
@@ -192,7 +194,7 @@ class Terminal:
 
     def _plain_lines(self, data: str, i: int) -> int:
         """Apply a block of whole lines at once, if one starts here; return where it stopped."""
-        if self.x != 0 or not self._bulk_ok():
+        if self.x != 0 or not self.bulk_ok():
             return i
         return lines.block(self, data, i)
 
@@ -214,7 +216,7 @@ class Terminal:
                     self.x = 0
                     self.linefeed()
                     self.buf.rows[self.y][2] = True
-                    if len(run) > 2 * cols and self._bulk_ok() and "\x00" not in run:
+                    if len(run) > 2 * cols and self.bulk_ok() and "\x00" not in run:
                         lines.wrapped_run(self, run, attr)
                         return
                 else:

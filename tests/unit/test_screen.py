@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from screen_state import cells
 
@@ -52,12 +54,58 @@ def test_resize_follows_the_remote_pty() -> None:
     assert model.size == (40, 120)
 
 
-def test_output_is_applied_as_it_comes() -> None:
+def test_output_is_applied_as_it_comes_without_a_queue() -> None:
     model = ScreenModel(5, 20)
     model.feed("abc")
-    model.catch_up()  # kept for callers written against a lazy model: nothing to do
     assert model.pending == 0
+    assert model._term.x == 3
+    model.catch_up()  # nothing queued: nothing to do
     assert model.display()[0] == "abc".ljust(20)
+
+
+def test_queued_output_is_applied_before_the_state_is_read() -> None:
+    model = ScreenModel(5, 20, queue=1000)
+    model.feed("abc")
+    model.feed("\r\ndef")
+    assert model.pending == 8
+    assert model._term.x == 0  # not applied yet
+    assert model.display()[:2] == ["abc".ljust(20), "def".ljust(20)]
+    assert model.pending == 0
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        (lambda m: m.snapshot().endswith("def"), True),
+        (lambda m: m.term.y, 1),
+        (lambda m: m.in_alternate, False),
+        (lambda m: m.scrollback(), []),
+    ],
+)
+def test_every_reader_sees_the_queued_output(read: Any, expected: object) -> None:
+    model = ScreenModel(5, 20, queue=1000)
+    model.feed("abc\r\ndef")
+    assert read(model) == expected
+    assert model.pending == 0
+
+
+def test_the_queue_is_applied_once_it_reaches_its_bound() -> None:
+    model = ScreenModel(5, 20, queue=10)
+    model.feed("12345")
+    assert model.pending == 5
+    model.feed("67890")
+    assert model.pending == 0
+    assert model._term.x == 10
+
+
+def test_a_resize_applies_queued_output_at_the_old_size_first() -> None:
+    eager, lazy = ScreenModel(5, 20), ScreenModel(5, 20, queue=1000)
+    for model in (eager, lazy):
+        model.feed("x" * 30 + "\r\n$ ")
+        model.resize(5, 10)
+        model.feed("ls")
+    assert lazy.pending == 2
+    assert cells(lazy) == cells(eager)
 
 
 def test_a_header_survives_a_flood_of_row_updates() -> None:

@@ -36,6 +36,13 @@ EDGES = {
     + "".join(f"more {i}\r\n" for i in range(9))
     + "\x1b8Y",
     "tab_in_coloured_lines": "".join(f"\x1b[33mk{i}\x1b[0m\tv\r\n" for i in range(30)),
+    # Long plain blocks (no escape) with other controls among the lines: a tab, a lone CR or
+    # LF, a backspace, DEL; the blocks before and between them go in bulk.
+    "other_controls_among_plain_lines": "".join(
+        f"plain line {i:04d}\r\n"
+        + ("", "a\tb\r\n", "50%\r99%\r\n", "x\ny\r\n", "u\bv\x7f\r\n")[i % 5]
+        for i in range(400)
+    ),
 }
 CHUNKED = {**ORACLE_STREAMS, **REAL, **EDGES}
 
@@ -55,3 +62,17 @@ def test_output_split_anywhere_gives_the_same_cells(name: str, size: int) -> Non
     whole = ScreenModel(5, 20, history=1000)
     whole.feed(CHUNKED[name])
     assert cells(feed_bytes(CHUNKED[name], size)) == cells(whole)
+
+
+@pytest.mark.parametrize("queue", [1, 1000, 100_000])
+@pytest.mark.parametrize("name", list(CHUNKED))
+def test_output_queued_and_applied_in_pieces_gives_the_same_cells(name: str, queue: int) -> None:
+    whole = ScreenModel(5, 20, history=1000)
+    whole.feed(CHUNKED[name])
+    lazy = ScreenModel(5, 20, history=1000, queue=queue)
+    raw = CHUNKED[name]
+    for k in range(0, len(raw), 777):
+        lazy.feed(raw[k : k + 777])
+        if k // 777 % 5 == 3:
+            lazy.snapshot()  # a viewer attaching in between applies what is queued
+    assert cells(lazy) == cells(whole)
