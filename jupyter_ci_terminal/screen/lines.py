@@ -35,7 +35,7 @@ def block(t: Terminal, data: str, i: int) -> int:
     if stop - i < 512:
         # Coloured lines, in blocks that grow while they are taken whole: a block costs a few
         # passes over all of it even when a cursor move a few lines in ends it.
-        size = 1024
+        size = styled.FIRST
         while True:
             found = styled.rows(t, data, i, size)
             if found is None:

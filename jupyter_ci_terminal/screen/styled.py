@@ -34,14 +34,16 @@ _OTHER = bytes(0 if 0x20 <= c < 0x7F or c in b"\x1b\r\n" else 1 for c in range(2
 _SEQ = re.compile(rb"(?:\x1b\[(?:[0-9;]*m|0?K))+")
 _ONE = re.compile(rb"\x1b\[(?:([0-9;]*)m|0?K)")
 _BAD = re.compile(rb"\x1b(?!\[(?:[0-9;]*m|0?K))")
+_BAD_TEXT = re.compile(_BAD.pattern.decode())
 _SPLIT = re.compile(b"([" + re.escape(_MARKS) + b"])")
 _SKELETON = bytes(0x48 if 0x20 <= c < 0x7F else c for c in range(256))  # text cells as "H"
 #: Distinct (pen, skeleton) pairs remembered; the table starts over when it is full.
 LIMIT = 4096
-#: Characters looked at per block, at most. Blocks start at 1 KiB and grow fourfold while
-#: they are taken whole; after a line that needs the general path the next one starts small
-#: again, so such lines cost a small block each, not a second look at the whole chunk.
+#: Characters looked at per block, at most. Blocks start at ``FIRST`` characters and grow
+#: fourfold while they are taken whole; after a line that needs the general path the next one
+#: starts small again, so such lines cost a small block each, not a second look at the chunk.
 BLOCK = 65536
+FIRST = 1024
 
 _mark_of: dict[bytes, int] = {}  # escape sequence -> marker (shared by all blocks)
 _params_of: dict[int, list[str | None]] = {}  # marker -> its SGR parameters (None: EL)
@@ -65,7 +67,13 @@ def rows(
     Works on the block as ASCII bytes: ``bytes.translate`` and ``find`` are the fastest scans.
     """
     end = data.rfind("\r\n", i, i + size)
-    if end < 0 or _BAD.match(data[i : i + 32].encode("ascii", "replace")):
+    # In a first block, often ended by another sequence (BuildKit's cursor up after a frame of
+    # a few lines), that sequence is found first, so the passes below cover the frame, not the
+    # whole block. (Larger blocks held lines only, last time: the search would cost more.)
+    other = _BAD_TEXT.search(data, i, end) if end >= 0 and size <= FIRST else None
+    if other is not None:
+        end = data.rfind("\r\n", i, other.start())
+    if end < 0:
         return None  # the common case of a cursor move after a log line, at once
     text = data[i:end]
     if not text.isascii():
@@ -91,7 +99,7 @@ def rows(
     if not new:
         return None
     t.pen = pen
-    whole = count == len(lines) and i + len(b) == end and i + size < len(data)
+    whole = count == len(lines) and i + len(b) == end and i + size < len(data) and other is None
     if count < len(lines):  # stopped at a line for the general path: the ones before it
         b = b[: len(b) - len(b.split(b"\r\n", count)[-1]) - 2]
     return new, cleared, i + len(b) + 2, whole

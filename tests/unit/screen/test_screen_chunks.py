@@ -35,6 +35,13 @@ EDGES = {
     + "\x1b8X\x1b7"
     + "".join(f"more {i}\r\n" for i in range(9))
     + "\x1b8Y",
+    # Coloured lines cut short by other sequences: inside a line (CHA), at a line start (OSC),
+    # and a redraw's cursor up (the first block of lines ends before each of them).
+    "other_sequences_among_coloured_lines": "".join(
+        f"\x1b[34mstep {i}\x1b[0m\x1b[K\r\nhalf\x1b[3Gx{i}\x1b[0m\r\n"
+        f"\x1b]0;t{i}\x07\x1b[1mtitle set\x1b[0m\r\n\x1b[{1 + i % 3}A\r"
+        for i in range(40)
+    ),
     "tab_in_coloured_lines": "".join(f"\x1b[33mk{i}\x1b[0m\tv\r\n" for i in range(30)),
     # Long plain blocks (no escape) with other controls among the lines: a tab, a lone CR or
     # LF, a backspace, DEL; the blocks before and between them go in bulk.
