@@ -13,7 +13,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from . import styled
-from .rows import DEFAULT_ATTR, Row, full_attrs
+from .rows import DEFAULT_ATTR, Row, full_attrs, keeps_whole
 
 if TYPE_CHECKING:
     from .terminal import Terminal
@@ -22,9 +22,6 @@ if TYPE_CHECKING:
 _PRINTABLE = bytes(range(0x20, 0x7F))
 #: The first character that is not printable ASCII or part of a CR LF pair.
 _BAD = re.compile(r"[^ -~\r\n]|\r(?!\n)|(?<!\r)\n")
-
-#: Lines up to this many rows long go into the scrollback whole.
-LONG = 4
 
 
 def block(t: Terminal, data: str, i: int) -> int:
@@ -162,9 +159,7 @@ def _tail(pieces: list[str], ends: list[int], keep: int) -> str:
 
 def _rows(t: Terminal, lines: list[str], attr: str) -> list[Row]:
     r = t.rows
-    if len(lines) > 3 * r and max(map(len, lines)) <= LONG * t.cols:
-        # Only rows that can show on the screen are cut at the width. (Very long lines are cut
-        # too: the scrollback counts entries, and must not hold far more text than its rows.)
+    if keeps_whole(lines, r, t.cols):
         if attr == DEFAULT_ATTR:
             middle = [[s, "", False] for s in lines[r:-r]]
         else:

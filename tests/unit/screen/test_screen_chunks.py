@@ -27,6 +27,17 @@ EDGES = {
     + "\x1b[5A"
     + "".join(f"\x1b[1mnew {i}\x1b[0m\x1b[K\r\n" for i in range(3))
     + "".join(f"\x1b[32mkeeps {i}\x1b[0m\r\n" for i in range(2)),
+    # gcc's lines wider than the screen, EL after each SGR, written over old text (the rows
+    # stay line by line) and then over blank rows and into the scrollback (cut in bulk).
+    "wide_coloured_lines_with_erase_over_old_text": "".join(
+        f"old text {i} " * 2 + "\r\n" for i in range(5)
+    )
+    + "\x1b[5A"
+    + "".join(
+        f"\x1b[01m\x1b[Kfile{i}.c:{i}:\x1b[m\x1b[K \x1b[01;35m\x1b[Kwarning: {'w' * (i % 30)}"
+        f"\x1b[m\x1b[K\r\n"
+        for i in range(60)
+    ),
     "pen_left_on_at_a_line_end": "".join(f"\x1b[1ma{i}\r\nb\x1b[0m\r\n" for i in range(40)),
     "many_distinct_colours": "".join(f"\x1b[38;5;{i}mc{i}\x1b[0m\r\n" for i in range(60)),
     "a_stray_cr_in_coloured_lines": "".join(f"\x1b[33mx{i}\rY\x1b[0m\r\n" for i in range(30)),
