@@ -30,18 +30,7 @@ def block(t: Terminal, data: str, i: int) -> int:
     if stop < 0:
         stop = len(data)
     if stop - i < 512:
-        # Coloured lines, in blocks that grow while they are taken whole: a block costs a few
-        # passes over all of it even when a cursor move a few lines in ends it.
-        size = styled.FIRST
-        while True:
-            found = styled.rows(t, data, i, size)
-            if found is None:
-                return i
-            new, cleared, i, whole = found
-            place(t, new, cleared=cleared)
-            if not whole:
-                return i
-            size = min(size * 4, styled.BLOCK)
+        return coloured(t, data, i)
     end = data.rfind("\r\n", i, stop)
     if end < 0:
         return i
@@ -58,6 +47,22 @@ def block(t: Terminal, data: str, i: int) -> int:
     start = first_kept(t, data, i, end, count)
     place(t, _rows(t, data[start:end].split("\r\n"), chr(t.pen)))
     return end + 2
+
+
+def coloured(t: Terminal, data: str, i: int) -> int:
+    """Apply the coloured lines starting at ``data[i]``; return the index after the last one."""
+    # In blocks that grow while they are taken whole: a block costs a few passes over all of
+    # it even when a cursor move a few lines in ends it.
+    size = styled.FIRST
+    while True:
+        found = styled.rows(t, data, i, size)
+        if found is None:
+            return i
+        new, cleared, i, whole = found
+        place(t, new, cleared=cleared)
+        if not whole:
+            return i
+        size = min(size * 4, styled.BLOCK)
 
 
 def clean(text: str) -> int:

@@ -38,6 +38,18 @@ EDGES = {
         f"\x1b[m\x1b[K\r\n"
         for i in range(60)
     ),
+    # Coloured lines after a CR, over old text (longer, wrapped, a continued row) and a
+    # progress bar's CRs among them.
+    "coloured_lines_after_a_cr": "old text that wraps on"
+    + "\r\x1b[1mnew\x1b[0m\r\nsecond \x1b[32mline\x1b[0m\r\n"
+    + "abcdefgh\rXY\x1b[1mZ\x1b[0m\r\n"
+    + "p" * 25
+    + "\r\x1b[31mq\x1b[0m\r\n"
+    + "".join(f"\r\x1b[33m{i}%\x1b[0m" for i in range(30))
+    + "\r\x1b[K\x1b[32mdone\x1b[0m\r\nlast\r\n"
+    + "".join(
+        f"\x1b[2A\r\x1b[34m=> {i}\x1b[0m\x1b[K\r\n{'s' * (i % 25)}\x1b[K\r\n" for i in range(30)
+    ),
     "pen_left_on_at_a_line_end": "".join(f"\x1b[1ma{i}\r\nb\x1b[0m\r\n" for i in range(40)),
     "many_distinct_colours": "".join(f"\x1b[38;5;{i}mc{i}\x1b[0m\r\n" for i in range(60)),
     "a_stray_cr_in_coloured_lines": "".join(f"\x1b[33mx{i}\rY\x1b[0m\r\n" for i in range(30)),
