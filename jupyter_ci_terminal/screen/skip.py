@@ -104,6 +104,10 @@ def repeats(data: str, q: int, p: int, end: int) -> int:
     size = len(t)
     if size == 0 or (len(data) - p) // size < 2 or (len(data) - p) < MIN_SKIP:
         return 0
+    if not data.startswith(data[p:end], p + size):
+        # The copy after the next one must start with the same anchor: when it does not (a
+        # counter's text grew, a log line came), no template is worth building.
+        return 0
     shape = _template(t)
     if shape is None:
         return 0
