@@ -13,7 +13,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from . import styled
-from .rows import DEFAULT_ATTR, Row, full_attrs
+from .rows import DEFAULT_ATTR, Row, full_attrs, keeps_whole
 
 if TYPE_CHECKING:
     from .terminal import Terminal
@@ -23,9 +23,6 @@ _PRINTABLE = bytes(range(0x20, 0x7F))
 #: The first character that is not printable ASCII or part of a CR LF pair.
 _BAD = re.compile(r"[^ -~\r\n]|\r(?!\n)|(?<!\r)\n")
 
-#: Lines up to this many rows long go into the scrollback whole.
-LONG = 4
-
 
 def block(t: Terminal, data: str, i: int) -> int:
     """Apply the lines starting at ``data[i]``; return the index after the last one applied."""
@@ -33,18 +30,7 @@ def block(t: Terminal, data: str, i: int) -> int:
     if stop < 0:
         stop = len(data)
     if stop - i < 512:
-        # Coloured lines, in blocks that grow while they are taken whole: a block costs a few
-        # passes over all of it even when a cursor move a few lines in ends it.
-        size = 1024
-        while True:
-            found = styled.rows(t, data, i, size)
-            if found is None:
-                return i
-            new, cleared, i, whole = found
-            place(t, new, cleared=cleared)
-            if not whole:
-                return i
-            size = min(size * 4, styled.BLOCK)
+        return coloured(t, data, i)
     end = data.rfind("\r\n", i, stop)
     if end < 0:
         return i
@@ -61,6 +47,22 @@ def block(t: Terminal, data: str, i: int) -> int:
     start = first_kept(t, data, i, end, count)
     place(t, _rows(t, data[start:end].split("\r\n"), chr(t.pen)))
     return end + 2
+
+
+def coloured(t: Terminal, data: str, i: int) -> int:
+    """Apply the coloured lines starting at ``data[i]``; return the index after the last one."""
+    # In blocks that grow while they are taken whole: a block costs a few passes over all of
+    # it even when a cursor move a few lines in ends it.
+    size = styled.FIRST
+    while True:
+        found = styled.rows(t, data, i, size)
+        if found is None:
+            return i
+        new, cleared, i, whole = found
+        place(t, new, cleared=cleared)
+        if not whole:
+            return i
+        size = min(size * 4, styled.BLOCK)
 
 
 def clean(text: str) -> int:
@@ -162,9 +164,7 @@ def _tail(pieces: list[str], ends: list[int], keep: int) -> str:
 
 def _rows(t: Terminal, lines: list[str], attr: str) -> list[Row]:
     r = t.rows
-    if len(lines) > 3 * r and max(map(len, lines)) <= LONG * t.cols:
-        # Only rows that can show on the screen are cut at the width. (Very long lines are cut
-        # too: the scrollback counts entries, and must not hold far more text than its rows.)
+    if keeps_whole(lines, r, t.cols):
         if attr == DEFAULT_ATTR:
             middle = [[s, "", False] for s in lines[r:-r]]
         else:

@@ -21,6 +21,8 @@ WIDE = "\x00"
 DEFAULT_ATTR = "\x00"
 _BLANKS = " " * 4096
 _ZEROS = "\x00" * 4096
+#: Lines up to this many rows long go into the scrollback whole.
+LONG = 4
 
 
 def blank_row() -> Row:
@@ -98,6 +100,14 @@ def delete(row: Row, x: int, n: int, cols: int, attr: str) -> None:
         fill = cols - len(row[0])
         row[0] += blanks(fill)
         row[1] += attr * fill
+
+
+def keeps_whole(lines: list[str], rows: int, cols: int) -> bool:
+    """True when a block of lines placed at once keeps its lines between the first and the last
+    ``rows`` whole: only rows that can show on the screen are cut at the width, the others
+    scroll straight into the scrollback as one entry each. (Very long lines are cut too: the
+    scrollback counts entries, and must not hold far more text than its rows.)"""
+    return len(lines) > 3 * rows and max(map(len, lines)) <= LONG * cols
 
 
 def full_attrs(attrs: str, n: int) -> str:

@@ -8,8 +8,9 @@ same state (cursor, pen, saved cursor, and nothing unsafe happened in between: s
 Copies of one shape starting from one state write exactly the same cells, so every copy but the
 last is overwritten by the last: skipping them changes nothing. The copies are compared as
 bytes: one ``translate`` shows where the controls are and that the text is printable ASCII, one
-big-integer AND takes the escape sequences under a mask, and one XOR with the template finds
-the first copy that differs; no Python code runs per copy.
+big-integer AND takes the escape sequences and any non-ASCII text (a progress bar's blocks, the
+same in every copy) under a mask, and one XOR with the template finds the first copy that
+differs; no Python code runs per copy.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .rows import width
+
 _NORM = bytes(c if c < 0x20 or c > 0x7E else 0x78 for c in range(256))
-_SEQ = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[ -/]*[0-~])")
+_SEQ = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|[ -/]*[0-~])")
 _OVERWRITES = {0x78, 0x1B, 0x0D, 0x08}
 #: Below this many bytes of copies, checking costs more than applying them.
 MIN_SKIP = 256
@@ -31,21 +34,32 @@ _first_window: dict[tuple[bytes, bytes, bytes], int] = {}
 def _template(t: str) -> tuple[bytes, bytes, bytes] | None:
     """The update's *shape*: (text positions as ``x``, mask of sequence bytes, the sequence
     bytes under the mask), or None if unusable. Updates that differ only in text share it."""
-    if not t.isascii():
-        return None
-    b = t.encode("ascii")
+    b = t.encode("utf-8", "surrogatepass")
     mask = bytearray(len(b))
-    i = t.find("\x1b")
+    if not t.isascii():
+        if not _narrow_or_wide(t):
+            return None
+        # Non-ASCII text must be the same bytes in every copy (a progress bar's blocks): its
+        # bytes go under the mask like the escape sequences, so the ASCII text around them
+        # stays at the same offsets, in bytes as in characters.
+        mask = bytearray(0xFF if c >= 0x80 else 0 for c in b)
+    i = b.find(b"\x1b")
     while i >= 0:
-        m = _SEQ.match(t, i)
-        if m is None or "\x1b" in t[i + 1 : m.end()]:
+        m = _SEQ.match(b, i)
+        if m is None or b"\x1b" in b[i + 1 : m.end()]:
             return None  # strings and broken sequences are not worth the trouble
         mask[i : m.end()] = b"\xff" * (m.end() - i)
-        i = t.find("\x1b", m.end())
+        i = b.find(b"\x1b", m.end())
     norm = b.translate(_NORM)
-    if any(c not in _OVERWRITES for c in set(norm)):
+    if any(c not in _OVERWRITES for c in set(norm) if c < 0x80):
         return None  # LF, tabs and the like move or scroll: not a pure overwrite
     return norm, bytes(mask), bytes(x & y for x, y in zip(b, mask, strict=True))
+
+
+def _narrow_or_wide(t: str) -> bool:
+    """True when the non-ASCII characters of ``t`` are text a cell or two wide: no C1 control
+    (some move or scroll) and nothing zero-width (it composes with the text before it)."""
+    return all(not "\x80" <= c <= "\x9f" and width(c) for c in set(t) if c >= "\x80")
 
 
 @lru_cache(maxsize=32)
@@ -56,19 +70,21 @@ def _copies(shape: tuple[bytes, bytes, bytes], k: int) -> tuple[int, int, int]:
     return int.from_bytes(norm, "big"), int.from_bytes(mask, "big"), int.from_bytes(seqs, "big")
 
 
-def _matching(data: str, start: int, t: str, k: int) -> int:
-    """How many of the next ``k`` copies of ``t`` from ``data[start]`` have its shape.
+def _matching(data: str, start: int, t: str, shape: tuple[bytes, bytes, bytes], k: int) -> int:
+    """How many of the next ``k`` copies of ``t`` (of ``shape``) from ``data[start]`` have its
+    shape.
 
     The first difference is found without a loop: XOR the bytes (as big integers) with the
-    template's, and the highest set bit is in the first byte that differs.
+    template's, and the highest set bit is in the first byte that differs. Copies that match
+    have the template's non-ASCII bytes and ASCII elsewhere, so they are as many characters
+    as ``t`` and as many bytes as its shape; the first difference is found before the bytes
+    and the characters of the data part ways.
     """
-    size = len(t)
-    # Non-ASCII text encodes to bytes >= 0x80, which differ from the template's "x": the first
-    # difference is at or before the first such character, where bytes and characters agree.
-    b = data[start : start + k * size].encode("utf-8", "surrogatepass")[: k * size]
+    size = len(shape[0])
+    b = data[start : start + k * len(t)].encode("utf-8", "surrogatepass")[: k * size]
     n = len(b)
-    norm, mask, seqs = _copies(_template(t) or (b"", b"", b""), k)
-    if n < k * size:  # the end of the data: the templates' first n bytes
+    norm, mask, seqs = _copies(shape, k)
+    if n < k * size:  # the end of the data (or fewer bytes: a difference): the first n bytes
         shift = 8 * (k * size - n)
         norm, mask, seqs = norm >> shift, mask >> shift, seqs >> shift
     got = int.from_bytes(b.translate(_NORM), "big") ^ norm
@@ -88,6 +104,10 @@ def repeats(data: str, q: int, p: int, end: int) -> int:
     size = len(t)
     if size == 0 or (len(data) - p) // size < 2 or (len(data) - p) < MIN_SKIP:
         return 0
+    if not data.startswith(data[p:end], p + size):
+        # The copy after the next one must start with the same anchor: when it does not (a
+        # counter's text grew, a log line came), no template is worth building.
+        return 0
     shape = _template(t)
     if shape is None:
         return 0
@@ -100,7 +120,7 @@ def repeats(data: str, q: int, p: int, end: int) -> int:
     good = 0
     k = min(_first_window.get(shape, 16), cap)
     while good < most:
-        n = _matching(data, p + good * size, t, k)
+        n = _matching(data, p + good * size, t, shape, k)
         good += n
         if n < k:
             break

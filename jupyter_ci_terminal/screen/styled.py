@@ -20,7 +20,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, cast
 
 from . import pens
-from .rows import DEFAULT_ATTR, Row
+from .rows import DEFAULT_ATTR, Row, keeps_whole
 
 if TYPE_CHECKING:
     from .terminal import Terminal
@@ -34,14 +34,16 @@ _OTHER = bytes(0 if 0x20 <= c < 0x7F or c in b"\x1b\r\n" else 1 for c in range(2
 _SEQ = re.compile(rb"(?:\x1b\[(?:[0-9;]*m|0?K))+")
 _ONE = re.compile(rb"\x1b\[(?:([0-9;]*)m|0?K)")
 _BAD = re.compile(rb"\x1b(?!\[(?:[0-9;]*m|0?K))")
+_BAD_TEXT = re.compile(_BAD.pattern.decode())
 _SPLIT = re.compile(b"([" + re.escape(_MARKS) + b"])")
 _SKELETON = bytes(0x48 if 0x20 <= c < 0x7F else c for c in range(256))  # text cells as "H"
 #: Distinct (pen, skeleton) pairs remembered; the table starts over when it is full.
 LIMIT = 4096
-#: Characters looked at per block, at most. Blocks start at 1 KiB and grow fourfold while
-#: they are taken whole; after a line that needs the general path the next one starts small
-#: again, so such lines cost a small block each, not a second look at the whole chunk.
+#: Characters looked at per block, at most. Blocks start at ``FIRST`` characters and grow
+#: fourfold while they are taken whole; after a line that needs the general path the next one
+#: starts small again, so such lines cost a small block each, not a second look at the chunk.
 BLOCK = 65536
+FIRST = 1024
 
 _mark_of: dict[bytes, int] = {}  # escape sequence -> marker (shared by all blocks)
 _params_of: dict[int, list[str | None]] = {}  # marker -> its SGR parameters (None: EL)
@@ -65,7 +67,13 @@ def rows(
     Works on the block as ASCII bytes: ``bytes.translate`` and ``find`` are the fastest scans.
     """
     end = data.rfind("\r\n", i, i + size)
-    if end < 0 or _BAD.match(data[i : i + 32].encode("ascii", "replace")):
+    # In a first block, often ended by another sequence (BuildKit's cursor up after a frame of
+    # a few lines), that sequence is found first, so the passes below cover the frame, not the
+    # whole block. (Larger blocks held lines only, last time: the search would cost more.)
+    other = _BAD_TEXT.search(data, i, end) if end >= 0 and size <= FIRST else None
+    if other is not None:
+        end = data.rfind("\r\n", i, other.start())
+    if end < 0:
         return None  # the common case of a cursor move after a log line, at once
     text = data[i:end]
     if not text.isascii():
@@ -85,33 +93,67 @@ def rows(
     skeletons = marked.translate(_SKELETON, b"\x00").split(b"\r\n")
     if len(skeletons) != len(lines):
         return None  # a CR or LF alone (a skeleton with one is never cached: see _line)
-    fit = t.bottom + 1 - t.y
-    done = _same_pen(t.pen, lines, skeletons, t.cols, fit) or _one_by_one(t, lines, skeletons)
+    done = _same_pen(t, lines, skeletons) or _one_by_one(t, lines, skeletons)
     new, cleared, pen, count = done
     if not new:
         return None
     t.pen = pen
-    whole = count == len(lines) and i + len(b) == end and i + size < len(data)
+    whole = count == len(lines) and i + len(b) == end and i + size < len(data) and other is None
     if count < len(lines):  # stopped at a line for the general path: the ones before it
         b = b[: len(b) - len(b.split(b"\r\n", count)[-1]) - 2]
     return new, cleared, i + len(b) + 2, whole
 
 
 def _same_pen(
-    pen: int, lines: list[str], skeletons: list[bytes], cols: int, fit: int
+    t: Terminal, lines: list[str], skeletons: list[bytes]
 ) -> tuple[list[Row], list[int], int, int] | None:
-    """The rows when every line ends with the pen it starts with (the default) and fits in a
-    row (the common case), with no Python code run per line; None otherwise."""
+    """The rows when every line ends with the pen it starts with (the default), with no Python
+    code run per line when they fit in a row (the common case); None otherwise."""
+    pen, cols, fit = t.pen, t.cols, t.bottom + 1 - t.y
     if pen:
         return None
     got = list(map(_plain_start.get, map(bytes.rstrip, skeletons, repeat(b"H"))))
     if None in got:
         return None
     found = cast("list[tuple[str, int, bool]]", got)
-    if max(map(len, lines)) > cols or set(map(_PEN, found)) != {pen}:
+    if set(map(_PEN, found)) != {pen}:
         return None
-    rows = list(map(list, zip(lines, map(_ATTRS, found), repeat(False))))
-    return rows, [k for k in range(min(fit, len(found))) if found[k][2]], pen, len(lines)
+    if max(map(len, lines)) <= cols:
+        rows = list(map(list, zip(lines, map(_ATTRS, found), repeat(False))))
+        return rows, [k for k in range(min(fit, len(found))) if found[k][2]], pen, len(lines)
+    # Lines wider than the screen (gcc's diagnostics) are cut into rows in one comprehension;
+    # EL is looked at only in the lines written over rows from the cursor down.
+    cleared = []
+    y = 0
+    for line, (_, _, el) in zip(lines, found, strict=True):
+        if y >= fit:
+            break
+        n = -(-len(line) // cols) or 1
+        if el:
+            if n > 1 and not _blank(t, y, n):
+                return None  # EL on a wrapped row written over: line by line
+            cleared.append(y)
+        y += n
+    attrs = list(map(_ATTRS, found))
+    r = t.rows
+    if not keeps_whole(lines, r, cols):
+        return _cut(lines, attrs, cols), cleared, pen, len(lines)
+    middle = list(map(list, zip(lines[r:-r], attrs[r:-r], repeat(False))))
+    return (
+        _cut(lines[:r], attrs[:r], cols) + middle + _cut(lines[-r:], attrs[-r:], cols),
+        cleared,
+        pen,
+        len(lines),
+    )
+
+
+def _cut(lines: list[str], attrs: list[str], cols: int) -> list[Row]:
+    """Lines and their attributes as rows of the width."""
+    return [
+        [line[k : k + cols], a[k : k + cols], k > 0]
+        for line, a in zip(lines, attrs, strict=True)
+        for k in range(0, len(line) or 1, cols)
+    ]
 
 
 def _one_by_one(

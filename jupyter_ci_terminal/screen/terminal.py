@@ -153,6 +153,8 @@ class Terminal:
                         i = self._plain_lines(data, i)
                 else:
                     i = self.anchor("\r", data, j, i)
+                    if i == j + 1 < n and self._redraw(data, i):
+                        i = lines.coloured(self, data, i)
             else:
                 self._control(c)
                 i = j + 1
@@ -190,6 +192,19 @@ class Terminal:
             and 7 in self.modes
             and not self.shift_out
             and self.charsets[0] == "B"
+        )
+
+    def _redraw(self, data: str, i: int) -> bool:
+        """True when the output after a CR looks like a redraw's lines (BuildKit: cursor up, CR,
+        a few coloured lines), which go in bulk as lines after a line end do: the first ends in
+        CR LF (a progress bar's next CR is not), on a row that does not continue the one above
+        (its flag stays)."""
+        k = data.find("\r", i)
+        return (
+            k >= 0
+            and data.startswith("\n", k + 1)
+            and not self.buf.rows[self.y][2]
+            and self.bulk_ok()
         )
 
     def _plain_lines(self, data: str, i: int) -> int:

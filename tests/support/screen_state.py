@@ -12,7 +12,11 @@ from jupyter_ci_terminal.screen.rows import DEFAULT_ATTR, full_attrs
 
 def _row(row: list[Any], cols: int) -> tuple[str, str]:
     text = row[0] + " " * (cols - len(row[0]) % cols if len(row[0]) % cols or not row[0] else 0)
-    attrs = full_attrs(row[1], len(text))
+    return _blanks_cut(text, full_attrs(row[1], len(text)))
+
+
+def _blanks_cut(text: str, attrs: str) -> tuple[str, str]:
+    """Trailing blank cells of the default pen left out (they show nothing)."""
     end = len(text)
     while end and text[end - 1] == " " and attrs[end - 1] == DEFAULT_ATTR:
         end -= 1
@@ -26,7 +30,8 @@ def cells(model: ScreenModel, scrollback: int = 1000) -> dict[str, Any]:
     for row in t.main.history or ():
         text, attrs = _row(row, t.cols)
         for k in range(0, max(len(row[0]), 1), t.cols):
-            hist.append((text[k : k + t.cols], attrs[k : k + t.cols]))
+            # Per row: an entry kept whole (several rows) has blanks at the end of inner rows.
+            hist.append(_blanks_cut(text[k : k + t.cols], attrs[k : k + t.cols]))
     state: dict[str, Any] = {
         "screen": [_row(r, t.cols) for r in t.buf.rows],
         "history": hist[-scrollback:] if scrollback else [],

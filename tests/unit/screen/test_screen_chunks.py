@@ -27,6 +27,29 @@ EDGES = {
     + "\x1b[5A"
     + "".join(f"\x1b[1mnew {i}\x1b[0m\x1b[K\r\n" for i in range(3))
     + "".join(f"\x1b[32mkeeps {i}\x1b[0m\r\n" for i in range(2)),
+    # gcc's lines wider than the screen, EL after each SGR, written over old text (the rows
+    # stay line by line) and then over blank rows and into the scrollback (cut in bulk).
+    "wide_coloured_lines_with_erase_over_old_text": "".join(
+        f"old text {i} " * 2 + "\r\n" for i in range(5)
+    )
+    + "\x1b[5A"
+    + "".join(
+        f"\x1b[01m\x1b[Kfile{i}.c:{i}:\x1b[m\x1b[K \x1b[01;35m\x1b[Kwarning: {'w' * (i % 30)}"
+        f"\x1b[m\x1b[K\r\n"
+        for i in range(60)
+    ),
+    # Coloured lines after a CR, over old text (longer, wrapped, a continued row) and a
+    # progress bar's CRs among them.
+    "coloured_lines_after_a_cr": "old text that wraps on"
+    + "\r\x1b[1mnew\x1b[0m\r\nsecond \x1b[32mline\x1b[0m\r\n"
+    + "abcdefgh\rXY\x1b[1mZ\x1b[0m\r\n"
+    + "p" * 25
+    + "\r\x1b[31mq\x1b[0m\r\n"
+    + "".join(f"\r\x1b[33m{i}%\x1b[0m" for i in range(30))
+    + "\r\x1b[K\x1b[32mdone\x1b[0m\r\nlast\r\n"
+    + "".join(
+        f"\x1b[2A\r\x1b[34m=> {i}\x1b[0m\x1b[K\r\n{'s' * (i % 25)}\x1b[K\r\n" for i in range(30)
+    ),
     "pen_left_on_at_a_line_end": "".join(f"\x1b[1ma{i}\r\nb\x1b[0m\r\n" for i in range(40)),
     "many_distinct_colours": "".join(f"\x1b[38;5;{i}mc{i}\x1b[0m\r\n" for i in range(60)),
     "a_stray_cr_in_coloured_lines": "".join(f"\x1b[33mx{i}\rY\x1b[0m\r\n" for i in range(30)),
@@ -35,6 +58,13 @@ EDGES = {
     + "\x1b8X\x1b7"
     + "".join(f"more {i}\r\n" for i in range(9))
     + "\x1b8Y",
+    # Coloured lines cut short by other sequences: inside a line (CHA), at a line start (OSC),
+    # and a redraw's cursor up (the first block of lines ends before each of them).
+    "other_sequences_among_coloured_lines": "".join(
+        f"\x1b[34mstep {i}\x1b[0m\x1b[K\r\nhalf\x1b[3Gx{i}\x1b[0m\r\n"
+        f"\x1b]0;t{i}\x07\x1b[1mtitle set\x1b[0m\r\n\x1b[{1 + i % 3}A\r"
+        for i in range(40)
+    ),
     "tab_in_coloured_lines": "".join(f"\x1b[33mk{i}\x1b[0m\tv\r\n" for i in range(30)),
     # Long plain blocks (no escape) with other controls among the lines: a tab, a lone CR or
     # LF, a backspace, DEL; the blocks before and between them go in bulk.

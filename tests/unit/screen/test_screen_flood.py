@@ -37,6 +37,20 @@ FLOODS = {
         for i in range(20_000)
     ),
     "wrap_at_the_right_edge": "".join(f"\x1b[5;15H{i:08d}" for i in range(5_000)),
+    "non_ascii_bar_after_cr": "".join(
+        f"\r{i % 100:3d}%|{'█' * (i // 2000)}{'▌' * (i // 1000 % 2)}{' ' * (10 - i // 2000 - i // 1000 % 2)}|"
+        for i in range(20_000)
+    ),
+    "coloured_box_drawing_bar": "".join(
+        f"\r\x1b[38;2;249;38;114m{'━' * (i // 2000)}\x1b[0m {i % 1000:3d}" for i in range(20_000)
+    ),
+    "wide_characters_in_the_update": "".join(f"\r進捗 {i % 1000:3d} 完了" for i in range(20_000)),
+    # A few hundred: each wraps and scrolls, and a full scrollback is a known difference.
+    "wide_character_at_the_right_edge": "".join(f"\x1b[5;18H{i % 10}漢{i % 7}" for i in range(300)),
+    "combining_mark_after_changing_text": "".join(
+        f"\r{chr(97 + i % 26)}\u0301 {i % 1000:3d}" for i in range(20_000)
+    ),
+    "c1_next_line_in_the_update": "".join(f"\r{i % 10}\x85" for i in range(20_000)),
 }
 
 
@@ -60,7 +74,15 @@ def test_skipping_a_flood_gives_the_same_state(name: str, monkeypatch: pytest.Mo
 
 
 @pytest.mark.parametrize(
-    "name", ["counter_at_one_position", "carriage_return_progress", "two_rows_alternating"]
+    "name",
+    [
+        "counter_at_one_position",
+        "carriage_return_progress",
+        "two_rows_alternating",
+        "non_ascii_bar_after_cr",
+        "coloured_box_drawing_bar",
+        "wide_characters_in_the_update",
+    ],
 )
 def test_a_flood_of_updates_is_skipped(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run(FLOODS[name], True, monkeypatch).term.skipped > len(FLOODS[name]) // 2
