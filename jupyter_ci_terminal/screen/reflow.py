@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections import deque
 
+from .buffer import Buffer
 from .lines import split_rows
 from .rows import DEFAULT_ATTR, WIDE, Row, blank_row, full_attrs, is_blank
-from .terminal import Buffer, Terminal
+from .terminal import Terminal
 
 
 def _rewrap(text: str, attrs: str, cols: int) -> list[Row]:

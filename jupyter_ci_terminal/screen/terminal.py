@@ -9,9 +9,9 @@ operation. Floods of repeated cursor updates are skipped over by :mod:`.skip`.
 from __future__ import annotations
 
 import re
-from collections import deque
 
 from . import lines, pens, skip
+from .buffer import Buffer
 from .escapes import escape
 from .rows import DEFAULT_ATTR, Row, blank_row, blanks, cells, erase, insert, put
 from .rows import is_blank as _is_blank
@@ -43,34 +43,6 @@ def _restores(update: str) -> bool:
         and "\x1b[s" not in update
         and "\x1b[u" not in update
     )
-
-
-class Buffer:
-    """The normal or the alternate screen: rows, scrollback (normal only), saved cursor."""
-
-    def __init__(self, rows: int, history: int | None) -> None:
-        self.rows: list[Row] = [blank_row() for _ in range(rows)]
-        self.history: deque[Row] | None = deque(maxlen=history) if history is not None else None
-        self.saved: tuple[int, int, int, bool, tuple[str, str], bool] | None = None
-        self.pushed = 0  # rows that went into the scrollback, counted until it is full
-
-    def push(self, gone: list[Row], cols: int) -> None:
-        """Entries scrolled off the top into the scrollback (normal screen only).
-
-        Until the scrollback is full, xterm.js keeps the DECSC row as a line of the whole
-        buffer, so the saved cursor moves up with its line (and stops at the top row).
-        """
-        assert self.history is not None
-        self.history.extend(gone)
-        room = (self.history.maxlen or 0) - self.pushed
-        if room <= 0:
-            return
-        n = len(gone) if len(gone) >= room else sum(max(1, -(-len(r[0]) // cols)) for r in gone)
-        n = min(n, room)
-        self.pushed += n
-        if self.saved is not None:
-            x, y, *rest = self.saved
-            self.saved = (x, max(y - n, 0), *rest)  # type: ignore[assignment]
 
 
 class Terminal:
