@@ -109,6 +109,21 @@ def _main(t: Terminal, scrollback: int, cursor: tuple[int, int], out: list[str])
         if up > 0:
             out.append(f"\x1b[{up}A")
         out.append(f"\x1b[{min(cx, t.cols - 1) + 1}G")
+        if cx >= t.cols:
+            out.append(_wrap_pending(screen[cy], t.cols))
+
+
+def _wrap_pending(row: Row, cols: int) -> str:
+    """From the last column, the cursor back in its pending-wrap state (the next character goes
+    on the next row): the row's last character written again."""
+    text, attrs = row[0], full_attrs(row[1], len(row[0]))
+    if len(text) != cols:
+        return ""
+    if text[-1] != WIDE:
+        return f"{pens.sgr(ord(attrs[-1]))}{text[-1]}\x1b[0m"
+    if cols > 1:  # a wide character in the last two columns
+        return f"\x1b[{cols - 1}G{pens.sgr(ord(attrs[-2]))}{text[-2]}\x1b[0m"
+    return ""
 
 
 def _move(dy: int) -> str:
@@ -126,11 +141,8 @@ def _saved_cursor(t: Terminal, out: list[str]) -> None:
         there, back = _move(sy - cy), _move(cy - sy)
     out.append(f"{there}\x1b[{min(sx, t.cols - 1) + 1}G{pens.sgr(spen)}\x1b7\x1b[0m")
     out.append(f"{back}\x1b[{min(cx, t.cols - 1) + 1}G")
-    if cx >= t.cols:  # a pending wrap: write the last cell again to be back in that state
-        row = t.buf.rows[cy]
-        text, attrs = row[0], full_attrs(row[1], len(row[0]))
-        if len(text) == t.cols and text[-1] != WIDE:
-            out.append(f"{pens.sgr(ord(attrs[-1]))}{text[-1]}\x1b[0m")
+    if cx >= t.cols:
+        out.append(_wrap_pending(t.buf.rows[cy], t.cols))
 
 
 def _alternate(t: Terminal, out: list[str], margins: str) -> None:
@@ -188,4 +200,7 @@ def snapshot(t: Terminal, scrollback: int) -> str:
         out.append(f"\x1b]2;{t.title}\x07")
     if t.pen:
         out.append(pens.sgr(t.pen))
+    # Output cut inside an escape sequence: the viewer gets its start, so that the rest of it,
+    # which comes next, completes it there too instead of showing as text.
+    out.append(t.partial)
     return "".join(out)

@@ -211,11 +211,11 @@ class Terminal:
             space = cols - self.x
             piece = run[:space]
             if len(run) > space and piece[-1:] != "\x00" and run[space : space + 1] == "\x00":
-                if space < cols:
+                if cols > 1:
                     piece = piece[:-1] + " "  # a wide character never straddles the edge
                     run = run[space - 1 :]
                 else:
-                    run = run[space + 1 :]  # one column: the wide character is cut in half
+                    run = run[space + 1 :]  # a screen one column wide: it is cut in half
             else:
                 run = run[space:]
             row = self.buf.rows[self.y]

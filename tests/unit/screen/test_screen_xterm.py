@@ -21,9 +21,10 @@ XTERM = ROOT / "labextension" / "node_modules" / "@xterm" / "xterm"
 DUMP = ROOT / "tests" / "support" / "xterm_dump.js"
 NODE = shutil.which("node")
 
-pytestmark = pytest.mark.skipif(
+xterm_needed = pytest.mark.skipif(
     NODE is None or not XTERM.is_dir(), reason="needs node and the labextension's @xterm/xterm"
 )
+pytestmark = xterm_needed
 
 #: More streams where pyte is no oracle (it lacks these) or that stress one feature.
 XTERM_STREAMS = {
