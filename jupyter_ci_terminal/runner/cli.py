@@ -107,9 +107,9 @@ class ServeApp(JupyterApp):
         "(4 MiB); a larger one closes the terminal with 1009.",
     ).tag(config=True)
     size_wait = Float(
-        2.0,
+        5.0,
         help="How long a resizing (channel.k8s.io) terminal's shell waits for the client's first "
-        "frame, to start at the size it sets (s), default 2; 0 starts it at once at 24x80.",
+        "frame, to start at the size it sets (s), default 5; 0 starts it at once at 24x80.",
     ).tag(config=True)
     state_dir = Unicode(
         "", help="Where state, builds and artifacts live (path), default PROJECT/.jupyter-ci."
