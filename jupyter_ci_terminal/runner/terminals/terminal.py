@@ -22,6 +22,8 @@ from pathlib import Path
 from ..execution.procs import signal_session
 
 DEFAULT_ROWS, DEFAULT_COLS = 24, 80
+#: Seconds a resizable terminal's new shell waits for its client's first size (then: 24x80).
+DEFAULT_SIZE_WAIT = 2.0
 
 
 def _make_controlling_tty() -> None:
