@@ -166,7 +166,8 @@ class AgentConnectHandler(WebSocketHandler):
         )
 
     async def open_shell(self) -> Upstream:
-        """Ask the agent for a shell and wait until it runs."""
+        """Ask the agent for the job's shell and wait for its answer (it starts the shell on
+        the first frame sent, at that size when it is a resize)."""
         if self.upstream is not None and not self.upstream.ended:
             msg = "This job's shell is already open through its agent."
             raise ChannelError(msg)

@@ -114,6 +114,7 @@ async def run_agent(
     handler: Callable[[ServerConnection], Awaitable[None]],
     project_dir: Path,
     timeout: float,
+    job_variables: dict[str, str] | None = None,
     **serve_options: Any,
 ) -> tuple[int | None, str]:
     """The agent (``--wait --timeout``) against a websocket server that plays the Jupyter
@@ -129,6 +130,7 @@ async def run_agent(
             CI_PROJECT_DIR=str(project_dir),
             HOME=str(project_dir),  # a login shell reads no dotfiles of the machine's user
         )
+        env.update(job_variables or {})
         agent = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "jupyter_ci_terminal.agent", "--wait", "--timeout", f"{timeout:g}",
             env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,

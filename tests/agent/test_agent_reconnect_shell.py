@@ -1,4 +1,5 @@
-"""A held agent whose connection drops keeps the job's shell for its next connection.
+"""A held agent whose connection drops keeps the job's shell for its next connection; a shell
+that cannot start ends the session with a sentence.
 
 The real agent process and its bash, dialing a websocket server that plays the Jupyter server's
 part of the wire (``agent/wire.py``): it asks for the shell, sends ``channel.k8s.io`` frames,
@@ -99,3 +100,20 @@ async def test_a_connection_dropped_before_the_first_size_starts_no_shell(
     assert said[0][1] == "37 117"
     assert text.count("A debugger opened this job's shell.") == 2
     assert "shell again" not in text
+
+
+async def test_a_shell_that_cannot_start_ends_the_session_with_a_sentence(tmp_path: Path) -> None:
+    answers: list[dict[str, str]] = []
+
+    async def debugger(ws: ServerConnection) -> None:
+        await ask_for_the_shell(ws)
+        await ws.send(CODEC.encode_resize(37, 117)[0].payload)
+        answers.append(json.loads(await asyncio.wait_for(ws.recv(), 30)))
+
+    missing = tmp_path / "no-such-folder"
+    status, text = await run_agent(debugger, tmp_path, 60, {"CI_PROJECT_DIR": str(missing)})
+    assert status == 0, text
+    assert answers[0]["type"] == "exited"
+    assert answers[0]["reason"].startswith("the job's shell could not start (")
+    assert str(missing) in answers[0]["reason"]
+    assert text.rstrip().endswith("The debugging session ended: the job goes on.")
