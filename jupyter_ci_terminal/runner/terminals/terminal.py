@@ -201,7 +201,7 @@ class PtyShell:
                 os.write(self.master, b"\x04")
             os.close(self.master)
             self.master = None
-        with contextlib.suppress(TimeoutError):
+        with contextlib.suppress(asyncio.TimeoutError, TimeoutError):
             await asyncio.wait_for(asyncio.shield(self.proc.wait()), grace)
         signal_session(self.proc.pid, signal.SIGKILL)
         await self.proc.wait()
