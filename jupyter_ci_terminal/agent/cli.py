@@ -1,4 +1,5 @@
-"""``ci-terminal-agent [--wait | --hold on_failure|always] [--timeout S]``, configured by variables.
+"""``ci-terminal-agent [--wait | --hold on_failure|always] [--timeout S] [--size-wait S]``,
+configured by variables.
 
 ``JUPYTER_CI_TERMINAL_URL`` (the Jupyter server's base URL), ``JUPYTER_CI_TERMINAL_TOKEN`` (the
 server's agent token), and the job's own ``CI_JOB_TOKEN``, ``CI_PROJECT_DIR``, ``CI_SERVER_URL``
@@ -15,12 +16,25 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from ..runner.terminals.terminal import DEFAULT_SIZE_WAIT
 from . import wire
 from .budget import hold_budget
 from .dialer import Target, hold
 
 #: Variables the shell does not get: the agent token opens the connect route of the server.
 PRIVATE = ("JUPYTER_CI_TERMINAL_TOKEN",)
+
+
+def seconds(text: str) -> float:
+    """A number of seconds, 0 or more (argparse's ``type``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        msg = f"{text!r} is not a number of seconds (0 or more)"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -46,6 +60,14 @@ def parser() -> argparse.ArgumentParser:
         default=1800.0,
         help="longest hold in seconds, debugging included (default 1800); capped so the job "
         "and its after_script end before GitLab's timeouts",
+    )
+    p.add_argument(
+        "--size-wait",
+        type=seconds,
+        default=DEFAULT_SIZE_WAIT,
+        metavar="S",
+        help=f"how long the shell waits for the debugger's terminal size, to start at it "
+        f"(seconds, default {DEFAULT_SIZE_WAIT:g}); typing or 0 starts it at once at 24x80",
     )
     return p
 
@@ -99,4 +121,4 @@ def main(argv: list[str] | None = None) -> None:
     # --hold runs from after_script, which has its own timeout; both leave the job time to end.
     budget = hold_budget(args.timeout, args.hold is not None, env, time.time())
     wire.say(f"ci-terminal-agent: holding the job ({why}) for at most {budget:g} s.")
-    sys.exit(asyncio.run(hold(where, budget)))
+    sys.exit(asyncio.run(hold(where, budget, args.size_wait)))

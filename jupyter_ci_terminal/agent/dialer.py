@@ -1,5 +1,8 @@
 """Dial the Jupyter server, serve its debugger, and redial while the hold lasts.
 
+The job's shell belongs to the hold, not to a connection: one that drops leaves it running
+for the next connection's debugger.
+
 A refusal (wrong agent token, a job token the CI service does not know, a second agent for the
 same job) ends the agent at once with the server's sentence; a lost connection is redialed,
 with backoff, until the hold's deadline.
@@ -18,6 +21,7 @@ from websockets.exceptions import InvalidStatus, WebSocketException
 
 from . import wire
 from .relay import Relay
+from .shell import JobShell
 
 #: Statuses after which redialing cannot help: the server said no, with a sentence.
 REFUSALS = frozenset({400, 401, 403, 404, 409})
@@ -60,18 +64,32 @@ def refusal_sentence(e: InvalidStatus) -> str:
     return body[:300] or f"The Jupyter server refused the agent (HTTP {e.response.status_code})."
 
 
-async def hold(target: Target, timeout: float) -> int:
-    """Stay connected until a debugger has come and gone, or ``timeout`` s pass; exit status."""
+async def hold(target: Target, timeout: float, size_wait: float) -> int:
+    """Stay connected until a debugger has come and gone, or ``timeout`` s pass; exit status.
+
+    ``size_wait``: how long a new shell waits for its first size (see :mod:`.shell`).
+    """
+    job = JobShell(target.project_dir, target.env, size_wait)
+    try:
+        return await _hold(target, timeout, job)
+    finally:
+        await job.close()
+
+
+async def _hold(target: Target, timeout: float, job: JobShell) -> int:
     deadline = time.monotonic() + timeout
     delay = BACKOFF[0]
     connected: list[bool] = []  # non-empty once a connection was accepted
     while True:
+        if job.exited.is_set():  # while the connection was down: nothing left to debug
+            wire.say("The job's shell exited: the job goes on.")
+            return 0
         left = deadline - time.monotonic()
         if left <= 0:
             wire.say(f"No debugging session ended within {timeout:g} s: the job goes on.")
             return 0
         try:
-            done = await asyncio.wait_for(_session(target, connected), left)
+            done = await asyncio.wait_for(_session(target, job, connected), left)
         except (asyncio.TimeoutError, TimeoutError):
             if deadline - time.monotonic() <= 0:
                 continue  # the loop prints the deadline's sentence
@@ -101,7 +119,7 @@ async def hold(target: Target, timeout: float) -> int:
         delay = min(delay * 2, BACKOFF[1])
 
 
-async def _session(target: Target, connected: list[bool]) -> bool:
+async def _session(target: Target, job: JobShell, connected: list[bool]) -> bool:
     """One connection: True once its debugging session ended."""
     async with connect(
         target.url,
@@ -115,7 +133,7 @@ async def _session(target: Target, connected: list[bool]) -> bool:
             f"Connected to the Jupyter server at {target.host}: waiting for a debugger"
             " (open this job's Debug in JupyterLab's CI panel)."
         )
-        relay = Relay(ws, target.project_dir, target.env)
+        relay = Relay(ws, job)
         try:
             return await relay.run()
         except WebSocketException:

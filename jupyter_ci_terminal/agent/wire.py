@@ -3,7 +3,9 @@
 Binary frames carry ``channel.k8s.io`` frames (the server sends stdin and resize, the agent
 stdout), so resizing works as with a runner's session server. Control messages:
 
-* server → agent: ``{"type": "open"}`` (start the shell), ``{"type": "close"}`` (end it),
+* server → agent: ``{"type": "open"}`` (start the shell, at the size of the first binary frame
+  that follows when it is a resize; or hand over the one kept from an earlier connection),
+  ``{"type": "close"}`` (end it),
   ``{"type": "pause"}`` / ``{"type": "resume"}`` (stop and restart reading the shell's output
   while the server's viewers are behind);
 * agent → server: ``{"type": "opened"}``, ``{"type": "exited", "reason": "..."}``.

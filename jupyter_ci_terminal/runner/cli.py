@@ -34,6 +34,7 @@ from .execution.scheduler import Scheduler
 from .pipeline.variables import git_info
 from .terminals import session_server, tls
 from .terminals.session import SessionRegistry
+from .terminals.terminal import DEFAULT_SIZE_WAIT
 
 PROJECT_ID = 1
 _WILDCARD = {"0.0.0.0", "::", ""}  # noqa: S104
@@ -107,7 +108,7 @@ class ServeApp(JupyterApp):
         "(4 MiB); a larger one closes the terminal with 1009.",
     ).tag(config=True)
     size_wait = Float(
-        5.0,
+        DEFAULT_SIZE_WAIT,
         help="How long a resizing (channel.k8s.io) terminal's shell waits for the client's first "
         "frame, to start at the size it sets (s), default 5; 0 starts it at once at 24x80.",
     ).tag(config=True)

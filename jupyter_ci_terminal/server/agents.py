@@ -32,10 +32,11 @@ log = logging.getLogger(__name__)
 CONNECT_ROUTE = r"/ci-terminal/agents/connect"
 #: Largest frame taken from an agent (a burst of output), in bytes.
 MAX_AGENT_FRAME = 16 * 1024 * 1024
-#: Why a shell opened through an agent ended when the agent's connection went away.
+#: Why a session through an agent ended when the agent's connection went away (an agent that
+#: is still running keeps the shell, and dials again).
 AGENT_GONE = (
     "The job's agent disconnected (its process or its connection to this server is gone):"
-    " the shell it served has ended"
+    " if it dials again while it holds the job, the job's terminal opens the same shell"
 )
 #: Seconds an agent has to start the shell it was asked for.
 OPEN_TIMEOUT = 30.0
@@ -165,7 +166,8 @@ class AgentConnectHandler(WebSocketHandler):
         )
 
     async def open_shell(self) -> Upstream:
-        """Ask the agent for a shell and wait until it runs."""
+        """Ask the agent for the job's shell and wait for its answer (it starts the shell on
+        the first frame sent, at that size when it is a resize)."""
         if self.upstream is not None and not self.upstream.ended:
             msg = "This job's shell is already open through its agent."
             raise ChannelError(msg)
@@ -209,7 +211,7 @@ class AgentConnectHandler(WebSocketHandler):
             self.upstream.end(str(kind.get("reason") or "the shell exited")[:200])
 
     def on_close(self) -> None:
-        """Forget the agent; a shell open through it ends."""
+        """Forget the agent; the session open through it ends (the agent keeps its shell)."""
         if self.key is not None:
             self.agents.release(self.key, self)
         if self.upstream is not None:

@@ -8,17 +8,21 @@ server starts none of its own); jobs get no Channel and dial out with ``ci-termi
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import secrets
 import shlex
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import requests
+from labprocess import AMBIENT_GITLAB
 from serverprocess import ServerProcess
+from websockets.asyncio.server import ServerConnection, serve
 from websockets.sync.client import ClientConnection, connect
 
 AGENT_TOKEN = secrets.token_hex(16)
@@ -38,6 +42,9 @@ class DialOut:
             "variables": {
                 "JUPYTER_CI_TERMINAL_URL": self.server.base,
                 "JUPYTER_CI_TERMINAL_TOKEN": AGENT_TOKEN,
+                # The job's login shells read no dotfiles of the machine's user (slow ones make
+                # a shell late for the tests' reads).
+                "HOME": str(self.project.parent),
                 **variables,
             },
             "script": script,
@@ -101,3 +108,32 @@ def open_terminal(dialout: DialOut, job_id: int) -> ClientConnection:
     name = r.json()["name"]
     url = f"ws://127.0.0.1:{dialout.server.port}/ci-terminal/terminals/websocket/{name}"
     return connect(url, additional_headers={"Authorization": f"token {dialout.server.token}"})
+
+
+async def run_agent(
+    handler: Callable[[ServerConnection], Awaitable[None]],
+    project_dir: Path,
+    timeout: float,
+    job_variables: dict[str, str] | None = None,
+    **serve_options: Any,
+) -> tuple[int | None, str]:
+    """The agent (``--wait --timeout``) against a websocket server that plays the Jupyter
+    server's part (``handler``, per connection): its exit status and output."""
+    async with serve(handler, "127.0.0.1", 0, **serve_options) as server:
+        port = server.sockets[0].getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if k not in AMBIENT_GITLAB}
+        env.update(
+            JUPYTER_CI_TERMINAL_URL=f"http://127.0.0.1:{port}/",
+            JUPYTER_CI_TERMINAL_TOKEN="agent-token",
+            CI_JOB_TOKEN="job-token",
+            CI_SERVER_URL="https://gitlab.example.com",
+            CI_PROJECT_DIR=str(project_dir),
+            HOME=str(project_dir),  # a login shell reads no dotfiles of the machine's user
+        )
+        env.update(job_variables or {})
+        agent = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "jupyter_ci_terminal.agent", "--wait", "--timeout", f"{timeout:g}",
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        output, _ = await asyncio.wait_for(agent.communicate(), timeout)
+    return agent.returncode, output.decode()

@@ -21,6 +21,8 @@ from jupyter_ci_terminal.backends.agenthelp import ADD_THE_AGENT
 
 CI = f"""
 with-agent:
+  variables:
+    HOME: $CI_PROJECT_DIR  # its login shell reads no dotfiles of the machine's user
   script:
     - {AGENT} --wait --timeout 120
 without-agent:

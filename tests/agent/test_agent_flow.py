@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 from pathlib import Path
 
-from labprocess import AMBIENT_GITLAB
-from websockets.asyncio.server import ServerConnection, serve
+from agent_support import run_agent
+from websockets.asyncio.server import ServerConnection
 
 TOTAL = 8_000_000
 
@@ -45,22 +43,8 @@ async def test_paused_agent_holds_its_shells_output_until_resumed(tmp_path: Path
         await ws.send(json.dumps({"type": "close"}))
         await ws.wait_closed()
 
-    async with serve(debugger, "127.0.0.1", 0, max_size=None) as server:
-        port = server.sockets[0].getsockname()[1]
-        env = {k: v for k, v in os.environ.items() if k not in AMBIENT_GITLAB}
-        env.update(
-            JUPYTER_CI_TERMINAL_URL=f"http://127.0.0.1:{port}/",
-            JUPYTER_CI_TERMINAL_TOKEN="agent-token",
-            CI_JOB_TOKEN="job-token",
-            CI_PROJECT_DIR=str(tmp_path),
-        )
-        agent = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "jupyter_ci_terminal.agent", "--wait", "--timeout", "90",
-            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        )  # fmt: skip
-        output, _ = await asyncio.wait_for(agent.communicate(), 90)
-
-    assert agent.returncode == 0, output.decode()
+    status, text = await run_agent(debugger, tmp_path, 90, max_size=None)
+    assert status == 0, text
     paused, ended_while_paused = results["paused"]  # type: ignore[misc]
     assert not ended_while_paused
     assert paused < TOTAL // 2  # at most what was in flight when the pause came

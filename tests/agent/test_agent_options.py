@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import re
 import subprocess
@@ -10,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_ci_terminal.agent.cli import main, should_hold, target
+from jupyter_ci_terminal.agent.cli import main, parser, seconds, should_hold, target
 from jupyter_ci_terminal.agent.wire import connect_url
+from jupyter_ci_terminal.runner.cli import ServeApp
 
 
 @pytest.mark.parametrize(
@@ -27,6 +29,22 @@ from jupyter_ci_terminal.agent.wire import connect_url
 )
 def test_hold_on_failure_holds_only_failed_jobs(mode: str | None, status: str, held: bool) -> None:
     assert (should_hold(mode, {"CI_JOB_STATUS": status}) is not None) is held
+
+
+@pytest.mark.parametrize(("text", "value"), [("2", 2.0), ("0", 0.0), ("0.25", 0.25)])
+def test_size_wait_takes_seconds(text: str, value: float) -> None:
+    assert seconds(text) == value
+    assert parser().parse_args(["--size-wait", text]).size_wait == value
+
+
+@pytest.mark.parametrize("text", ["-1", "soon", "inf", "nan", ""])
+def test_size_wait_refuses_what_is_no_number_of_seconds(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match="is not a number of seconds"):
+        seconds(text)
+
+
+def test_size_wait_defaults_to_the_runners_wait() -> None:
+    assert parser().parse_args([]).size_wait == ServeApp.size_wait.default_value
 
 
 @pytest.mark.parametrize(

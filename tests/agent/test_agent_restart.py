@@ -1,5 +1,5 @@
-"""A Jupyter server restarted while a job's agent holds it: the agent dials the new server; a
-server that stays down holds the job no longer than the agent's ``--timeout``.
+"""A Jupyter server restarted while a job's agent holds it: the agent dials the new server, where
+the job's terminal opens the same shell; a server that stays down holds the job no longer than the agent's ``--timeout``.
 
 Real processes: ``jupyter server`` (stopped with SIGTERM, then started again on the same port),
 ``jupyter-ci-runner serve --no-session-server``, and the job's ``python -m jupyter_ci_terminal.agent``.
@@ -8,33 +8,38 @@ Real processes: ``jupyter server`` (stopped with SIGTERM, then started again on 
 from __future__ import annotations
 
 import json
+import re
 import time
 
 from agent_support import AGENT, DialOut, open_terminal, read_until
 
 
-def test_server_restart_under_a_held_agent_keeps_the_job_debuggable(dialout: DialOut) -> None:
+def test_server_restart_under_a_held_agent_keeps_the_job_and_its_shell(dialout: DialOut) -> None:
     dialout.write_ci([f"{AGENT} --wait --timeout 300", "echo after-the-hold"])
     job_id = dialout.run_pipeline()
     dialout.wait_job(job_id, lambda j: j.get("agent") is True)
     with open_terminal(dialout, job_id) as ws:
-        ws.send(json.dumps(["stdin", "echo before-$((6*7))\r"]))
-        read_until(ws, "before-42")
+        ws.send(json.dumps(["stdin", "echo before-$((6*7)) pid=$$.\r"]))
+        shell = re.findall(r"pid=(\d+)\.", read_until(ws, "before-42"))[-1]
         # A viewer is attached when the server stops: the hold must survive that too.
         dialout.server.restart()
 
     job = dialout.wait_job(job_id, lambda j: j.get("agent") is True)
     assert job["status"] == "running"
     with open_terminal(dialout, job_id) as ws:
-        ws.send(json.dumps(["stdin", "echo name=$CI_JOB_NAME\r"]))
-        read_until(ws, "name=debug-me")
+        # The same shell, not a new one: resized to the new viewer's size.
+        ws.send(json.dumps(["set_size", 41, 99]))
+        ws.send(json.dumps(["stdin", "echo name=$CI_JOB_NAME pid=$$. size=$(stty size).\r"]))
+        seen = read_until(ws, "name=debug-me")
+        assert f"name=debug-me pid={shell}. size=41 99." in seen
 
     # The viewer left the restarted server's session: the hold ends and the script goes on.
     done = dialout.wait_job(job_id, lambda j: j["status"] not in ("pending", "running"))
     assert done["status"] == "success"
     trace = dialout.trace(job_id)
     assert "dialing again" in trace
-    assert trace.count("A debugger opened this job's shell.") == 2
+    assert trace.count("A debugger opened this job's shell.") == 1
+    assert trace.count("A debugger opened this job's shell again (it went on while away).") == 1
     assert "The debugging session ended: the job goes on." in trace
     assert "after-the-hold" in trace
 

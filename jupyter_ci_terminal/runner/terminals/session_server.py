@@ -90,7 +90,7 @@ class ExecHandler(websocket.WebSocketHandler):
             return
         try:
             await asyncio.wait_for(session.ready.wait(), self.ready_timeout)
-        except TimeoutError:
+        except (asyncio.TimeoutError, TimeoutError):
             self._fail(503, "Interactive terminal not available")
             return
         if session.closed:
@@ -169,7 +169,7 @@ class ExecHandler(websocket.WebSocketHandler):
 
     async def _start_when_sized(self, first: asyncio.Future[tuple[int, int] | None]) -> bool:
         """Start the shell at the first frame's size (see the module); False if it did not."""
-        with contextlib.suppress(TimeoutError):
+        with contextlib.suppress(asyncio.TimeoutError, TimeoutError):
             await asyncio.wait_for(asyncio.shield(first), self.size_wait)
         size = (first.result() if first.done() else None) or (DEFAULT_ROWS, DEFAULT_COLS)
         if self._gone():

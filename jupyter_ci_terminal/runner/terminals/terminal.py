@@ -22,6 +22,8 @@ from pathlib import Path
 from ..execution.procs import signal_session
 
 DEFAULT_ROWS, DEFAULT_COLS = 24, 80
+#: Seconds a resizable terminal's new shell waits for its client's first size (then: 24x80).
+DEFAULT_SIZE_WAIT = 5.0
 
 
 def _make_controlling_tty() -> None:
@@ -199,7 +201,7 @@ class PtyShell:
                 os.write(self.master, b"\x04")
             os.close(self.master)
             self.master = None
-        with contextlib.suppress(TimeoutError):
+        with contextlib.suppress(asyncio.TimeoutError, TimeoutError):
             await asyncio.wait_for(asyncio.shield(self.proc.wait()), grace)
         signal_session(self.proc.pid, signal.SIGKILL)
         await self.proc.wait()
