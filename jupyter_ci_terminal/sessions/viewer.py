@@ -230,7 +230,7 @@ class Viewer:
                     return
                 self._wake.clear()
                 patience = ACK_PATIENCE if self._held_since is not None else None
-                with contextlib.suppress(TimeoutError):
+                with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), patience)
                 continue
             message, chars, stamp = step

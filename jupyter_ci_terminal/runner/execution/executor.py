@@ -142,7 +142,7 @@ async def run_script(
         stopped = None if waiter in done else (stop.reason or "timeout")
         if stopped is not None:
             signal_session(proc.pid, signal.SIGTERM)
-            with contextlib.suppress(TimeoutError):
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(asyncio.shield(waiter), kill_grace)
     finally:
         stopper.cancel()
@@ -151,7 +151,7 @@ async def run_script(
         await waiter
         try:
             await asyncio.wait_for(reader, 5)
-        except TimeoutError:
+        except asyncio.TimeoutError:
             reader.cancel()
     return Outcome(proc.returncode if stopped is None else None, stopped)
 
