@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from . import lines, pens, skip
+from . import lines, overlay, pens, skip
 from .buffer import Buffer
 from .escapes import escape
 from .rows import DEFAULT_ATTR, Row, blank_row, blanks, cells, erase, insert, put
@@ -113,7 +113,10 @@ class Terminal:
                     if i < n:
                         i = self._plain_lines(data, i)
                 else:
-                    i = self.anchor("\r", data, j, i)
+                    self.x = 0
+                    i = overlay.line(self, data, i)
+                    if i == j + 1:
+                        i = self.anchor("\r", data, j, i)
                     if i == j + 1 < n and self._redraw(data, i):
                         i = lines.coloured(self, data, i)
             else:
