@@ -37,6 +37,9 @@ WINDOW = 65536
 _first_window: dict[tuple[bytes, bytes, bytes], int] = {}
 #: Updates compared, at most: the last one, else the last two (frames of two shapes in turn)...
 PERIODS = 6
+#: Anchor states remembered, at most (a log whose lines end in CR LF after a CR scrolls a new
+#: epoch in per line).
+STATES = 64
 #: Characters of updates compared as one, at most (longer ones are applied as they come).
 LONGEST = 16384
 
@@ -55,6 +58,8 @@ def at_anchor(
     """
     starts = t.anchors.get((key, state))
     if starts is None:
+        if len(t.anchors) >= STATES:
+            t.anchors.clear()  # mostly states of past epochs, which cannot come back
         t.anchors[key, state] = [start]
         return end
     for q in reversed(starts):
