@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 REACH = 8192
 #: Controls other than CR (they move, erase or scroll: not a plain overwrite).
 _OTHER = re.compile(r"[\x00-\x0c\x0e-\x1f\x7f-\x9f]")
-_ASCII = frozenset(map(chr, range(128)))
+_ASCII = bytes(range(128))
 
 
 def line(t: Terminal, data: str, i: int) -> int:
@@ -52,7 +52,10 @@ def line(t: Terminal, data: str, i: int) -> int:
 
 def _narrow(text: str) -> bool:
     """True when every non-ASCII character of ``text`` takes exactly one cell (a bar's blocks)."""
-    return all(map(_one_cell, set(text) - _ASCII))
+    # The ASCII bytes dropped at C speed first: a set of the whole text would make an object
+    # per character outside Latin-1.
+    rest = text.encode("utf-8", "surrogatepass").translate(None, _ASCII)
+    return all(map(_one_cell, set(rest.decode("utf-8", "surrogatepass"))))
 
 
 @lru_cache(maxsize=1024)
