@@ -89,7 +89,8 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
         for y in ys:
             rows[y] = t.blank_line()
     elif final == "K":
-        t.epoch += 1 if a else 0
+        # No epoch: EL erases cells of the cursor's row only, which the next copy of an update
+        # erases again (rich's bar: CR, EL 2, the bar), so a flood of such updates is skipped.
         x = min(t.x, t.cols)
         if a == 0:
             erase(rows[t.y], x, t.cols, t.cols, ec)

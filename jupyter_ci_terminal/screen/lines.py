@@ -243,9 +243,9 @@ def place(
             region = split_rows(region, t.cols)[-height:]
         rows[top : bottom + 1] = region
         t.y = bottom
+        t.epoch += 1  # rows scrolled: a flood skip must not jump over this (see skip.py)
     else:
-        t.y += fit - 1
-    t.epoch += 1
+        t.y += fit - 1  # rows written in place are overwritten by the next copy of a redraw
     if not newline:
         t.x = len(new[-1][0])
         return

@@ -17,17 +17,81 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .rows import width
 
+if TYPE_CHECKING:
+    from .terminal import Terminal
+
 _NORM = bytes(c if c < 0x20 or c > 0x7E else 0x78 for c in range(256))
+_HIGH = bytes(0xFF if c >= 0x80 else 0 for c in range(256))
 _SEQ = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|[ -/]*[0-~])")
-_OVERWRITES = {0x78, 0x1B, 0x0D, 0x08}
+#: Text, escape sequences, CR, BS and LF: a line feed moves down without scrolling when the
+#: anchor comes back in the same epoch (a redraw's frame of lines: BuildKit's step list).
+_OVERWRITES = {0x78, 0x1B, 0x0D, 0x08, 0x0A}
 #: Below this many bytes of copies, checking costs more than applying them.
 MIN_SKIP = 256
 #: Bytes of copies compared at once, at most (the cached templates are this long).
 WINDOW = 65536
 _first_window: dict[tuple[bytes, bytes, bytes], int] = {}
+#: Updates compared, at most: the last one, else the last two (frames of two shapes in turn)...
+PERIODS = 6
+#: Anchor states remembered, at most (a log whose lines end in CR LF after a CR scrolls a new
+#: epoch in per line).
+STATES = 64
+#: Characters of updates compared as one, at most (longer ones are applied as they come).
+LONGEST = 16384
+
+
+def at_anchor(
+    t: Terminal, key: str, state: tuple[object, ...], data: str, start: int, end: int
+) -> int:
+    """The anchor ``data[start:end]`` was applied and left ``t`` in ``state``: when the same
+    anchor came before in the same state, skip the copies of the update(s) since that follow;
+    return where reading goes on.
+
+    Anchors are kept per state, so a frame whose every line starts with a CR is one update
+    from its first line's CR to the next. A redraw may cycle through a few shapes (BuildKit's
+    frames grow and shrink with the running steps), so the last :data:`PERIODS` anchors in
+    this state are each tried as the start of one update, the nearest first.
+    """
+    starts = t.anchors.get((key, state))
+    if starts is None:
+        if len(t.anchors) >= STATES:
+            t.anchors.clear()  # mostly states of past epochs, which cannot come back
+        t.anchors[key, state] = [start]
+        return end
+    for q in reversed(starts):
+        if start - q > LONGEST:
+            break
+        jump = repeats(data, q, start, end)
+        if jump:
+            t.skipped += jump
+            # Other anchors seen before the jump would compare spans of skipped copies.
+            t.anchors = {(key, state): [start + jump]}
+            update = data[q:start]
+            if key == "\x1b7" and _restores(update) and data.startswith(update, start + jump):
+                # The last copy is the update already applied, and it ends where it began
+                # (DECSC ... DECRC): what it would write is on the screen, skip it too.
+                t.skipped += len(update)
+                return start + jump + len(update)
+            return end + jump
+    starts.append(start)
+    del starts[:-PERIODS]
+    return end
+
+
+def _restores(update: str) -> bool:
+    """True when ``update`` (starting with DECSC) ends with the only DECRC in it and saves
+    nothing else, so it leaves the state as it found it: apt's status line."""
+    return (
+        update.endswith("\x1b8")
+        and update.count("\x1b7") == 1
+        and update.count("\x1b8") == 1
+        and "\x1b[s" not in update
+        and "\x1b[u" not in update
+    )
 
 
 @lru_cache(maxsize=64)
@@ -35,25 +99,25 @@ def _template(t: str) -> tuple[bytes, bytes, bytes] | None:
     """The update's *shape*: (text positions as ``x``, mask of sequence bytes, the sequence
     bytes under the mask), or None if unusable. Updates that differ only in text share it."""
     b = t.encode("utf-8", "surrogatepass")
-    mask = bytearray(len(b))
-    if not t.isascii():
-        if not _narrow_or_wide(t):
-            return None
+    norm = b.translate(_NORM)
+    if any(c not in _OVERWRITES for c in set(norm) if c < 0x80):
+        return None  # tabs and the like depend on more than the cursor: not a pure overwrite
+    if t.isascii():
+        mask = bytearray(len(b))
+    elif _narrow_or_wide(t):
         # Non-ASCII text must be the same bytes in every copy (a progress bar's blocks): its
         # bytes go under the mask like the escape sequences, so the ASCII text around them
         # stays at the same offsets, in bytes as in characters.
-        mask = bytearray(0xFF if c >= 0x80 else 0 for c in b)
-    i = b.find(b"\x1b")
-    while i >= 0:
-        m = _SEQ.match(b, i)
-        if m is None or b"\x1b" in b[i + 1 : m.end()]:
-            return None  # strings and broken sequences are not worth the trouble
-        mask[i : m.end()] = b"\xff" * (m.end() - i)
-        i = b.find(b"\x1b", m.end())
-    norm = b.translate(_NORM)
-    if any(c not in _OVERWRITES for c in set(norm) if c < 0x80):
-        return None  # LF, tabs and the like move or scroll: not a pure overwrite
-    return norm, bytes(mask), bytes(x & y for x, y in zip(b, mask, strict=True))
+        mask = bytearray(b.translate(_HIGH))
+    else:
+        return None
+    found = list(_SEQ.finditer(b))
+    if len(found) != b.count(b"\x1b"):
+        return None  # strings and broken sequences are not worth the trouble
+    for m in found:
+        mask[m.start() : m.end()] = b"\xff" * (m.end() - m.start())
+    seqs = int.from_bytes(b, "big") & int.from_bytes(mask, "big")
+    return norm, bytes(mask), seqs.to_bytes(len(b), "big")
 
 
 def _narrow_or_wide(t: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from . import lines, pens, skip
+from . import lines, overlay, pens, skip
 from .buffer import Buffer
 from .escapes import escape
 from .rows import DEFAULT_ATTR, Row, blank_row, blanks, cells, erase, insert, put
@@ -31,18 +31,6 @@ _DEC_GRAPHICS = str.maketrans("`abcdefghijklmnopqrstuvwxyz{|}~", "◆▒␉␌�
 #: Private modes the snapshot restores (the alternate screen, origin, autowrap are separate).
 STICKY_MODES = (1, 5, 9, 12, 25, 66, 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1015, 2004)
 _ALT = (1049, 1047, 47)
-
-
-def _restores(update: str) -> bool:
-    """True when ``update`` (starting with DECSC) ends with the only DECRC in it and saves
-    nothing else, so it leaves the state as it found it: apt's status line."""
-    return (
-        update.endswith("\x1b8")
-        and update.count("\x1b7") == 1
-        and update.count("\x1b8") == 1
-        and "\x1b[s" not in update
-        and "\x1b[u" not in update
-    )
 
 
 class Terminal:
@@ -78,7 +66,8 @@ class Terminal:
         self.title = ""
         self.tabs: set[int] | None = None  # None: every 8 columns
         self.epoch = 0  # bumped by anything a flood skip must not jump over (see skip.py)
-        self.anchors: dict[str, tuple[int, tuple[object, ...]]] = {}
+        # Where each anchor came in each state, in the output being fed (see skip.py).
+        self.anchors: dict[tuple[str, tuple[object, ...]], list[int]] = {}
         self.skipped = 0  # bytes of output skipped as overwritten floods (for benchmarks)
 
     # ---- feeding ------------------------------------------------------------------------------
@@ -124,7 +113,10 @@ class Terminal:
                     if i < n:
                         i = self._plain_lines(data, i)
                 else:
-                    i = self.anchor("\r", data, j, i)
+                    self.x = 0
+                    i = overlay.line(self, data, i)
+                    if i == j + 1:
+                        i = self.anchor("\r", data, j, i)
                     if i == j + 1 < n and self._redraw(data, i):
                         i = lines.coloured(self, data, i)
             else:
@@ -136,22 +128,7 @@ class Terminal:
         if key == "\r":
             self.x = 0
         state = (self.x, self.y, self.pen, self.buf.saved, self.epoch, id(self.buf))
-        seen = self.anchors.get(key)
-        self.anchors[key] = (start, state)
-        if seen is not None and seen[1] == state:
-            jump = skip.repeats(data, seen[0], start, end)
-            if jump:
-                self.skipped += jump
-                # Other anchors seen before the jump would compare spans of skipped copies.
-                self.anchors = {key: (start + jump, state)}
-                update = data[seen[0] : start]
-                if key == "\x1b7" and _restores(update) and data.startswith(update, start + jump):
-                    # The last copy is the update already applied, and it ends where it began
-                    # (DECSC ... DECRC): what it would write is on the screen, skip it too.
-                    self.skipped += len(update)
-                    return start + jump + len(update)
-                return end + jump
-        return end
+        return skip.at_anchor(self, key, state, data, start, end)
 
     def bulk_ok(self) -> bool:
         """True when rows may be placed in bulk: the cursor inside the scroll region, no insert

@@ -95,6 +95,21 @@ def buildkit(frames: int) -> str:
     return "".join(out)
 
 
+def buildkit_running(frames: int) -> str:
+    """docker build (BuildKit) while its steps run: the frame keeps its height for many redraws
+    (only the timers change) and grows by a line as each of three steps starts."""
+    out = []
+    height = 0
+    for f in range(frames):
+        took = f"{f / 10:.1f}s"
+        steps = [f"\x1b[34m => [{k}] RUN\x1b[0m {took}" for k in range(1 + f * 3 // frames)]
+        if height:
+            out.append(f"\x1b[{height}A\r")
+        out.extend(f"{line}\x1b[K\r\n" for line in [f"[+] Building {took}", *steps])
+        height = 1 + len(steps)
+    return "".join(out)
+
+
 def tqdm(updates: int) -> str:
     """tqdm: a bar of Unicode blocks redrawn after CR (multi-byte characters)."""
     out = []
@@ -116,6 +131,63 @@ def pip_progress(updates: int) -> str:
             f"\x1b[0m \x1b[32m{i / 10:.1f}/{updates / 10:.1f} MB\x1b[0m"
         )
     return "".join(out) + "\r\n\x1b[?25h"
+
+
+def tqdm_with_log(updates: int, every: int) -> str:
+    """A training loop: a tqdm bar redrawn after CR and, every ``every`` updates, a metrics line
+    printed with ``tqdm.write`` (tqdm clears the bar with CR and spaces, prints the line, draws
+    the bar again)."""
+    out = []
+    shown = ""
+    for i in range(updates + 1):
+        if i and i % every == 0:
+            out.append(
+                f"\r{' ' * len(shown)}\rstep {i}: loss={1 / i:.4f} acc={i / updates:.3f}\r\n"
+            )
+        full, part = divmod(i * 8 * 10 // updates, 8)
+        bar = ("█" * full + (" ▏▎▍▌▋▊▉"[part] if full < 10 else "")).ljust(10)
+        shown = (
+            f"train: {i * 100 // updates:3d}%|{bar}| {i}/{updates} [00:{i % 60:02d}<00:{i % 7:02d}]"
+        )
+        out.append(f"\r{shown}")
+    return "".join(out) + "\r\n"
+
+
+def _rich_bar(done: int, total: int, width: int = 40) -> str:
+    """rich's BarColumn: a pink (green when done) part, a dim rest after a half-line tip."""
+    bars, half = divmod(width * 2 * done // total, 2)
+    style = "38;5;70" if done >= total else "38;5;197"
+    out = f"\x1b[{style}m{'━' * bars}\x1b[0m" if bars else ""
+    out += f"\x1b[{style}m╸\x1b[0m" if half else ""
+    rest = width - bars - half
+    if rest and bars and not half:
+        out += "\x1b[38;5;237m╺\x1b[0m"
+        rest -= 1
+    return out + (f"\x1b[38;5;237m{'━' * rest}\x1b[0m" if rest else "")
+
+
+def rich_with_log(updates: int, every: int, width: int = 40) -> str:
+    """rich's progress bar (pip's, or a training loop's), each redraw after CR and EL 2, with a
+    line printed through rich's console every ``every`` updates (highlighted numbers), as
+    captured from pip's vendored rich 13 on a pty."""
+
+    # 1 kB per update; rich's DownloadColumn picks the unit from the total.
+    unit, suffix = (1, "kB") if updates < 1000 else (1000, "MB")
+
+    def bar(i: int) -> str:
+        done = f"{i / unit:.1f}/{updates / unit:.1f} {suffix}"
+        return f"\x1b[1;34mtrain\x1b[0m {_rich_bar(i, updates, width)} \x1b[32m{done}\x1b[0m"
+
+    out = ["\x1b[?25l\r\x1b[2K" + bar(0)]
+    for i in range(1, updates + 1):
+        if i % every == 0:
+            whole, frac = f"{1 / i:.4f}".split(".")
+            out.append(
+                f"\r\x1b[2Kstep \x1b[1;36m{i}\x1b[0m: \x1b[33mloss\x1b[0m=\x1b[1;36m{whole}\x1b[0m"
+                f"\x1b[1;36m.{frac}\x1b[0m\r\n{bar(i - 1)}"  # the last frame drawn, again
+            )
+        out.append(f"\r\x1b[2K{bar(i)}")
+    return "".join(out) + f"\r\x1b[2K{bar(updates)}\r\n\x1b[?25h"
 
 
 def apt_with_log(lines: int) -> str:
@@ -155,6 +227,9 @@ LINES = {
 REDRAWS = {
     "docker_buildkit": buildkit(60),
     "tqdm_bar": tqdm(500),
+    "docker_buildkit_steps_running": buildkit_running(150),
+    "tqdm_bar_with_log_lines": tqdm_with_log(400, 9),
+    "rich_bar_with_log_lines": rich_with_log(300, 7),
     "pip_progress_bar": pip_progress(300),
     "apt_with_many_log_lines": apt_with_log(400),
     "scroll_region_in_the_middle": region_in_the_middle(200),

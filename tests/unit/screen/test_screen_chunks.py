@@ -65,6 +65,13 @@ EDGES = {
         f"\x1b]0;t{i}\x07\x1b[1mtitle set\x1b[0m\r\n\x1b[{1 + i % 3}A\r"
         for i in range(40)
     ),
+    # A bar's updates after CR up to a log line (tqdm.write): longer, shorter, cleared with
+    # spaces, Unicode blocks, a piece as wide as the screen, one wider (it wraps).
+    "bar_updates_up_to_a_log_line": "".join(
+        f"\r{i % 100:3d}%|{'█' * (i % 9)}{'▌' * (i % 2)}|"
+        + ("" if i % 7 else f"\r{' ' * 20}\rlog {i}" + "!" * (i % 23) + "\r\n")
+        for i in range(200)
+    ),
     "tab_in_coloured_lines": "".join(f"\x1b[33mk{i}\x1b[0m\tv\r\n" for i in range(30)),
     # Long plain blocks (no escape) with other controls among the lines: a tab, a lone CR or
     # LF, a backspace, DEL; the blocks before and between them go in bulk.

@@ -51,6 +51,44 @@ FLOODS = {
         f"\r{chr(97 + i % 26)}\u0301 {i % 1000:3d}" for i in range(20_000)
     ),
     "c1_next_line_in_the_update": "".join(f"\r{i % 10}\x85" for i in range(20_000)),
+    # rich's bar: CR, EL 2, the bar; EL 1; EL 2 on the row an update wrapped onto.
+    "erase_the_line_before_each_update": "".join(
+        f"\r\x1b[2K\x1b[38;5;197m{'━' * (i // 2000)}\x1b[0m {i % 1000:3d}" for i in range(20_000)
+    ),
+    "erase_to_the_cursor_after_each_update": "".join(
+        f"\x1b[4;8H{i % 1000:3d}\x1b[1K" for i in range(20_000)
+    ),
+    "erase_the_row_an_update_wrapped_onto": "".join(
+        f"\x1b[2;15H{i:08d}\x1b[2K" for i in range(5_000)
+    ),
+    # Redraws of a frame of lines (BuildKit): cursor up over the last frame, EL per line.
+    "frame_of_lines_redrawn_in_place": "".join(
+        "\x1b[3A\r" * (i > 0) + "".join(f"step {k} {i % 997:3d}\x1b[K\r\n" for k in range(3))
+        for i in range(3_000)
+    ),
+    "frames_of_three_heights_in_turn": "".join(
+        f"\x1b[{1 + (i - 1) % 3}A\r" * (i > 0)
+        + "".join(f"\x1b[34m=> {k}\x1b[0m {i % 97:2d}s\x1b[K\r\n" for k in range(1 + i % 3))
+        for i in range(3_000)
+    ),
+    "frame_lines_wider_than_the_screen": "".join(
+        "\x1b[4A\r" * (i > 0) + f"{'w' * 25}{i % 10}\x1b[K\r\n{'v' * 30}{i % 7}\r\n"
+        for i in range(3_000)
+    ),
+    "frame_lines_over_longer_old_text": "".join(f"old line {k} " * 2 + "\r\n" for k in range(3))
+    + "\x1b[3A"
+    + "".join(
+        "\x1b[3A" * (i > 0) + "".join(f"\r\x1b[1mnew {k}\x1b[0m {i % 89}\r\n" for k in range(3))
+        for i in range(3_000)
+    ),
+    "frame_that_scrolls_at_the_bottom": "".join(
+        "\x1b[4A\r" * (i > 0) + "".join(f"row {k} {i % 97}\x1b[K\r\n" for k in range(4))
+        for i in range(3_000)
+    ),
+    "frame_that_ends_on_the_last_row": "".join(
+        "\x1b[3A\r" * (i > 0) + "".join(f"row {k} {i % 97}\x1b[K\n\r" for k in range(3))
+        for i in range(3_000)
+    ),
 }
 
 
@@ -82,6 +120,12 @@ def test_skipping_a_flood_gives_the_same_state(name: str, monkeypatch: pytest.Mo
         "non_ascii_bar_after_cr",
         "coloured_box_drawing_bar",
         "wide_characters_in_the_update",
+        "erase_the_line_before_each_update",
+        "erase_to_the_cursor_after_each_update",
+        "frame_of_lines_redrawn_in_place",
+        "frames_of_three_heights_in_turn",
+        "frame_lines_wider_than_the_screen",
+        "frame_lines_over_longer_old_text",
     ],
 )
 def test_a_flood_of_updates_is_skipped(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
