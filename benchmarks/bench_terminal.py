@@ -35,6 +35,7 @@ import tempfile
 from pathlib import Path
 
 from bench import Bench
+from clients import OUTPUTS
 from common import log
 from harness import JupyterServer, write_data
 from measure_interrupt import bench_interrupt
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     print("versions: " + ", ".join(f"{k} {v}" for k, v in facts["versions"].items()))
     print(
         f"settings: {args.mb} MB cat x{args.reps}, {args.keys} keystrokes, "
-        f"{args.sessions} sessions{' (quick)' if args.quick else ''}"
+        f"{args.sessions} sessions{' (quick)' if args.quick else ''}, CI output {args.output}"
     )
     work = Path(tempfile.mkdtemp(prefix="bench-terminal-"))
     server = JupyterServer(work, args.sessions)
@@ -93,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
             Path(args.profile).resolve() if args.profile else None,
             tuple(args.only.split(",")),
             args.tries,
+            args.output,
         )
         asyncio.run(run_parts(bench))
         failed = False
@@ -144,6 +146,13 @@ def main() -> int:
         "--only",
         default="memory,throughput,echo,many,interrupt",
         help="comma-separated parts to run: memory,throughput,echo,many,interrupt (default: all)",
+    )
+    p.add_argument(
+        "--output",
+        choices=OUTPUTS,
+        default="json",
+        help="the CI terminal clients' output format: json (terminado's messages, the default) or "
+        "binary (?output=binary: stdout as binary frames of UTF-8, as the Lab's CI tabs ask)",
     )
     p.add_argument("--keep", action="store_true", help="keep the work folder (server log)")
     args = p.parse_args()
