@@ -39,8 +39,12 @@ def frames(mb: int) -> list[str]:
 
 
 async def ignore(message: str | bytes) -> None:
-    if isinstance(message, str):
-        message.encode()  # what tornado's write_message does with a text message
+    del message
+
+
+def wire(message: str | bytes) -> bytes:
+    """The bytes tornado writes: a text message is encoded in UTF-8, a binary one is as it is."""
+    return message.encode() if isinstance(message, str) else message
 
 
 async def once(chunks: list[str], viewers: int, folder: Path, output: str, record: bool) -> float:
@@ -58,8 +62,8 @@ async def once(chunks: list[str], viewers: int, folder: Path, output: str, recor
             recording.output(out)
         for viewer in sinks:
             viewer.push(out)
-            while viewer._next_message() is not None:  # what the sender task would send
-                pass
+            while (step := viewer._next_message()) is not None:  # what the sender would send
+                wire(step[0])
     recording.close()
     return time.process_time() - start
 
