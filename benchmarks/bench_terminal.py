@@ -73,9 +73,10 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"settings: {args.mb} MB cat x{args.reps}, {args.keys} keystrokes, "
         f"{args.sessions} sessions{' (quick)' if args.quick else ''}, CI output {args.output}"
+        f"{', no recording' if args.no_recording else ''}"
     )
     work = Path(tempfile.mkdtemp(prefix="bench-terminal-"))
-    server = JupyterServer(work, args.sessions)
+    server = JupyterServer(work, args.sessions, record=not args.no_recording)
     failed = True
     try:
         data = work / "data" / "lines.txt"
@@ -153,6 +154,11 @@ def main() -> int:
         default="json",
         help="the CI terminal clients' output format: json (terminado's messages, the default) or "
         "binary (?output=binary: stdout as binary frames of UTF-8, as the Lab's CI tabs ask)",
+    )
+    p.add_argument(
+        "--no-recording",
+        action="store_true",
+        help="start the server with record_sessions=False (the recording escapes every byte)",
     )
     p.add_argument("--keep", action="store_true", help="keep the work folder (server log)")
     args = p.parse_args()
