@@ -29,6 +29,8 @@ class Bench:
     profile_dir: Path | None = None
     only: tuple[str, ...] = ("memory", "throughput", "echo", "many", "interrupt")
     tries: int = 5
+    #: The CI terminal clients' output format: "json" (terminado's) or "binary" (the Lab's tabs).
+    output: str = "json"
     jobs: list[int] = field(default_factory=list)
     ci_names: dict[int, str] = field(default_factory=dict)
     results: dict[str, Any] = field(default_factory=dict)

@@ -35,6 +35,7 @@ import tempfile
 from pathlib import Path
 
 from bench import Bench
+from clients import OUTPUTS
 from common import log
 from harness import JupyterServer, write_data
 from measure_interrupt import bench_interrupt
@@ -71,10 +72,11 @@ def run(args: argparse.Namespace) -> int:
     print("versions: " + ", ".join(f"{k} {v}" for k, v in facts["versions"].items()))
     print(
         f"settings: {args.mb} MB cat x{args.reps}, {args.keys} keystrokes, "
-        f"{args.sessions} sessions{' (quick)' if args.quick else ''}"
+        f"{args.sessions} sessions{' (quick)' if args.quick else ''}, CI output {args.output}"
+        f"{', no recording' if args.no_recording else ''}"
     )
     work = Path(tempfile.mkdtemp(prefix="bench-terminal-"))
-    server = JupyterServer(work, args.sessions)
+    server = JupyterServer(work, args.sessions, record=not args.no_recording)
     failed = True
     try:
         data = work / "data" / "lines.txt"
@@ -93,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
             Path(args.profile).resolve() if args.profile else None,
             tuple(args.only.split(",")),
             args.tries,
+            args.output,
         )
         asyncio.run(run_parts(bench))
         failed = False
@@ -144,6 +147,18 @@ def main() -> int:
         "--only",
         default="memory,throughput,echo,many,interrupt",
         help="comma-separated parts to run: memory,throughput,echo,many,interrupt (default: all)",
+    )
+    p.add_argument(
+        "--output",
+        choices=OUTPUTS,
+        default="json",
+        help="the CI terminal clients' output format: json (terminado's messages, the default) or "
+        "binary (?output=binary: stdout as binary frames of UTF-8, as the Lab's CI tabs ask)",
+    )
+    p.add_argument(
+        "--no-recording",
+        action="store_true",
+        help="start the server with record_sessions=False (the recording escapes every byte)",
     )
     p.add_argument("--keep", action="store_true", help="keep the work folder (server log)")
     args = p.parse_args()

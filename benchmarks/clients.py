@@ -13,6 +13,9 @@ from common import TERMINADO
 from harness import JupyterServer
 from websockets.asyncio.client import ClientConnection, connect
 
+#: Output formats of the CI terminal's websocket (``?output=binary``: stdout as binary UTF-8).
+OUTPUTS = ("json", "binary")
+
 
 class Term:
     """A terminado-protocol websocket client (JupyterLab's TerminalConnection, minus the widget)."""
@@ -30,11 +33,14 @@ class Term:
         *,
         stalled: bool = False,
         max_queue: int = 64,
+        output: str = "json",
     ) -> Term:
+        """Connect; ``output`` is the CI terminal's output format (terminado has only JSON)."""
+        binary = kind != TERMINADO and output == "binary"
         path = (
             f"terminals/websocket/{name}"
             if kind == TERMINADO
-            else f"ci-terminal/terminals/websocket/{name}"
+            else f"ci-terminal/terminals/websocket/{name}?output={output}"
         )
         ws = await connect(
             server.ws_base + path,
@@ -48,7 +54,7 @@ class Term:
             # A stalled viewer: once one message is buffered the client stops reading the socket.
             max_queue=1 if stalled else max_queue,
         )
-        term = cls(kind, ws)
+        term = BinaryTerm(kind, ws) if binary else cls(kind, ws)
         if not stalled:
             first = json.loads(await asyncio.wait_for(ws.recv(), 30))
             if first[0] != "setup":
@@ -61,9 +67,16 @@ class Term:
 
     async def recv_text(self, timeout: float | None = None) -> str:
         """The text of the next stdout message (other messages give '')."""
-        raw = await asyncio.wait_for(self.ws.recv(), timeout)
+        return self.stdout_text(await asyncio.wait_for(self.ws.recv(), timeout))
+
+    def stdout_text(self, raw: str | bytes) -> str:
+        """The text of a stdout message ('' for another message)."""
         msg = json.loads(raw)
         return msg[1] if msg[0] == "stdout" else ""
+
+    async def recv_raw(self, timeout: float) -> str | bytes:
+        """The next frame, undecoded (a JSON text frame's UTF-8 is searched as it is)."""
+        return await asyncio.wait_for(self.ws.recv(decode=False), timeout)
 
     async def drain(self, quiet: float = 0.3, *, acks: bool = False) -> None:
         """Read until nothing arrives for ``quiet`` seconds (``acks``: acknowledging each)."""
@@ -77,9 +90,9 @@ class Term:
 
     async def ack(self, raw: bytes | str) -> None:
         """Acknowledge one message's stdout characters, as the Lab does once xterm.js parsed them."""
-        message = json.loads(raw)
-        if message[0] == "stdout":
-            await self.ws.send(json.dumps(["ack", len(message[1])]))
+        text = self.stdout_text(raw)
+        if text:
+            await self.ws.send(json.dumps(["ack", len(text)]))
 
     async def run_until(self, command: str, marker: str, timeout: float = 600) -> dict[str, Any]:
         """Send ``command`` + CR, read raw frames until ``marker``; time and count what came.
@@ -100,7 +113,7 @@ class Term:
             if left <= 0:
                 msg = f"{self.kind}: no {marker!r} within {timeout:g} s"
                 raise TimeoutError(msg)
-            raw = await asyncio.wait_for(self.ws.recv(decode=False), left)
+            raw = await self.recv_raw(left)
             received += len(raw)
             messages += 1
             output = self.output_of(raw)
@@ -119,9 +132,9 @@ class Term:
                 }
             tail = window[-len(needle) :]
 
-    def output_of(self, raw: bytes) -> tuple[bytes, int] | None:
+    def output_of(self, raw: str | bytes) -> tuple[bytes, int] | None:
         """A frame's output as searched for the marker, and its line count (None: not output)."""
-        if not raw.startswith(b'["stdout"'):
+        if not isinstance(raw, bytes) or not raw.startswith(b'["stdout"'):
             return None
         start = raw.index(b'"', 9) + 1
         payload = raw[start:-2]
@@ -156,3 +169,18 @@ class Term:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.ws.close(), 3)
         self.abort()
+
+
+class BinaryTerm(Term):
+    """A CI terminal client that asked for ``?output=binary``: stdout comes as binary frames of
+    UTF-8, control messages as JSON text frames (as the Lab's CI tabs receive them)."""
+
+    def stdout_text(self, raw: str | bytes) -> str:
+        return raw.decode() if isinstance(raw, bytes) else super().stdout_text(raw)
+
+    async def recv_raw(self, timeout: float) -> str | bytes:
+        # Text frames (control messages, small) decoded, binary frames as they are.
+        return await asyncio.wait_for(self.ws.recv(), timeout)
+
+    def output_of(self, raw: str | bytes) -> tuple[bytes, int] | None:
+        return (raw, raw.count(b"\n")) if isinstance(raw, bytes) else None

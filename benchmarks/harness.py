@@ -37,9 +37,10 @@ def free_port() -> int:
 class JupyterServer:
     """A ``jupyter server`` subprocess on a throw-away project; stopped by :meth:`stop`."""
 
-    def __init__(self, work: Path, jobs: int) -> None:
+    def __init__(self, work: Path, jobs: int, *, record: bool = True) -> None:
         self.work = work
         self.jobs = jobs
+        self.record = record  # False: --CITerminalApp.record_sessions=False
         self.project = work / "project"
         self.env_dirs = {
             "JUPYTER_CONFIG_DIR": work / "jupyter-config",
@@ -82,6 +83,7 @@ class JupyterServer:
             f"--ServerApp.root_dir={self.project}",
             # The embedded runner runs 4 jobs at once by default; every session needs its job.
             f"--CITerminalApp.runner_concurrent={self.jobs}",
+            f"--CITerminalApp.record_sessions={self.record}",
         ]
         self._log = open(self.log_path, "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(

@@ -67,7 +67,10 @@ async def interrupt_once(
 async def bench_interrupt(bench: Bench, names: dict[str, str], tries: int = 5) -> None:
     rate, flood = 8e6, 1.0
     out: dict[str, Any] = {}
-    terms = {k: await Term.open(bench.server, k, names[k], max_queue=4) for k in KINDS}
+    terms = {
+        k: await Term.open(bench.server, k, names[k], max_queue=4, output=bench.output)
+        for k in KINDS
+    }
     for term in terms.values():
         # Ctrl-U first: earlier parts leave keystrokes on the CI session's command line.
         await term.send("\x15" + PROMPT_COMMAND + "\r")
@@ -75,7 +78,7 @@ async def bench_interrupt(bench: Bench, names: dict[str, str], tries: int = 5) -
     # The CI terminal twice: read by a client that does not acknowledge, and by one that does
     # from its first message on, as the Lab's tabs do (an ack counts from the viewer's start).
     terms[CI_NO_ACKS] = terms[CI]
-    terms[CI] = await Term.open(bench.server, CI, names[CI], max_queue=4)
+    terms[CI] = await Term.open(bench.server, CI, names[CI], max_queue=4, output=bench.output)
     await terms[CI].drain(acks=True)
     variants = {TERMINADO: False, CI: True, CI_NO_ACKS: False}
     runs: dict[str, list[dict[str, float]]] = {k: [] for k in variants}

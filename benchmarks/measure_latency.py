@@ -17,7 +17,7 @@ from common import CI, KINDS, LABEL, log, percentile
 
 
 async def bench_echo(bench: Bench, names: dict[str, str]) -> None:
-    terms = {k: await Term.open(bench.server, k, names[k]) for k in KINDS}
+    terms = {k: await Term.open(bench.server, k, names[k], output=bench.output) for k in KINDS}
     for t in terms.values():
         await t.sync()
     samples: dict[str, list[float]] = {k: [] for k in KINDS}
@@ -58,7 +58,7 @@ async def bench_many(bench: Bench) -> None:
     async def one(kind: str, job: int) -> Term:
         async with gate:
             name = await bench.ci_session(job) if kind == CI else await bench.terminado_session()
-            term = await Term.open(bench.server, kind, name)
+            term = await Term.open(bench.server, kind, name, output=bench.output)
             await term.sync()
             return term
 

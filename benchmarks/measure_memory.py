@@ -18,8 +18,10 @@ async def bench_memory(bench: Bench, names: dict[str, str]) -> None:
     out: dict[str, Any] = {}
     runner = (bench.server.runner_pids() or [0])[0]
     for kind in (CI, TERMINADO):  # ours first: it cannot reuse memory terminado freed
-        reader = await Term.open(bench.server, kind, names[kind])
-        stalled = await Term.open(bench.server, kind, names[kind], stalled=True)
+        reader = await Term.open(bench.server, kind, names[kind], output=bench.output)
+        stalled = await Term.open(
+            bench.server, kind, names[kind], stalled=True, output=bench.output
+        )
         await reader.sync()
         await asyncio.sleep(1.0)
         before = rss(bench.server.pid)

@@ -40,7 +40,9 @@ async def open_runner_term(bench: Bench) -> RunnerTerm | None:
 
 
 async def bench_throughput(bench: Bench, names: dict[str, str]) -> None:
-    terms: dict[str, Term] = {k: await Term.open(bench.server, k, names[k]) for k in KINDS}
+    terms: dict[str, Term] = {
+        k: await Term.open(bench.server, k, names[k], output=bench.output) for k in KINDS
+    }
     direct = await open_runner_term(bench)
     if direct is not None:
         terms[RUNNER] = direct

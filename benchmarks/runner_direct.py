@@ -52,5 +52,5 @@ class RunnerTerm(Term):
     async def send(self, text: str) -> None:
         await self.ws.send(text.encode())
 
-    def output_of(self, raw: bytes) -> tuple[bytes, int] | None:
-        return raw, raw.count(b"\n")
+    def output_of(self, raw: str | bytes) -> tuple[bytes, int] | None:
+        return (raw, raw.count(b"\n")) if isinstance(raw, bytes) else None

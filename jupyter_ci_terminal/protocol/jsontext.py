@@ -1,5 +1,7 @@
 """Terminal output escaped for JSON once, shared by every viewer's message and the recording.
 
+(Its UTF-8 bytes, for viewers that asked for binary output, are likewise encoded once.)
+
 Escaping a frame for JSON was done once per viewer and once more for the recording, a large
 share of the server's CPU per byte. JSON string escaping works character by character, so the
 escaped text of several frames joined is the escaped text of the frames' concatenation: a
@@ -18,13 +20,14 @@ _quote: Callable[[str], str] = json.encoder.encode_basestring
 
 
 class Output:
-    """A piece of terminal output and its JSON string literal, computed on first use."""
+    """A piece of terminal output, its JSON string literal and its UTF-8, computed on first use."""
 
-    __slots__ = ("_literal", "text")
+    __slots__ = ("_literal", "_utf8", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._literal: str | None = None
+        self._utf8: bytes | None = None
 
     def __len__(self) -> int:
         return len(self.text)
@@ -35,6 +38,14 @@ class Output:
         if self._literal is None:
             self._literal = _quote(self.text)
         return self._literal
+
+    @property
+    def utf8(self) -> bytes:
+        """The text in UTF-8: whole characters, so each piece decodes on its own."""
+        if self._utf8 is None:
+            # "replace": a lone surrogate (none comes from the decoder) stays one character.
+            self._utf8 = self.text.encode("utf-8", "replace")
+        return self._utf8
 
 
 def joined(pieces: Sequence[Output], before: str = "", after: str = "") -> str:

@@ -5,6 +5,10 @@ Client → server: ``["stdin", text]``, ``["set_size", rows, cols, height_px, wi
 (an extension of terminado's protocol, sent only to servers whose session JSON says
 ``"acks": true``; it lets the server measure how far behind the screen really is).
 Server → client: ``["setup", {}]`` first, then ``["stdout", text]``, and ``["disconnect", 1]``.
+A client that opens the websocket with ``?output=binary`` gets each ``stdout`` message as a
+binary frame holding the UTF-8 of its text instead (whole characters, never split across frames;
+our extension's tabs ask for it): the server then skips escaping output for JSON, a large share
+of its CPU per byte. Control messages stay JSON text frames, in order with the output.
 
 Anything a client can send either parses or raises :class:`ProtocolError` carrying its close
 code: no NaN or Infinity, no nesting deep enough to exhaust the parser, no number too long to
@@ -14,7 +18,7 @@ convert cheaply, no input beyond the cap (``max_input`` bytes of stdin).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -138,6 +142,29 @@ def stdout(text: str) -> str:
 def stdout_of(pieces: Sequence[Output]) -> str:
     """Terminal output joined from pieces escaped once (see :mod:`.jsontext`)."""
     return joined(pieces, '["stdout", ', "]")
+
+
+def stdout_binary(pieces: Sequence[Output]) -> bytes:
+    """Terminal output for a client that asked for binary output: the UTF-8 of its text."""
+    return pieces[0].utf8 if len(pieces) == 1 else b"".join(piece.utf8 for piece in pieces)
+
+
+#: How a viewer's stdout messages are built: a JSON text message, or binary UTF-8.
+StdoutFormat = Callable[[Sequence[Output]], str | bytes]
+#: The websocket URL's query parameter by which a client chooses, and its values.
+OUTPUT_PARAMETER = "output"
+OUTPUT_FORMATS: dict[str, StdoutFormat] = {"json": stdout_of, "binary": stdout_binary}
+
+
+def output_format(value: str | None) -> StdoutFormat:
+    """The format of ``?output=<value>`` (JSON when absent); another value raises ProtocolError."""
+    if value is None:
+        return stdout_of
+    try:
+        return OUTPUT_FORMATS[value]
+    except KeyError:
+        msg = 'The websocket\'s "output" parameter must be "json" or "binary".'
+        raise ProtocolError(msg) from None
 
 
 def disconnect() -> str:

@@ -5,7 +5,8 @@ like Jupyter's own terminals (``execute`` on ``terminals``), Origin-checked by t
 each message is parsed by the sans-I/O codec, and a malformed one closes this socket with the
 codec's close code and sentence while the session and its other viewers carry on. A paste up to
 the session's ``max_input`` bytes is taken whole; the next message is read only once it has
-been handed to the runner (back-pressure).
+been handed to the runner (back-pressure). A client that opens it with ``?output=binary`` gets
+its output as binary frames of UTF-8 (see ``protocol/terminado``); the JSON messages otherwise.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class CITermSocket(CIHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHand
         CIHandlerMixin.initialize(self, name)
         self.session: TerminalSession | None = None
         self.viewer: Viewer | None = None
+        self._stdout: terminado.StdoutFormat = terminado.stdout_of
         self._close_how = "the browser closed the connection"
 
     @property
@@ -59,6 +61,9 @@ class CITermSocket(CIHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHand
         await self.check_execute()
         try:
             self.check_terminals_enabled()
+            self._stdout = terminado.output_format(
+                self.get_query_argument(terminado.OUTPUT_PARAMETER, None)
+            )
             self.session = self.sessions.joinable(kwargs["name"])
         except CIError as e:
             raise web.HTTPError(e.status, str(e)) from None
@@ -72,12 +77,12 @@ class CITermSocket(CIHandlerMixin, WebSocketMixin, WebSocketHandler, JupyterHand
         username = getattr(user, "username", None) or str(user)
         # Unsent output stays in the viewer's queue, where its age counts (see sessions/viewer).
         limit_unsent(getattr(self.ws_connection, "stream", None))
-        self.viewer = self.session.attach(self._send, username)
+        self.viewer = self.session.attach(self._send, username, self._stdout)
         self.record_activity()
 
-    async def _send(self, message: str) -> None:
+    async def _send(self, message: str | bytes) -> None:
         try:
-            await self.write_message(message)
+            await self.write_message(message, binary=isinstance(message, bytes))
         except WebSocketClosedError:
             return
         self.record_activity()

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from ..protocol import replies, terminado
 from ..protocol.jsontext import Output
 from .settings import SessionSettings
-from .viewer import Viewer
+from .viewer import Message, Viewer
 
 Size = tuple[int, int] | None
 
@@ -31,14 +31,21 @@ class Fanout:
         self._told_fixed_size = False
         self._ticks = itertools.count(1)  # orders attaches and typing
 
-    def add(self, send: Callable[[str], Awaitable[None]], user: str) -> Viewer:
-        """A new viewer sending through ``send``: ``setup``, then the current screen."""
+    def add(
+        self,
+        send: Callable[[Message], Awaitable[None]],
+        user: str,
+        stdout: terminado.StdoutFormat = terminado.stdout_of,
+    ) -> Viewer:
+        """A new viewer sending through ``send``, its output as ``stdout`` builds it: ``setup``,
+        then the current screen."""
         viewer = Viewer(
             send,
             self._snapshot,
             user=user,
             max_backlog=self.cfg.max_backlog,
             max_lag=self.cfg.max_lag,
+            stdout=stdout,
         )
         viewer.attached = next(self._ticks)
         self.viewers.add(viewer)
@@ -105,7 +112,7 @@ class Fanout:
     def end(viewer: Viewer, why: str) -> None:
         """Send ``why`` and ``disconnect`` after what is queued, then stop."""
         text = f"\r\n\x1b[2m[CI terminal closed: {why}.]\x1b[0m\r\n"
-        viewer.finish(terminado.stdout(text), terminado.disconnect())
+        viewer.finish(Output(text), terminado.disconnect())
 
     def end_all(self, why: str) -> None:
         """Tell every viewer the session ended."""

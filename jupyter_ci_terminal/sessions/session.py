@@ -21,6 +21,7 @@ from tornado.websocket import WebSocketClientConnection
 from ..backends import Backend, Project, TerminalUser
 from ..dial import endpoint
 from ..errors import CIError
+from ..protocol import terminado
 from ..protocol.jsontext import Output
 from . import holdgrace, shellwait
 from .agentaccess import check_agent_user
@@ -30,7 +31,7 @@ from .recording import Recording
 from .settings import SessionSettings
 from .subscribers import Subscribers
 from .upstream import Upstream
-from .viewer import Viewer
+from .viewer import Message, Viewer
 
 log = logging.getLogger(__name__)
 
@@ -177,9 +178,15 @@ class TerminalSession:
         if not self.viewers:
             await self.close(f"no viewer for {self.cfg.detached_timeout:g} s")
 
-    def attach(self, send: Callable[[str], Awaitable[None]], user: str) -> Viewer:
-        """A new viewer sending through ``send``: it gets ``setup``, then the current screen."""
-        viewer = self.fanout.add(send, user)
+    def attach(
+        self,
+        send: Callable[[Message], Awaitable[None]],
+        user: str,
+        stdout: terminado.StdoutFormat = terminado.stdout_of,
+    ) -> Viewer:
+        """A new viewer sending through ``send``, its output as ``stdout`` builds it (JSON or
+        binary, see ``protocol/terminado``): it gets ``setup``, then the current screen."""
+        viewer = self.fanout.add(send, user, stdout)
         if self.ended is not None:
             self.fanout.end(viewer, self.ended)
         self._arm_idle()

@@ -36,8 +36,10 @@ ACK_PATIENCE = 2.0
 log = logging.getLogger(__name__)
 
 #: A queued item: (is_control, when it was produced, text). Control messages are pre-encoded;
-#: output is escaped for JSON once for all viewers and the recording.
+#: output is escaped for JSON (or encoded in UTF-8) once for all viewers and the recording.
 _Item = tuple[bool, float, Output]
+#: A websocket message: JSON text, or the binary UTF-8 of output (see ``terminado.stdout_binary``).
+Message = str | bytes
 
 
 class Viewer:
@@ -45,15 +47,17 @@ class Viewer:
 
     def __init__(
         self,
-        send: Callable[[str], Awaitable[None]],
+        send: Callable[[Message], Awaitable[None]],
         snapshot: Callable[[], str],
         *,
         user: str,
         max_backlog: int,
         max_lag: float,
+        stdout: terminado.StdoutFormat = terminado.stdout_of,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._send = send
+        self._stdout = stdout
         self._snapshot = snapshot
         self._clock = clock
         self.user = user
@@ -76,7 +80,7 @@ class Viewer:
         self._unacked_chars = 0
         self._held_since: float | None = None  # when output began to wait for an ack
         self._resync = False
-        self._final: list[str] = []
+        self._final: list[Message] = []
         self._closing = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -138,9 +142,10 @@ class Viewer:
             chars -= taken
         self._wake.set()
 
-    def finish(self, *messages: str) -> None:
-        """Send ``messages`` after the queued output, then stop."""
-        self._final.extend(messages)
+    def finish(self, *messages: str | Output) -> None:
+        """Send ``messages`` after the queued output, then stop: a ``str`` is a control message,
+        an :class:`Output` goes as stdout (not counted for acks: nothing follows it)."""
+        self._final.extend(m if isinstance(m, str) else self._stdout([m]) for m in messages)
         self._closing = True
         self._wake.set()
 
@@ -180,7 +185,7 @@ class Viewer:
             return False
         return True
 
-    def _next_message(self) -> tuple[str, int, float] | None:
+    def _next_message(self) -> tuple[Message, int, float] | None:
         """The next message, the stdout characters it carries and when they were produced."""
         if self._held():
             return None
@@ -188,7 +193,7 @@ class Viewer:
             self._resync = False
             self.resyncs += 1
             screen = self._snapshot()
-            return terminado.stdout(screen), len(screen), self._clock()
+            return self._stdout([Output(screen)]), len(screen), self._clock()
         if not self._queue:
             return None
         control, stamp, head = self._queue[0]
@@ -203,7 +208,7 @@ class Viewer:
             self._queued -= len(part)
             parts.append(part)
             size += len(part)
-        return terminado.stdout_of(parts), size, stamp
+        return self._stdout(parts), size, stamp
 
     def _sent(self, stamp: float, chars: int) -> None:
         self._unacked.append((stamp, chars))

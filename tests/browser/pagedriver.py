@@ -221,10 +221,12 @@ class PageErrors:
 
 
 class TerminalFrames:
-    """Text of the frames the CI terminal websockets receive (xterm draws to a canvas)."""
+    """Text of the frames the CI terminal websockets receive (xterm draws to a canvas); a binary
+    frame (the tabs ask for ``?output=binary``) is kept as the stdout message it stands for."""
 
     def __init__(self, page: Page) -> None:
         self.frames: list[str] = []
+        self.binary = 0  # how many frames were binary
         self.urls: list[str] = []
         page.on("websocket", self._on_websocket)
 
@@ -234,9 +236,10 @@ class TerminalFrames:
             ws.on("framereceived", self._on_frame)
 
     def _on_frame(self, payload: str | bytes) -> None:
-        self.frames.append(
-            payload if isinstance(payload, str) else payload.decode(errors="replace")
-        )
+        if isinstance(payload, bytes):
+            self.binary += 1
+            payload = json.dumps(["stdout", payload.decode()])  # the server cuts no character
+        self.frames.append(payload)
 
     def messages(self, start: int = 0) -> list[list[Any]]:
         """Decoded terminado messages from frame ``start`` on."""

@@ -59,7 +59,7 @@ class SentFrames:
 def test_tab_acknowledges_displayed_output(page: Page, lab: Lab, running_job: RunningJob) -> None:
     """A session that takes acks gets ``["ack", n]`` from its tab, adding up to every character
     of ``stdout`` the tab received once it has displayed them, in no more acks than messages;
-    the tab shows the flood's last line."""
+    the tab shows the flood's last line. Its output comes as binary frames (``?output=binary``)."""
     received = TerminalFrames(page)
     sent = SentFrames(page)
     open_lab(page, lab)
@@ -83,4 +83,7 @@ def test_tab_acknowledges_displayed_output(page: Page, lab: Lab, running_job: Ru
     acks = sum(1 for m in sent.messages if m[0] == "ack")
     stdout_messages = sum(1 for m in received.messages() if m[0] == "stdout")
     assert 0 < acks <= stdout_messages
+    # The tab asked for its output as binary frames, and the acks count their characters.
+    assert "output=binary" in received.urls[-1]
+    assert received.binary == stdout_messages
     assert "100000" in page.evaluate(BUFFER_LINES)

@@ -28,7 +28,8 @@ def websocket_url(port: int, base_url: str, name: str) -> str:
 
 
 class RawViewer:
-    """A `websockets` client that reads at most ``rate`` bytes per second (0: unlimited)."""
+    """A `websockets` client that reads at most ``rate`` bytes per second (0: unlimited); a
+    binary frame is stdout (``?output=binary``)."""
 
     def __init__(self, ws: ClientConnection, rate: float = 0) -> None:
         self.ws, self.rate = ws, rate
@@ -40,7 +41,7 @@ class RawViewer:
         self.received += len(raw)
         if self.rate:
             await asyncio.sleep(len(raw) / self.rate)
-        kind, *content = json.loads(raw)
+        kind, *content = ["stdout", raw.decode()] if isinstance(raw, bytes) else json.loads(raw)
         if kind == "stdout":
             self.stdout.append(content[0])
         return [kind, *content]
@@ -133,14 +134,20 @@ async def test_a_stalled_viewer_is_bounded_while_a_reader_gets_every_line(
         assert stalled.overflows >= 1
 
 
+@pytest.mark.parametrize("query", ["", "?output=binary"])
 async def test_an_acking_viewer_gets_no_more_than_it_displays(
-    ci: CIClient, jp_ws_fetch: Any, jp_serverapp: Any, jp_auth_header: dict[str, str], url: Any
+    ci: CIClient,
+    jp_ws_fetch: Any,
+    jp_serverapp: Any,
+    jp_auth_header: dict[str, str],
+    url: Any,
+    query: str,
 ) -> None:
     session = await open_session(ci)
     assert session["acks"] is True
     live = manager(jp_serverapp).get(session["name"])
     async with connect(
-        url(session["name"]), additional_headers=jp_auth_header, max_size=None
+        url(session["name"]) + query, additional_headers=jp_auth_header, max_size=None
     ) as ws:
         acker = RawViewer(ws)
         assert await acker.message() == ["setup", {}]

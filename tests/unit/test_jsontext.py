@@ -1,4 +1,5 @@
-"""Output escaped for JSON once equals json.dumps, alone, joined into batches and in recordings."""
+"""Output escaped for JSON once equals json.dumps, alone, joined into batches and in recordings;
+its binary form is its UTF-8, chosen by the websocket's output parameter."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from jupyter_ci_terminal.errors import ProtocolError
 from jupyter_ci_terminal.protocol import terminado
 from jupyter_ci_terminal.protocol.jsontext import Output, joined
 from jupyter_ci_terminal.sessions.recording import Recording
@@ -54,3 +56,37 @@ def test_the_recording_writes_the_lines_json_dumps_would(tmp_path: Path) -> None
     assert events[-1][1:] == ["r", "100x30"]
     # Byte for byte what json.dumps writes, so every asciicast v2 reader takes it.
     assert lines == [json.dumps(event, ensure_ascii=False) + "\n" for event in events]
+
+
+@pytest.mark.parametrize("cut", range(1, len(TRICKY)))
+def test_binary_output_is_the_utf8_of_the_text_in_whole_characters(cut: int) -> None:
+    pieces = [Output(text) for text in TRICKY[:cut]] + [Output("".join(TRICKY[cut:]))]
+    whole = "".join(piece.text for piece in pieces)
+    assert terminado.stdout_binary(pieces) == whole.encode("utf-8")
+    assert all(piece.utf8.decode("utf-8") == piece.text for piece in pieces)  # each on its own
+
+
+def test_a_lone_surrogate_is_one_character_in_binary_output() -> None:
+    # None comes from the decoder; were one to, the client's count of characters stays right.
+    assert Output("a\ud800b").utf8.decode("utf-8") == "a?b"
+
+
+@pytest.mark.parametrize(
+    ("value", "stdout"),
+    [
+        (None, terminado.stdout_of),
+        ("json", terminado.stdout_of),
+        ("binary", terminado.stdout_binary),
+    ],
+)
+def test_the_output_parameter_chooses_the_format(value: str | None, stdout: object) -> None:
+    assert terminado.output_format(value) is stdout
+
+
+@pytest.mark.parametrize("value", ["", "BINARY", "bin", "json,binary", "x" * 10_000])
+def test_an_unknown_output_format_is_refused_with_a_sentence_that_does_not_echo_it(
+    value: str,
+) -> None:
+    with pytest.raises(ProtocolError) as e:
+        terminado.output_format(value)
+    assert str(e.value) == 'The websocket\'s "output" parameter must be "json" or "binary".'

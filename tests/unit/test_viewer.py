@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from jupyter_ci_terminal.protocol import terminado
 from jupyter_ci_terminal.protocol.jsontext import Output
 from jupyter_ci_terminal.sessions.viewer import ACK_PATIENCE, ACK_WINDOW, Viewer
 
@@ -19,12 +20,15 @@ class Socket:
 
     def __init__(self) -> None:
         self.sent: list[list[object]] = []
+        self.raw: list[str | bytes] = []  # as sent: a binary viewer's output is bytes
         self.open = asyncio.Event()
         self.open.set()
 
-    async def send(self, message: str) -> None:
+    async def send(self, message: str | bytes) -> None:
         await self.open.wait()
-        self.sent.append(json.loads(message))
+        self.raw.append(message)
+        binary = isinstance(message, bytes)
+        self.sent.append(["stdout", message.decode()] if binary else json.loads(message))
 
     def stdout(self) -> str:
         return "".join(str(m[1]) for m in self.sent if m[0] == "stdout")
@@ -201,3 +205,36 @@ async def test_a_viewer_that_stops_acknowledging_is_not_frozen_for_good() -> Non
     v.push(Output("more"))
     await settle()
     assert SCREEN in sock.stdout()
+
+
+async def test_a_binary_viewer_gets_output_as_utf8_and_control_messages_as_json() -> None:
+    sock, clock = Socket(), Clock()
+    v = Viewer(
+        sock.send,
+        lambda: SCREEN,
+        user="u",
+        max_backlog=1000,
+        max_lag=0.25,
+        clock=clock,
+        stdout=terminado.stdout_binary,
+    )
+    MADE.append(v)
+    v.start(json.dumps(["setup", {}]), "initial")
+    await settle()
+    v.push(Output("caf\u00e9 "))
+    v.push(Output("\U0001f600"))  # one message with the one before
+    await settle()
+    v.resync()
+    await settle()
+    v.finish(Output("bye"), json.dumps(["disconnect", 1]))
+    await v.drained()
+    assert sock.raw == [
+        '["setup", {}]',
+        b"initial",
+        "caf\u00e9 \U0001f600".encode(),
+        SCREEN.encode(),
+        b"bye",
+        '["disconnect", 1]',
+    ]
+    v.ack(len("initial") + 6 + len(SCREEN) - 1)  # characters (code points), as JSON counts them
+    assert v.unacknowledged == 1
