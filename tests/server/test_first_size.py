@@ -16,13 +16,15 @@ from .conftest import CIClient
 from .test_sessions import attach, open_sized
 from .test_viewer_width import watch
 
-#: The shell prints the pty's size before each prompt, the first one included.
-CI_YAML = """
+#: The shell prints the pty's size before each prompt, the first one included. The prompt is
+#: as wide whatever the paths: wider than 80 columns, narrower than 120.
+PS1 = "p" * 100 + "$ "
+CI_YAML = f"""
 stages: [test]
 shell-job:
   stage: test
   variables:
-    PROMPT_COMMAND: 'echo "prompt-at=$(stty size)."'
+    PROMPT_COMMAND: 'echo "prompt-at=$(stty size)."; PS1="{PS1}"'
   script:
     - sleep 300
 """
