@@ -126,6 +126,21 @@ def _wrap_pending(row: Row, cols: int) -> str:
     return ""
 
 
+def cursor_row(t: Terminal) -> str:
+    """The cursor's row up to the cursor, drawn from column 0 (then the pen in effect): after a
+    notice written below a prompt, the prompt again, with the cursor where the shell left it."""
+    row = t.buf.rows[t.y]
+    x = min(t.x, t.cols)
+    text, attrs = row[0][:x], full_attrs(row[1], len(row[0]))[:x]
+    out: list[str] = []
+    if _draw(text, attrs, out, 0):
+        out.append("\x1b[0m")
+    if len(text) < x:  # blanks up to the cursor
+        out.append(" " * (x - len(text)))
+    out.append(pens.sgr(t.pen) if t.pen else "")
+    return "".join(out)
+
+
 def _move(dy: int) -> str:
     return f"\x1b[{dy}B" if dy > 0 else f"\x1b[{-dy}A" if dy < 0 else ""
 

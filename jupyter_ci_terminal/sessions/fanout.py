@@ -14,11 +14,6 @@ from .viewer import Message, Viewer
 
 Size = tuple[int, int] | None
 
-FIXED_SIZE_NOTICE = (
-    "\r\n\x1b[2m[This runner's terminal protocol cannot resize: the remote size stays fixed."
-    " Run `stty rows R cols C` in the shell to change it.]\x1b[0m\r\n"
-)
-
 
 class Fanout:
     """The viewers of one session."""
@@ -28,7 +23,6 @@ class Fanout:
         self.cfg = cfg
         self.viewers: set[Viewer] = set()
         self._told: list[Viewer] = []  # the viewers the end message went to
-        self._told_fixed_size = False
         self._ticks = itertools.count(1)  # orders attaches and typing
 
     def add(
@@ -101,12 +95,6 @@ class Fanout:
             takes_its_width = viewer.size is not None and viewer.size[1] == new[1]
             if takes_its_width and (before is None or before[1] != old[1]):
                 viewer.resync()
-
-    def tell_fixed_size(self) -> None:
-        """Say once that the remote size cannot follow the viewers."""
-        if not self._told_fixed_size:
-            self._told_fixed_size = True
-            self.push(Output(FIXED_SIZE_NOTICE))
 
     @staticmethod
     def end(viewer: Viewer, why: str) -> None:

@@ -23,6 +23,7 @@ from ..dial import endpoint
 from ..errors import CIError
 from ..protocol import terminado
 from ..protocol.jsontext import Output
+from ..screen.snapshot import cursor_row
 from . import holdgrace, shellwait
 from .agentaccess import check_agent_user
 from .fanout import Fanout
@@ -34,6 +35,13 @@ from .upstream import Upstream
 from .viewer import Message, Viewer
 
 log = logging.getLogger(__name__)
+
+#: Said once when the viewers' size cannot reach the job's pty (gitlab-runner's
+#: terminal.gitlab.com).
+FIXED_SIZE_NOTICE = (
+    "\r\n\x1b[2m[This runner's terminal protocol cannot resize: the remote size stays fixed."
+    " Run `stty rows R cols C` in the shell to change it.]\x1b[0m\r\n"
+)
 
 
 class TerminalSession:
@@ -71,6 +79,7 @@ class TerminalSession:
         self._hold_grace: asyncio.Task[None] | None = None
         self._refit: asyncio.Future[None] | None = None
         self._pty_sized = False  # a size went to the runner
+        self._told_fixed_size = False
 
     @property
     def viewers(self) -> set[Viewer]:
@@ -165,6 +174,16 @@ class TerminalSession:
         self.out.output(out)
         self.fanout.push(out)
 
+    def _tell_fixed_size(self) -> None:
+        """Say once that the remote size cannot follow the viewers, as output (so a viewer
+        restored later shows it too), then redraw the cursor's row below it: the shell's prompt
+        is usually there, and the notice would leave the cursor on a blank line. Not over a
+        full-screen program (it would be drawn into its screen); then at a later resize."""
+        if self._told_fixed_size or self.out.screen.in_alternate:
+            return
+        self._told_fixed_size = True
+        self._output(FIXED_SIZE_NOTICE + cursor_row(self.out.screen.term))
+
     def _arm_idle(self) -> None:
         self._hold_grace = holdgrace.rearm(self, self._hold_grace)
         if self._idle_task is not None:
@@ -252,7 +271,7 @@ class TerminalSession:
             # The job's pty keeps its size (gitlab-runner's terminal.gitlab.com), so the model
             # keeps it too: it must show what the job's shell draws, at the width it draws it.
             if size != old:
-                self.fanout.tell_fixed_size()
+                self._tell_fixed_size()
             return
         self._pty_sized = True
         rows, cols = size

@@ -7,6 +7,7 @@ import pytest
 from screen_state import cells, pyte_view, text_of
 
 from jupyter_ci_terminal.screen import ScreenModel
+from jupyter_ci_terminal.screen.snapshot import cursor_row
 
 
 def apt_like(updates: int) -> str:
@@ -110,3 +111,25 @@ def test_full_screen_program_comes_back_and_the_shell_after_it_exits() -> None:
     model.feed("\x1b[?1049l")
     viewer.feed("\x1b[?1049l")
     assert cells(viewer) == cells(model) == shell
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "$ ",
+        "\x1b[1;32m[3]\x1b[0m ~/src\x1b[34m$\x1b[0m ",  # colours, the pen reset at the end
+        "\x1b[1;32m[3]\x1b[0m ~ \x1b[7mtyped",  # the pen still on
+        "x" * 20,  # the cursor waits to wrap
+        "ab\x1b[5G",  # blanks up to the cursor
+    ],
+)
+def test_cursor_row_draws_the_prompt_again_below_a_notice(prompt: str) -> None:
+    model = feed("before\r\n" + prompt)
+    t = model.term
+    expected_row = cells(model)["screen"][t.y]
+    expected_pen, expected_x = t.pen, t.x
+    notice = "\r\n[a notice]\r\n" + cursor_row(t)
+    model.feed(notice)
+    t = model.term
+    assert cells(model)["screen"][t.y] == expected_row
+    assert (t.x, t.pen) == (expected_x, expected_pen)
