@@ -145,9 +145,10 @@ def test_close_hangs_up_the_shell_and_its_jobs_and_leaves_nothing_open(tmp_path:
         assert shell.proc.returncode is not None
         await _wait_for(lambda: _state(background) in ("gone", "Z"))
         # No reader (thread or fd) is left behind. (asyncio's child watcher thread ends on
-        # its own just after the shell is reaped: wait for it.)
-        await _wait_for(lambda: threading.active_count() == threads)
-        assert set(Path("/proc/self/fd").iterdir()) == fds
+        # its own just after the shell is reaped: wait for it.) Others of the test process's
+        # own may end meanwhile (a parallel runner's), so only new ones count.
+        await _wait_for(lambda: threading.active_count() <= threads)
+        assert set(Path("/proc/self/fd").iterdir()) <= fds
         shell.pause()  # harmless once closed
         shell.resume()
         shell.write(b"ignored\r")
