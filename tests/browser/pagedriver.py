@@ -81,6 +81,11 @@ def new_page(browser: Browser, viewport: tuple[int, int] = (1280, 800)) -> Itera
     try:
         yield context.new_page()
     finally:
+        # A test's route handler still running when its page closes would otherwise raise
+        # into the next test's first browser call.
+        context.unroute_all(behavior="ignoreErrors")
+        for page in context.pages:
+            page.unroute_all(behavior="ignoreErrors")
         context.close()
 
 
