@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from labdriver import Lab, RunningJob
-    from playwright.sync_api import Browser, Locator, Page, WebSocket
+    from playwright.sync_api import Browser, BrowserContext, Locator, Page, WebSocket
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -78,15 +78,19 @@ def new_page(browser: Browser, viewport: tuple[int, int] = (1280, 800)) -> Itera
     """Yield a page in a fresh browser context (no cookies or storage from other tests)."""
     width, height = viewport
     context = browser.new_context(viewport={"width": width, "height": height})
+    closed: list[BrowserContext] = []
+    # A test may close its page's context itself (a viewer leaving); there is nothing to undo.
+    context.on("close", closed.append)
     try:
         yield context.new_page()
     finally:
-        # A test's route handler still running when its page closes would otherwise raise
-        # into the next test's first browser call.
-        context.unroute_all(behavior="ignoreErrors")
-        for page in context.pages:
-            page.unroute_all(behavior="ignoreErrors")
-        context.close()
+        if not closed:
+            # A test's route handler still running when its page closes would otherwise raise
+            # into the next test's first browser call.
+            context.unroute_all(behavior="ignoreErrors")
+            for page in context.pages:
+                page.unroute_all(behavior="ignoreErrors")
+            context.close()
 
 
 @contextlib.contextmanager
