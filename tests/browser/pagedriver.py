@@ -79,8 +79,12 @@ def new_page(browser: Browser, viewport: tuple[int, int] = (1280, 800)) -> Itera
     width, height = viewport
     context = browser.new_context(viewport={"width": width, "height": height})
     closed: list[BrowserContext] = []
-    # A test may close its page's context itself (a viewer leaving); there is nothing to undo.
-    context.on("close", closed.append)
+
+    def on_close(closing: BrowserContext) -> None:
+        # A test may close its page's context itself (a viewer leaving): nothing to undo then.
+        closed.append(closing)
+
+    context.on("close", on_close)
     try:
         yield context.new_page()
     finally:
