@@ -16,7 +16,7 @@ import json.encoder
 from collections.abc import Callable, Sequence
 
 #: ``json.dumps(text, ensure_ascii=False)`` for one string, without the call's overhead.
-_quote: Callable[[str], str] = json.encoder.encode_basestring
+quote: Callable[[str], str] = json.encoder.encode_basestring
 
 
 class Output:
@@ -36,7 +36,7 @@ class Output:
     def literal(self) -> str:
         """The text as a JSON string, quotes included."""
         if self._literal is None:
-            self._literal = _quote(self.text)
+            self._literal = quote(self.text)
         return self._literal
 
     @property

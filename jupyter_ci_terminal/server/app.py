@@ -15,6 +15,7 @@ from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 from ..backends.gitlab_config import TOKEN_TYPES, ci_job_credentials
 from ..errors import CIError
 from ..sessions import ProjectRegistry, SessionManager, SessionSettings
+from ..sessions.journal import recover
 from ..sessions.recording import AuditLog, prune
 from . import options, redact, wiring
 from .agents import CONNECT_ROUTE, AgentConnectHandler, AgentRegistry
@@ -305,6 +306,7 @@ class CITerminalApp(ExtensionApp):
             self._data_path(self.recordings_dir, "recordings") if self.record_sessions else None
         )
         if recordings is not None:
+            recover(recordings)  # journals of sessions live when a server stopped
             prune(recordings, keep_days=self.recordings_keep_days)
         audit = None if self.audit_log == "-" else self._data_path(self.audit_log, "audit.jsonl")
         cfg = SessionSettings(

@@ -15,13 +15,12 @@ from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from ..errors import ConfigError, NoFrontEndError
+from ..sessions.recording import pieces as recording_pieces
 from .base import AUTH_RESOURCE, CIHandlerMixin, translate_errors
 from .stages import with_stage_status
 
 _ID = r"(?P<project>[\w.~-]+)"
 
-#: Bytes sent per write when streaming a recording.
-RECORDING_CHUNK = 256 * 1024
 OPEN_TERMINAL_EVENT = "https://events.jupyter.org/jupyter_ci_terminal/open-terminal/v1"
 OPEN_TERMINAL_SCHEMA = Path(__file__).parent / "events" / "open-terminal.yaml"
 
@@ -265,10 +264,9 @@ class RecordingHandler(_Base):
         self.set_header("Content-Type", "application/x-asciicast")
         self.set_header("Content-Disposition", f'attachment; filename="{name}.cast"')
         # A long session's recording can be large: stream it instead of reading it whole.
-        with path.open("rb") as f:
-            while chunk := f.read(RECORDING_CHUNK):
-                self.write(chunk)
-                await self.flush()
+        for piece in recording_pieces(path):
+            self.write(piece)
+            await self.flush()
         self.finish(set_content_type="application/x-asciicast")
 
 

@@ -13,6 +13,7 @@ from ..backends import Backend, Project, TerminalUser
 from ..backends.local import StoppingError
 from ..errors import BackendError, CIError, ForbiddenError, NotFoundError
 from .agentaccess import check_agent_user
+from .journal import journal_path
 from .session import TerminalSession
 from .settings import SessionSettings
 
@@ -204,6 +205,9 @@ class SessionManager:
             raise NotFoundError(msg)
         if path is None:
             msg = "This session is not recorded (CITerminalApp.record_sessions is off)."
+            raise NotFoundError(msg)
+        if not path.exists() and not journal_path(path).exists():
+            msg = "This session's recording was deleted (CITerminalApp.recordings_keep_days)."
             raise NotFoundError(msg)
         return path
 

@@ -8,23 +8,36 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from ..protocol.jsontext import Output
+from .journal import cast_pieces, convert, event, journal_path, lock
+
+#: Bytes read per piece when an asciicast file is streamed.
+CHUNK = 256 * 1024
 
 
 class Recording:
-    """An asciicast v2 file: a header line, then ``[seconds, "o"|"i"|"r", data]`` events."""
+    """An asciicast v2 file: a header line, then ``[seconds, "o"|"i"|"r", data]`` events.
+
+    While the session runs they go to a journal (see :mod:`.journal`), which becomes
+    :attr:`path` when the recording is closed.
+    """
 
     def __init__(self, path: Path, *, rows: int, cols: int, title: str, record_input: bool) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        #: The asciicast file, once the session has ended.
         self.path = path
+        self.journal = journal_path(path)
         self.record_input = record_input
         self._start = time.monotonic()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        self._file: IO[str] | None = os.fdopen(fd, "w", encoding="utf-8")
+        fd = os.open(self.journal, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        lock(fd)
+        self._file: IO[bytes] | None = os.fdopen(fd, "wb")
         header = {
             "version": 2,
             "width": cols,
@@ -33,43 +46,57 @@ class Recording:
             "title": title,
             "env": {"TERM": "xterm-256color"},
         }
-        self._write(header)
+        self._file.write(json.dumps(header, ensure_ascii=False).encode() + b"\n")
 
-    def _write(self, obj: Any) -> None:
+    def _event(self, kind: bytes, data: bytes) -> None:
         if self._file is not None:
-            self._file.write(json.dumps(obj, ensure_ascii=False) + "\n")
-
-    def _now(self) -> float:
-        return round(time.monotonic() - self._start, 6)
-
-    def _event(self, kind: str, data: str) -> None:
-        self._write([self._now(), kind, data])
+            self._file.write(event(time.monotonic() - self._start, kind, data))
+            self._file.write(data)
 
     def output(self, out: Output) -> None:
-        """Record terminal output (its JSON escaping is shared with the viewers' messages)."""
-        if self._file is not None:
-            # The line json.dumps writes (floats as repr, ", " between items), pre-escaped.
-            self._file.write(f'[{self._now()!r}, "o", {out.literal}]\n')
+        """Record terminal output (its UTF-8 is shared with the viewers' binary frames)."""
+        self._event(b"o", out.utf8)
 
     def input(self, text: str) -> None:
         """Record keystrokes, when enabled (they may contain passwords typed into the shell)."""
         if self.record_input:
-            self._event("i", text)
+            self._event(b"i", text.encode("utf-8", "replace"))
 
     def resize(self, rows: int, cols: int) -> None:
         """Record a size change."""
-        self._event("r", f"{cols}x{rows}")
+        self._event(b"r", f"{cols}x{rows}".encode())
 
     def flush(self) -> None:
-        """Make everything recorded so far readable from the file."""
+        """Make everything recorded so far readable (from the journal, while it is live)."""
         if self._file is not None:
             self._file.flush()
 
-    def close(self) -> None:
-        """Flush and close the file."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+    def close(self) -> threading.Thread | None:
+        """Close the journal and convert it to :attr:`path` on a thread (a long session's
+        recording takes a while); returns that thread."""
+        if self._file is None:
+            return None
+        self._file.close()  # also releases the lock: the journal is complete
+        self._file = None
+        thread = threading.Thread(
+            target=convert, args=(self.journal, self.path), name="recording", daemon=False
+        )
+        thread.start()
+        return thread
+
+
+def pieces(path: Path) -> Iterator[bytes]:
+    """The asciicast text of the recording ``path``: converted from its journal while there is
+    one (the session is live, or its conversion has not finished), else the file itself."""
+    try:
+        source = journal_path(path).open("rb")
+    except FileNotFoundError:
+        with path.open("rb") as f:
+            while chunk := f.read(CHUNK):
+                yield chunk
+        return
+    with source:
+        yield from cast_pieces(source)
 
 
 def prune(folder: Path, *, keep_days: float) -> int:

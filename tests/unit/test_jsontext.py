@@ -1,17 +1,15 @@
-"""Output escaped for JSON once equals json.dumps, alone, joined into batches and in recordings;
-its binary form is its UTF-8, chosen by the websocket's output parameter."""
+"""Output escaped for JSON once equals json.dumps, alone and joined into batches; its binary
+form is its UTF-8, chosen by the websocket's output parameter."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from jupyter_ci_terminal.errors import ProtocolError
 from jupyter_ci_terminal.protocol import terminado
 from jupyter_ci_terminal.protocol.jsontext import Output, joined
-from jupyter_ci_terminal.sessions.recording import Recording
 
 TRICKY = [
     "",
@@ -39,23 +37,6 @@ def test_a_batch_joined_from_pieces_is_json_dumps_of_the_whole(cut: int) -> None
     whole = "".join(piece.text for piece in pieces)
     assert joined(pieces) == json.dumps(whole, ensure_ascii=False)
     assert json.loads(terminado.stdout_of(pieces)) == ["stdout", whole]
-
-
-def test_the_recording_writes_the_lines_json_dumps_would(tmp_path: Path) -> None:
-    path = tmp_path / "s.cast"
-    rec = Recording(path, rows=24, cols=80, title="t", record_input=False)
-    for text in TRICKY:
-        rec.output(Output(text))
-    rec.resize(30, 100)
-    rec.close()
-    # Only "\n" ends a line (splitlines would also cut at \x0b, \x85, \u2028, which stay raw).
-    header, *lines = (line + "\n" for line in path.read_text(encoding="utf-8").split("\n")[:-1])
-    assert json.loads(header)["version"] == 2
-    events = [json.loads(line) for line in lines]
-    assert [data for _, kind, data in events if kind == "o"] == TRICKY
-    assert events[-1][1:] == ["r", "100x30"]
-    # Byte for byte what json.dumps writes, so every asciicast v2 reader takes it.
-    assert lines == [json.dumps(event, ensure_ascii=False) + "\n" for event in events]
 
 
 @pytest.mark.parametrize("cut", range(1, len(TRICKY)))
