@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from serverprocess import kill_all, runner_pids
 
 CI_YAML = """
 stages: [test]
@@ -24,6 +26,17 @@ shell-job:
     - echo started
     - sleep 300
 """
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Path]:
+    """A CI project folder for a server process of its own; any runner serving it is killed
+    after the test."""
+    root = (tmp_path / "project").resolve()
+    root.mkdir()
+    (root / ".gitlab-ci.yml").write_text(CI_YAML)
+    yield root
+    kill_all(runner_pids(root))
 
 
 @pytest.fixture

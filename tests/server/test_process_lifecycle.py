@@ -7,30 +7,18 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
-from serverprocess import ServerProcess, kill_all, runner_pids
+from serverprocess import ServerProcess, runner_pids
 from termframes import read_until
 
 from jupyter_ci_terminal.runner.runtime import find_runners, runtime_file_path
 
-from .conftest import CI_YAML, CIClient
+from .conftest import CIClient
 
 STOPPING = "The Jupyter server is stopping: it starts no CI runner any more."
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[Path]:
-    """A CI project folder; any runner serving it is killed after the test."""
-    root = (tmp_path / "project").resolve()
-    root.mkdir()
-    (root / ".gitlab-ci.yml").write_text(CI_YAML)
-    yield root
-    kill_all(runner_pids(root))
 
 
 def _poll(server: ServerProcess, stop: threading.Event, answers: list[tuple[int, str]]) -> None:

@@ -8,33 +8,18 @@ and headers (GitLab accepts ``?private_token=``, so the runner does), including 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 import requests
 import websocket
 from labprocess import free_port
-from serverprocess import ServerProcess, kill_all, runner_pids
-
-from .conftest import CI_YAML
+from serverprocess import ServerProcess, read_until, running_job
 
 GITLAB_TOKEN = "glpat-configsecret7Qx2Vn8Lm4Kp"
 JOB_TOKEN = "glcbt-jobsecret3Hs9Wd5Rt1Zq"
 WEB_SESSION = "websessionsecret6Fj2Nc8Yb0Ue"
 WRONG_TOKEN = "wrongtokensecret4Gk7Pm1Xv5Ta"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[Path]:
-    root = (tmp_path / "project").resolve()
-    root.mkdir()
-    (root / ".gitlab-ci.yml").write_text(CI_YAML)
-    yield root
-    kill_all(runner_pids(root))
 
 
 def _configure(home: Path) -> None:
@@ -57,26 +42,6 @@ def _configure(home: Path) -> None:
     (config / "jupyter_ci_runner_config.json").write_text(json.dumps(runner))
 
 
-def _running_job(server: ServerProcess) -> dict[str, Any]:
-    pipeline = server.api("POST", "projects/local/pipelines").json()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        jobs = server.api("GET", f"projects/local/pipelines/{pipeline['id']}/jobs").json()
-        if jobs and jobs[0]["status"] == "running":
-            return dict(jobs[0])
-        time.sleep(0.2)
-    raise AssertionError(f"no job ran: {server.log.read_text()[-3000:]}")
-
-
-def _read_until(ws: websocket.WebSocket, needle: str) -> str:
-    seen = ""
-    while needle not in seen:
-        kind, *content = json.loads(ws.recv())
-        if kind == "stdout":
-            seen += content[0]
-    return seen
-
-
 def test_no_secret_reaches_the_logs_recordings_or_audit_log(project: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     _configure(home)
@@ -94,7 +59,7 @@ def test_no_secret_reaches_the_logs_recordings_or_audit_log(project: Path, tmp_p
         (runtime_file,) = server.runtime_files()
         runner = json.loads(runtime_file.read_text())
         secrets["runner API token"] = runner["token"]
-        job = _running_job(server)
+        job = running_job(server)
 
         api = f"{runner['url']}api/v4/projects/1/jobs"
         channel = requests.get(
@@ -118,7 +83,7 @@ def test_no_secret_reaches_the_logs_recordings_or_audit_log(project: Path, tmp_p
         ws.send(
             json.dumps(["stdin", f"printenv CI_JOB_TOKEN > {token_file}; echo typed-$((6*7))\r"])
         )
-        _read_until(ws, "typed-42")
+        read_until(ws, "typed-42")
         job_token = token_file.read_text().strip()
         if job_token:  # runners with a session server may give jobs none
             secrets["the local job's CI_JOB_TOKEN"] = job_token

@@ -7,6 +7,7 @@ files) can be told apart from any other; its log goes to a file the caller can r
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import signal
@@ -19,6 +20,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import requests
+import websocket
 from labprocess import AMBIENT_GITLAB, free_port
 
 if TYPE_CHECKING:
@@ -163,3 +165,25 @@ def kill_all(pids: Sequence[int]) -> None:
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+def running_job(server: ServerProcess) -> dict[str, Any]:
+    """Start a pipeline of the project and return its first job once it runs."""
+    pipeline = server.api("POST", "projects/local/pipelines").json()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        jobs = server.api("GET", f"projects/local/pipelines/{pipeline['id']}/jobs").json()
+        if jobs and jobs[0]["status"] == "running":
+            return dict(jobs[0])
+        time.sleep(0.2)
+    raise AssertionError(f"no job ran: {server.log.read_text()[-3000:]}")
+
+
+def read_until(ws: websocket.WebSocket, needle: str) -> str:
+    """Terminado ``stdout`` text read from ``ws`` until it holds ``needle``."""
+    seen = ""
+    while needle not in seen:
+        kind, *content = json.loads(ws.recv())
+        if kind == "stdout":
+            seen += content[0]
+    return seen
