@@ -24,6 +24,8 @@ REACH = 8192
 #: Controls other than CR (they move, erase or scroll: not a plain overwrite).
 _OTHER = re.compile(r"[\x00-\x0c\x0e-\x1f\x7f-\x9f]")
 _ASCII = bytes(range(128))
+#: Distinct non-ASCII characters removed one by one (one pass each) before a set is cheaper.
+DISTINCT = 16
 
 
 def line(t: Terminal, data: str, i: int) -> int:
@@ -33,7 +35,7 @@ def line(t: Terminal, data: str, i: int) -> int:
     if end <= i or data.find("\x1b", i, end) >= 0:
         return i
     text = data[i:end]
-    if _OTHER.search(text) or not (text.isascii() or _narrow(text)) or not t.bulk_ok():
+    if _OTHER.search(text) or not (text.isascii() or narrow(text)) or not t.bulk_ok():
         return i
     pieces = text.split("\r")
     lengths = list(map(len, pieces))
@@ -50,14 +52,25 @@ def line(t: Terminal, data: str, i: int) -> int:
     return end
 
 
-def _narrow(text: str) -> bool:
+def narrow(text: str) -> bool:
     """True when every non-ASCII character of ``text`` takes exactly one cell (a bar's blocks)."""
-    # The ASCII bytes dropped at C speed first: a set of the whole text would make an object
-    # per character outside Latin-1.
-    rest = text.encode("utf-8", "surrogatepass").translate(None, _ASCII)
-    return all(map(_one_cell, set(rest.decode("utf-8", "surrogatepass"))))
+    return narrow_utf8(text.encode("utf-8", "surrogatepass"))
+
+
+def narrow_utf8(b: bytes) -> bool:
+    """:func:`narrow` for text already encoded (UTF-8, surrogates passed)."""
+    # The ASCII bytes dropped at C speed first, then each distinct character at C speed: a
+    # set of the text would make an object per character outside Latin-1 (a bar's blocks).
+    left = b.translate(None, _ASCII).decode("utf-8", "surrogatepass")
+    for _ in range(DISTINCT):
+        if not left:
+            return True
+        if not _one_cell(left[0]):
+            return False
+        left = left.replace(left[0], "")
+    return all(map(_one_cell, set(left)))
 
 
 @lru_cache(maxsize=1024)
 def _one_cell(char: str) -> bool:
-    return width(char) == 1
+    return width(char) == 1 and not "\x80" <= char <= "\x9f"  # C1 controls move the cursor

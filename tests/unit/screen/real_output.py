@@ -166,7 +166,7 @@ def _rich_bar(done: int, total: int, width: int = 40) -> str:
     return out + (f"\x1b[38;5;237m{'━' * rest}\x1b[0m" if rest else "")
 
 
-def rich_with_log(updates: int, every: int, width: int = 40) -> str:
+def rich_with_log(updates: int, every: int, width: int = 40, label: str = "train") -> str:
     """rich's progress bar (pip's, or a training loop's), each redraw after CR and EL 2, with a
     line printed through rich's console every ``every`` updates (highlighted numbers), as
     captured from pip's vendored rich 13 on a pty."""
@@ -176,7 +176,7 @@ def rich_with_log(updates: int, every: int, width: int = 40) -> str:
 
     def bar(i: int) -> str:
         done = f"{i / unit:.1f}/{updates / unit:.1f} {suffix}"
-        return f"\x1b[1;34mtrain\x1b[0m {_rich_bar(i, updates, width)} \x1b[32m{done}\x1b[0m"
+        return f"\x1b[1;34m{label}\x1b[0m {_rich_bar(i, updates, width)} \x1b[32m{done}\x1b[0m"
 
     out = ["\x1b[?25l\r\x1b[2K" + bar(0)]
     for i in range(1, updates + 1):
@@ -230,6 +230,8 @@ REDRAWS = {
     "docker_buildkit_steps_running": buildkit_running(150),
     "tqdm_bar_with_log_lines": tqdm_with_log(400, 9),
     "rich_bar_with_log_lines": rich_with_log(300, 7),
+    # As narrow as the screen: every redraw but the last before a log line is skipped.
+    "rich_bar_fitting_the_width": rich_with_log(60, 7, width=4, label="t"),
     "pip_progress_bar": pip_progress(300),
     "apt_with_many_log_lines": apt_with_log(400),
     "scroll_region_in_the_middle": region_in_the_middle(200),

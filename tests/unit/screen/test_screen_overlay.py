@@ -3,10 +3,13 @@ same state as applying them one by one, and are only taken where that holds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from screen_state import cells
 
 from jupyter_ci_terminal.screen import ScreenModel, overlay
+from jupyter_ci_terminal.screen.terminal import Terminal
 
 BEFORE = "old text that is long\r\nrow\r\n\x1b[2A"  # old text right of the updates
 #: (output after BEFORE, whether the overlay takes its first CR's line)
@@ -32,13 +35,30 @@ CASES = {
 }
 
 
-def applied(output: str, bulk: bool, monkeypatch: pytest.MonkeyPatch) -> ScreenModel:
+def applied(
+    output: str, bulk: bool, monkeypatch: pytest.MonkeyPatch, path: str = "overlay.line"
+) -> ScreenModel:
+    """The model after BEFORE and ``output``, with the bulk ``path`` (a function of
+    ``jupyter_ci_terminal.screen``) or without it."""
     if not bulk:
-        monkeypatch.setattr(overlay, "line", lambda t, data, i: i)
+        monkeypatch.setattr(f"jupyter_ci_terminal.screen.{path}", lambda t, data, i: i)
     model = ScreenModel(5, 20, history=1000)
     model.feed(BEFORE + output + "after")
     monkeypatch.undo()
     return model
+
+
+def taken(output: str, path: Callable[[Terminal, str, int], int]) -> bool:
+    """Whether ``path`` applies anything after the first CR of ``output`` (after BEFORE)."""
+    model = ScreenModel(5, 20, history=1000)
+    model.feed(BEFORE)
+    t = model.term
+    prefix = output[: output.index("\r")]
+    if prefix:
+        t.feed(prefix)
+    t.x = 0
+    start = output.index("\r") + 1
+    return path(t, output, start) != start
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -51,13 +71,5 @@ def test_updates_up_to_a_line_end_applied_at_once_are_the_same(
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_only_cr_separated_text_a_cell_wide_is_taken(name: str) -> None:
-    output, taken = CASES[name]
-    model = ScreenModel(5, 20, history=1000)
-    model.feed(BEFORE)
-    t = model.term
-    prefix = output[: output.index("\r")]
-    if prefix:
-        t.feed(prefix)
-    t.x = 0
-    start = output.index("\r") + 1
-    assert (overlay.line(t, output, start) != start) == taken
+    output, expected = CASES[name]
+    assert taken(output, overlay.line) == expected
