@@ -114,7 +114,9 @@ class Terminal:
                         i = self._plain_lines(data, i)
                 else:
                     self.x = 0
-                    i = overlay.line(self, data, i)
+                    i = overlay.block(self, data, i)
+                    if i == j + 1:
+                        i = overlay.line(self, data, i)
                     if i == j + 1:
                         i = rewrite.skip(self, data, i)
                     if i == j + 1:

@@ -133,22 +133,25 @@ def pip_progress(updates: int) -> str:
     return "".join(out) + "\r\n\x1b[?25h"
 
 
-def tqdm_with_log(updates: int, every: int) -> str:
+def tqdm_with_log(updates: int, every: int, compact: bool = False) -> str:
     """A training loop: a tqdm bar redrawn after CR and, every ``every`` updates, a metrics line
     printed with ``tqdm.write`` (tqdm clears the bar with CR and spaces, prints the line, draws
-    the bar again)."""
+    the bar again). ``compact``: a bar and lines that fit 20 columns."""
     out = []
     shown = ""
     for i in range(updates + 1):
         if i and i % every == 0:
-            out.append(
-                f"\r{' ' * len(shown)}\rstep {i}: loss={1 / i:.4f} acc={i / updates:.3f}\r\n"
+            log = (
+                f"step {i}: {1 / i:.3f}"
+                if compact
+                else f"step {i}: loss={1 / i:.4f} acc={i / updates:.3f}"
             )
+            out.append(f"\r{' ' * len(shown)}\r{log}\r\n")
         full, part = divmod(i * 8 * 10 // updates, 8)
         bar = ("█" * full + (" ▏▎▍▌▋▊▉"[part] if full < 10 else "")).ljust(10)
-        shown = (
-            f"train: {i * 100 // updates:3d}%|{bar}| {i}/{updates} [00:{i % 60:02d}<00:{i % 7:02d}]"
-        )
+        shown = f"{i * 100 // updates:3d}%|{bar}|"
+        if not compact:
+            shown = f"train: {shown} {i}/{updates} [00:{i % 60:02d}<00:{i % 7:02d}]"
         out.append(f"\r{shown}")
     return "".join(out) + "\r\n"
 
@@ -229,6 +232,8 @@ REDRAWS = {
     "tqdm_bar": tqdm(500),
     "docker_buildkit_steps_running": buildkit_running(150),
     "tqdm_bar_with_log_lines": tqdm_with_log(400, 9),
+    # As narrow as the screen: the lines between escape sequences go as rows, in one go.
+    "tqdm_bar_fitting_the_width": tqdm_with_log(400, 9, compact=True),
     "rich_bar_with_log_lines": rich_with_log(300, 7),
     # As narrow as the screen: every redraw but the last before a log line is skipped.
     "rich_bar_fitting_the_width": rich_with_log(60, 7, width=4, label="t"),

@@ -97,6 +97,21 @@ EDGES = {
         )
         for i in range(240)
     ),
+    # A bar's updates between log lines taken as blocks of lines: some lines wider than the
+    # screen, a tab, an LF alone, a wide character, the pen left bold, a cursor move up so
+    # the lines are written over old rows, and longer runs of lines between those.
+    "bar_updates_between_log_lines_in_blocks": "".join(
+        f"\r{i % 100:3d}%|{'█' * (i % 9)}{'▌' * (i % 2)}|"
+        + (
+            ""
+            if i % 5
+            else f"\r{' ' * 16}\rlog {i}"
+            + ("", "!" * 20, "\tt", "\nlf", "表", "\x1b[1m", "\x1b[3A", "", "", "")[i // 5 % 10]
+            + "\r\n"
+        )
+        + ("\x1b[0m" if i % 50 == 0 else "")
+        for i in range(600)
+    ),
     "tab_in_coloured_lines": "".join(f"\x1b[33mk{i}\x1b[0m\tv\r\n" for i in range(30)),
     # Long plain blocks (no escape) with other controls among the lines: a tab, a lone CR or
     # LF, a backspace, DEL; the blocks before and between them go in bulk.

@@ -5,8 +5,7 @@ that holds."""
 from __future__ import annotations
 
 import pytest
-from screen_state import cells
-from test_screen_overlay import applied, taken
+from test_screen_overlay import same_either_way, taken
 
 from jupyter_ci_terminal.screen import ScreenModel, rewrite
 
@@ -44,11 +43,7 @@ CASES = {
 def test_redraws_skipped_up_to_the_last_erase_are_the_same(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    output, _ = CASES[name]
-    bulk = applied(output, True, monkeypatch, "rewrite.skip")
-    one_by_one = applied(output, False, monkeypatch, "rewrite.skip")
-    assert cells(bulk) == cells(one_by_one)
-    assert bulk.term.pen == one_by_one.term.pen
+    same_either_way(CASES[name][0], monkeypatch, "rewrite.skip")
 
 
 @pytest.mark.parametrize("name", list(CASES))
