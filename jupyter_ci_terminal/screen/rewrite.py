@@ -21,7 +21,7 @@ from .csi import csi
 if TYPE_CHECKING:
     from .terminal import Terminal
 
-#: How far ahead the last erase before a line end is looked for.
+#: How far ahead the next line end is looked for.
 REACH = 16384
 #: What starts the redraw that is applied: CR, then EL 2 (the whole row).
 ERASE = "\r\x1b[2K"
@@ -41,7 +41,9 @@ def skip(t: Terminal, data: str, i: int) -> int:
     is a line of its own. Return where reading goes on (``i`` if nothing was skipped)."""
     while True:
         nl = data.find("\n", i, i + REACH)
-        k = data.rfind(ERASE, i, nl if nl >= 0 else i + REACH)
+        if nl < 0:
+            return i  # a long flood of redraws: the flood skip compares them faster
+        k = data.rfind(ERASE, i, nl)
         if k <= i or not t.bulk_ok():
             return i
         region = data[i:k]

@@ -17,7 +17,8 @@ CASES = {
         True,
     ),
     "pen_left_set_by_a_skipped_redraw": ("\r\x1b[2K\x1b[1ma\r\x1b[2K\x1b[33mb\r\x1b[2Kc\r\n", True),
-    "pen_set_after_a_reset": ("\r\x1b[2K\x1b[0m\x1b[1;4ma\x1b[m\x1b[32mb\r\x1b[2Kc", True),
+    "pen_set_after_a_reset": ("\r\x1b[2K\x1b[0m\x1b[1;4ma\x1b[m\x1b[32mb\r\x1b[2Kc\r\n", True),
+    "no_line_end_in_reach": ("\r\x1b[2Ka\r\x1b[2Kb", False),  # a flood: for the flood skip
     "background_left_set_for_the_erase": ("\r\x1b[2K\x1b[44ma\r\x1b[2Kbc\r\n\x1b[0m", True),
     "erase_to_the_end_and_to_the_cursor": ("\rabc\x1b[K\x1b[1Kd\r\x1b[2Ke\r\n", True),
     "exactly_the_width": ("\r\x1b[2K" + "w" * 20 + "\r\x1b[2K" + "v" * 19 + "\r\n", True),
