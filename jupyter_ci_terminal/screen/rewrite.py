@@ -6,17 +6,15 @@ the last ``CR EL 2`` before the next line end only writes cells of the cursor's 
 that EL 2 erases, when it is text a cell wide that never reaches past the edge, separated by
 CRs, with SGR and EL sequences: so it is skipped, and the pen it leaves is set. One pass per
 *distinct* escape sequence removes them all (``str.replace``), so no Python code runs per
-update; what is applied is the last redraw (a log line ending in CR LF goes as a coloured
-line, through :mod:`.styled`).
-"""
+update. The log lines after those erases are collected and applied as one block of coloured
+lines (:mod:`.styled`), each with the pen and the erase it came after."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from . import lines, overlay, pens, styled
-from .csi import csi
+from . import lines, overlay, pens
 
 if TYPE_CHECKING:
     from .terminal import Terminal
@@ -37,28 +35,61 @@ DISTINCT = 32
 
 def skip(t: Terminal, data: str, i: int) -> int:
     """Skip from ``data[i]`` to the last ``CR EL 2`` before the next line end when all that
-    comes before it only writes the cursor's row (see the module); apply that redraw when it
-    is a line of its own. Return where reading goes on (``i`` if nothing was skipped)."""
+    comes before it only writes the cursor's row (see the module); when the redraw after it is
+    a line of its own (a log line), go on after that line. Return where reading goes on (``i``
+    if nothing was skipped).
+
+    The log lines are applied together at the end, as a block of coloured lines: each one
+    selects the pen its erase had and erases its row from column 0 (as the EL 2 after a CR
+    did), so the block leaves the state the redraws and lines leave. Nothing is applied while
+    they are collected, so the state the checks rely on stays the one at the start."""
+    if not t.bulk_ok():
+        return i
+    found: list[str] = []  # the log lines, each with its pen and erase in front
+    x = t.x
     while True:
         nl = data.find("\n", i, i + REACH)
         if nl < 0:
-            return i  # a long flood of redraws: the flood skip compares them faster
+            break  # a long flood of redraws: the flood skip compares them faster
         k = data.rfind(ERASE, i, nl)
-        if k <= i or not t.bulk_ok():
-            return i
+        if k <= i:
+            break
         region = data[i:k]
         text = _text(region)
         if text is None:
-            return i
+            break
         pieces = text.split("\r")
-        if t.x + len(pieces[0]) > t.cols or max(map(len, pieces)) > t.cols:
-            return i  # it would wrap
-        t.pen = _pen_after(t.pen, region)
+        if x + len(pieces[0]) > t.cols or max(map(len, pieces)) > t.cols:
+            break  # it would wrap
+        if found and not _resets(region):
+            break  # its pen depends on the lines' own colours: apply them first
+        pen = _pen_after(t.pen, region)
         t.skipped += k - i
-        end = _redraw(t, data, k)
-        if end <= k + len(ERASE):
-            return end
-        i = end  # after a log line: the bar drawn again, erased by the next redraw
+        start = k + len(ERASE)
+        cr = data.find("\r", start)
+        if cr < 0 or not data.startswith("\n", cr + 1) or pens.erase_pen(pen):
+            _apply(t, found)
+            t.pen = pen
+            return k  # the erase and what follows it go the general way
+        found.append(pens.sgr(pen) + "\x1b[K" + data[start:cr])
+        i = cr + 2
+        x = 0
+    _apply(t, found)
+    return i
+
+
+def _apply(t: Terminal, found: list[str]) -> None:
+    """Apply the collected log lines as a block of lines, from the start of the cursor's row
+    (their first erase came after a CR); what the coloured-lines path does not take goes the
+    general way."""
+    if not found:
+        return
+    block = "\r\n".join(found) + "\r\n"
+    t.x = 0
+    t.pen = 0  # each line selects its pen first
+    end = lines.coloured(t, block, 0)
+    if end < len(block):
+        t.feed(block[end:])
 
 
 def _text(region: str) -> str | None:
@@ -79,6 +110,12 @@ def _text(region: str) -> str | None:
     return region
 
 
+def _resets(region: str) -> bool:
+    """True when ``region`` has a full SGR reset: the pen after it does not depend on the pen
+    before."""
+    return "\x1b[0m" in region or "\x1b[m" in region
+
+
 def _pen_after(pen: int, region: str) -> int:
     """The pen after the SGR sequences of ``region``: from its last reset, usually its end."""
     reset = max(region.rfind("\x1b[0m"), region.rfind("\x1b[m"))
@@ -87,24 +124,3 @@ def _pen_after(pen: int, region: str) -> int:
     for m in _SGR.finditer(region, max(reset, 0)):
         pen = pens.apply_sgr(pen, m.group(1))
     return pen
-
-
-def _redraw(t: Terminal, data: str, k: int) -> int:
-    """At the ``CR EL 2`` at ``data[k]``: when the redraw is a line ending in CR LF with no
-    other CR (a log line), apply the erase and the line in bulk; return where reading goes
-    on (``k`` to leave it to the general path)."""
-    start = k + len(ERASE)
-    cr = data.find("\r", start)
-    if cr < 0 or not data.startswith("\n", cr + 1):
-        return k
-    t.x = 0
-    csi(t, "2", "", "K")
-    if not t.bulk_ok():
-        return start
-    # One block: the bar drawn after the line is not for styled.py (non-ASCII, no line end).
-    found = styled.rows(t, data, start, styled.FIRST)
-    if found is None:
-        return start
-    new, cleared, end, _ = found
-    lines.place(t, new, cleared=cleared)
-    return end

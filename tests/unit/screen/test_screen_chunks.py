@@ -112,6 +112,20 @@ EDGES = {
         + ("\x1b[0m" if i % 50 == 0 else "")
         for i in range(600)
     ),
+    # Log lines between erased redraws, collected and applied as blocks: over old rows (the
+    # cursor moved up), turning insert mode on and off, moving the cursor, an LF alone, wider
+    # than the screen, a bold pen left for the next redraw, a background colour at a line end.
+    "log_lines_between_erased_redraws_in_blocks": "".join(
+        ("\x1b[4A" if i % 23 == 0 else "")
+        + f"\x1b[3{i % 8}m{'━' * (i % 5)}\x1b[0m {i}\r\x1b[2K\x1b[1m{i % 3}\x1b[0m\r\x1b[2K"
+        + f"log {i}"
+        + ("", "\x1b[4h", "\x1b[4l", "\x1b[2C!", "\nlf", "w" * 20, "\x1b[1m", "\x1b[44m", "", "")[
+            i % 10
+        ]
+        + "\r\n"
+        + ("\x1b[0m" if i % 10 == 7 else "")
+        for i in range(300)
+    ),
     "tab_in_coloured_lines": "".join(f"\x1b[33mk{i}\x1b[0m\tv\r\n" for i in range(30)),
     # Long plain blocks (no escape) with other controls among the lines: a tab, a lone CR or
     # LF, a backspace, DEL; the blocks before and between them go in bulk.

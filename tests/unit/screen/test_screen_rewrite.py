@@ -33,6 +33,35 @@ CASES = {
     "no_erase_after_cr": ("\r\x1b[2Ka\r\x1b[Kb\r\n", False),
     "log_line_followed_by_another_cr": ("\r\x1b[2Ka\r\x1b[2Kb\rc\r\n", True),
     "non_ascii_log_line": ("\r\x1b[2Ka\r\x1b[2K\x1b[1mé\x1b[0m ok\r\n", True),
+    # Log lines collected and applied as one block, over the old rows below the cursor.
+    "log_lines_over_old_rows": (
+        "\r\x1b[2Ka\x1b[0m\r\x1b[2Kl1\r\nb\x1b[0m\r\x1b[2Kl2\r\nc\x1b[0m\r\x1b[2Kl3\r\nd",
+        True,
+    ),
+    "a_log_line_turning_insert_mode_on": (
+        "\r\x1b[2Ka\x1b[0m\r\x1b[2Kl1\x1b[4h\r\nbb\x1b[0m\r\x1b[2Kl2\r\nxy\x1b[4l",
+        True,
+    ),
+    "a_log_line_with_a_cursor_move": (
+        "\r\x1b[2Ka\x1b[0m\r\x1b[2Kl1\x1b[2Cx\r\nb\x1b[0m\r\x1b[2Kl2\r\n",
+        True,
+    ),
+    "a_log_line_with_an_lf_alone": (
+        "\r\x1b[2Ka\x1b[0m\r\x1b[2Kl1\nx\r\nb\x1b[0m\r\x1b[2Kl2\r\n",
+        True,
+    ),
+    "a_log_line_wider_than_the_screen": (
+        "\r\x1b[2Ka\x1b[0m\r\x1b[2K" + "w" * 25 + "\r\nb\x1b[0m\r\x1b[2Kl2\r\n",
+        True,
+    ),
+    "a_redraw_without_a_reset_after_a_log_line": (
+        "\r\x1b[2Ka\x1b[0m\r\x1b[2K\x1b[1ml1\r\nb\r\x1b[2Kl2\r\n\x1b[0m",
+        True,
+    ),
+    "a_log_line_leaving_a_background_colour": (
+        "\r\x1b[2Ka\x1b[0m\r\x1b[2K\x1b[44ml1\r\nb\x1b[0m\r\x1b[2Kl2\r\n",
+        True,
+    ),
     "in_insert_mode": ("\x1b[4h\r\x1b[2Kabc\r\x1b[2Kd\r\n\x1b[4l", False),
     "autowrap_off": ("\x1b[?7l\r\x1b[2Kabc\r\x1b[2Kd\r\n\x1b[?7h", False),
     "under_a_background_colour": ("\x1b[44m\r\x1b[2Ka\r\x1b[2Kb\r\n\x1b[0m", False),
