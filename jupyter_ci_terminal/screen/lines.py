@@ -45,7 +45,7 @@ def block(t: Terminal, data: str, i: int) -> int:
             if end < 0:
                 return i
     start = first_kept(t, data, i, end, count)
-    place(t, _rows(t, data[start:end].split("\r\n"), chr(t.pen)))
+    place(t, as_rows(t, data[start:end].split("\r\n"), chr(t.pen)))
     return end + 2
 
 
@@ -162,7 +162,8 @@ def _tail(pieces: list[str], ends: list[int], keep: int) -> str:
     return text[len(before) + 2 :]
 
 
-def _rows(t: Terminal, lines: list[str], attr: str) -> list[Row]:
+def as_rows(t: Terminal, lines: list[str], attr: str) -> list[Row]:
+    """Lines of text a cell wide in pen ``attr`` as rows to :func:`place`."""
     r = t.rows
     if keeps_whole(lines, r, t.cols):
         if attr == DEFAULT_ATTR:

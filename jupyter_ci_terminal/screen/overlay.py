@@ -1,4 +1,4 @@
-"""A progress bar's updates up to the next line end, applied as the one row they leave.
+"""A progress bar's updates up to a line end, applied as the row they leave.
 
 Between the log lines of a training loop or a download (``tqdm.write``, a print every N
 steps), a tqdm bar is redrawn a few times after CR: too few copies for the flood skip to pay,
@@ -6,7 +6,8 @@ and each costs a few Python steps. When everything from a CR up to the next CR L
 cell wide separated by CRs, each piece writes from column 0 over the ones before, so the row
 they leave is known without applying them one by one: the last piece as long as the longest,
 with each later (shorter) piece written over it. One ``str.split`` finds the pieces.
-"""
+:func:`block` does that for every line up to the next escape sequence, and places the rows
+as a block of lines (:func:`.lines.place`): a few Python steps per log line, none per update."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from . import lines
 from .rows import width
 
 if TYPE_CHECKING:
@@ -24,6 +26,14 @@ REACH = 8192
 #: Controls other than CR (they move, erase or scroll: not a plain overwrite).
 _OTHER = re.compile(r"[\x00-\x0c\x0e-\x1f\x7f-\x9f]")
 _ASCII = bytes(range(128))
+#: Deleted to leave the controls other than CR and LF: printable ASCII, the bytes of UTF-8
+#: sequences (C1 controls among them are caught by :func:`narrow_utf8`).
+_TEXT = bytes((0x0A, 0x0D, *range(0x20, 0x7F), *range(0x80, 0x100)))
+#: Characters looked at in a first block of lines, and at most (blocks grow fourfold).
+FIRST = 2048
+BLOCK = 65536
+#: Distinct non-ASCII characters removed one by one (one pass each) before a set is cheaper.
+DISTINCT = 16
 
 
 def line(t: Terminal, data: str, i: int) -> int:
@@ -33,31 +43,103 @@ def line(t: Terminal, data: str, i: int) -> int:
     if end <= i or data.find("\x1b", i, end) >= 0:
         return i
     text = data[i:end]
-    if _OTHER.search(text) or not (text.isascii() or _narrow(text)) or not t.bulk_ok():
+    if _OTHER.search(text) or not (text.isascii() or narrow(text)) or not t.bulk_ok():
         return i
     pieces = text.split("\r")
+    row = _row(pieces, t.cols)
+    if row is None:
+        return i  # it would wrap
+    t.text(row)
+    t.x = len(pieces[-1])
+    return end
+
+
+def block(t: Terminal, data: str, i: int) -> int:
+    """Apply the lines from ``data[i]`` (just after a CR) up to the last CR LF before the next
+    escape sequence, each made of CR-separated pieces of text (a bar's updates between log
+    lines), as the rows they leave, in one go; return where reading goes on (``i`` if nothing
+    applied). Blocks grow fourfold while they are taken whole, so output that is not for
+    this path costs a small block."""
+    if t.buf.rows[t.y][2] or not t.bulk_ok():
+        return i  # a continued row keeps its flag when written over (xterm.js)
+    size = FIRST
+    while True:
+        stop = data.find("\x1b", i, i + size)
+        end = data.rfind("\r\n", i, stop if stop >= 0 else i + size)
+        if end < 0:
+            return i
+        text = data[i:end]
+        b = text.encode("utf-8", "surrogatepass")
+        if b.translate(None, _TEXT) or text.count("\n") != text.count("\r\n"):
+            return i  # another control, or an LF alone
+        if not (b.isascii() or narrow_utf8(b)):
+            return i
+        rows, taken = _rows(text.split("\r\n"), t.cols)
+        if rows:
+            lines.place(t, lines.as_rows(t, rows, chr(t.pen)))
+        if taken < end - i:
+            return i + taken  # at a line that would wrap
+        i = end + 2
+        if stop >= 0 or i + size >= len(data):
+            return i
+        size = min(size * 4, BLOCK)
+
+
+def _rows(found: list[str], cols: int) -> tuple[list[str], int]:
+    """The rows the lines leave, up to the first that would wrap, and the characters they
+    take with their line ends."""
+    rows: list[str] = []
+    append = rows.append
+    for text in found:
+        if "\r" in text:
+            row = _row(text.split("\r"), cols)
+            if row is None:
+                break
+            append(row)
+        elif len(text) > cols:
+            break
+        else:
+            append(text)
+    else:
+        return rows, sum(map(len, found)) + 2 * len(found) - 2
+    n = len(rows)
+    return rows, sum(map(len, found[:n])) + 2 * n
+
+
+def _row(pieces: list[str], cols: int) -> str | None:
+    """The row CR-separated pieces leave when each is written from column 0 over the ones
+    before; None when one is wider than ``cols`` (it would wrap)."""
     lengths = list(map(len, pieces))
     longest = max(lengths)
-    if longest > t.cols:
-        return i  # it would wrap
+    if longest > cols:
+        return None
     # Pieces before the last of the longest are entirely written over.
     first = len(lengths) - 1 - lengths[::-1].index(longest)
     row = pieces[first]
     for piece in pieces[first + 1 :]:
         row = piece + row[len(piece) :]
-    t.text(row)
-    t.x = lengths[-1]
-    return end
+    return row
 
 
-def _narrow(text: str) -> bool:
+def narrow(text: str) -> bool:
     """True when every non-ASCII character of ``text`` takes exactly one cell (a bar's blocks)."""
-    # The ASCII bytes dropped at C speed first: a set of the whole text would make an object
-    # per character outside Latin-1.
-    rest = text.encode("utf-8", "surrogatepass").translate(None, _ASCII)
-    return all(map(_one_cell, set(rest.decode("utf-8", "surrogatepass"))))
+    return narrow_utf8(text.encode("utf-8", "surrogatepass"))
+
+
+def narrow_utf8(b: bytes) -> bool:
+    """:func:`narrow` for text already encoded (UTF-8, surrogates passed)."""
+    # The ASCII bytes dropped at C speed first, then each distinct character at C speed: a
+    # set of the text would make an object per character outside Latin-1 (a bar's blocks).
+    left = b.translate(None, _ASCII).decode("utf-8", "surrogatepass")
+    for _ in range(DISTINCT):
+        if not left:
+            return True
+        if not _one_cell(left[0]):
+            return False
+        left = left.replace(left[0], "")
+    return all(map(_one_cell, set(left)))
 
 
 @lru_cache(maxsize=1024)
 def _one_cell(char: str) -> bool:
-    return width(char) == 1
+    return width(char) == 1 and not "\x80" <= char <= "\x9f"  # C1 controls move the cursor

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from . import lines, overlay, pens, skip
+from . import lines, overlay, pens, rewrite, skip
 from .buffer import Buffer
 from .escapes import escape
 from .rows import DEFAULT_ATTR, Row, blank_row, blanks, cells, erase, insert, put
@@ -114,7 +114,11 @@ class Terminal:
                         i = self._plain_lines(data, i)
                 else:
                     self.x = 0
-                    i = overlay.line(self, data, i)
+                    i = overlay.block(self, data, i)
+                    if i == j + 1:
+                        i = overlay.line(self, data, i)
+                    if i == j + 1:
+                        i = rewrite.skip(self, data, i)
                     if i == j + 1:
                         i = self.anchor("\r", data, j, i)
                     if i == j + 1 < n and self._redraw(data, i):
@@ -160,7 +164,8 @@ class Terminal:
         """Apply a block of whole lines at once, if one starts here; return where it stopped."""
         if self.x != 0 or not self.bulk_ok():
             return i
-        return lines.block(self, data, i)
+        j = lines.block(self, data, i)
+        return rewrite.skip(self, data, i) if j == i else j
 
     # ---- text ---------------------------------------------------------------------------------
 

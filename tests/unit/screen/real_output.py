@@ -133,22 +133,25 @@ def pip_progress(updates: int) -> str:
     return "".join(out) + "\r\n\x1b[?25h"
 
 
-def tqdm_with_log(updates: int, every: int) -> str:
+def tqdm_with_log(updates: int, every: int, compact: bool = False) -> str:
     """A training loop: a tqdm bar redrawn after CR and, every ``every`` updates, a metrics line
     printed with ``tqdm.write`` (tqdm clears the bar with CR and spaces, prints the line, draws
-    the bar again)."""
+    the bar again). ``compact``: a bar and lines that fit 20 columns."""
     out = []
     shown = ""
     for i in range(updates + 1):
         if i and i % every == 0:
-            out.append(
-                f"\r{' ' * len(shown)}\rstep {i}: loss={1 / i:.4f} acc={i / updates:.3f}\r\n"
+            log = (
+                f"step {i}: {1 / i:.3f}"
+                if compact
+                else f"step {i}: loss={1 / i:.4f} acc={i / updates:.3f}"
             )
+            out.append(f"\r{' ' * len(shown)}\r{log}\r\n")
         full, part = divmod(i * 8 * 10 // updates, 8)
         bar = ("█" * full + (" ▏▎▍▌▋▊▉"[part] if full < 10 else "")).ljust(10)
-        shown = (
-            f"train: {i * 100 // updates:3d}%|{bar}| {i}/{updates} [00:{i % 60:02d}<00:{i % 7:02d}]"
-        )
+        shown = f"{i * 100 // updates:3d}%|{bar}|"
+        if not compact:
+            shown = f"train: {shown} {i}/{updates} [00:{i % 60:02d}<00:{i % 7:02d}]"
         out.append(f"\r{shown}")
     return "".join(out) + "\r\n"
 
@@ -166,7 +169,7 @@ def _rich_bar(done: int, total: int, width: int = 40) -> str:
     return out + (f"\x1b[38;5;237m{'━' * rest}\x1b[0m" if rest else "")
 
 
-def rich_with_log(updates: int, every: int, width: int = 40) -> str:
+def rich_with_log(updates: int, every: int, width: int = 40, label: str = "train") -> str:
     """rich's progress bar (pip's, or a training loop's), each redraw after CR and EL 2, with a
     line printed through rich's console every ``every`` updates (highlighted numbers), as
     captured from pip's vendored rich 13 on a pty."""
@@ -176,7 +179,7 @@ def rich_with_log(updates: int, every: int, width: int = 40) -> str:
 
     def bar(i: int) -> str:
         done = f"{i / unit:.1f}/{updates / unit:.1f} {suffix}"
-        return f"\x1b[1;34mtrain\x1b[0m {_rich_bar(i, updates, width)} \x1b[32m{done}\x1b[0m"
+        return f"\x1b[1;34m{label}\x1b[0m {_rich_bar(i, updates, width)} \x1b[32m{done}\x1b[0m"
 
     out = ["\x1b[?25l\r\x1b[2K" + bar(0)]
     for i in range(1, updates + 1):
@@ -229,7 +232,11 @@ REDRAWS = {
     "tqdm_bar": tqdm(500),
     "docker_buildkit_steps_running": buildkit_running(150),
     "tqdm_bar_with_log_lines": tqdm_with_log(400, 9),
+    # As narrow as the screen: the lines between escape sequences go as rows, in one go.
+    "tqdm_bar_fitting_the_width": tqdm_with_log(400, 9, compact=True),
     "rich_bar_with_log_lines": rich_with_log(300, 7),
+    # As narrow as the screen: every redraw but the last before a log line is skipped.
+    "rich_bar_fitting_the_width": rich_with_log(60, 7, width=4, label="t"),
     "pip_progress_bar": pip_progress(300),
     "apt_with_many_log_lines": apt_with_log(400),
     "scroll_region_in_the_middle": region_in_the_middle(200),

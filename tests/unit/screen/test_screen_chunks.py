@@ -72,6 +72,60 @@ EDGES = {
         + ("" if i % 7 else f"\r{' ' * 20}\rlog {i}" + "!" * (i % 23) + "\r\n")
         for i in range(200)
     ),
+    # Redraws after CR and EL 2 up to a log line (rich): the pen left set by a skipped one,
+    # EL 0 and 1 among them, one as wide as the screen, one wider (it wraps), a cursor move,
+    # a background colour for the erase, log lines in colour, with a wide character, or
+    # followed by another CR.
+    "redraws_erased_before_each_log_line": "".join(
+        f"\r\x1b[2K\x1b[3{i % 8}m{'━' * (i % 6)}\x1b[0m {i}"
+        + ("\x1b[1m" if i % 4 == 0 else "")
+        + ("\x1b[K" if i % 5 == 0 else "\x1b[1K" if i % 5 == 1 else "")
+        + ("" if i % 9 else "\r\x1b[2K" + "w" * 20)
+        + ("" if i % 13 else "\r\x1b[2K" + "v" * 21)
+        + ("" if i % 17 else "\r\x1b[2Ka\x1b[2Cb")
+        + ("" if i % 19 else "\x1b[44m")
+        + (
+            ""
+            if i % 6
+            else (
+                "\r\x1b[2Kstep \x1b[1;36m{0}\x1b[0m ok\r\n",
+                "\r\x1b[2K表 {0}\r\n",
+                "\r\x1b[2Kx{0}\ry\r\n",
+            )[i % 3].format(i)
+            + "\x1b[0m"
+            + f"bar {i}"
+        )
+        for i in range(240)
+    ),
+    # A bar's updates between log lines taken as blocks of lines: some lines wider than the
+    # screen, a tab, an LF alone, a wide character, the pen left bold, a cursor move up so
+    # the lines are written over old rows, and longer runs of lines between those.
+    "bar_updates_between_log_lines_in_blocks": "".join(
+        f"\r{i % 100:3d}%|{'█' * (i % 9)}{'▌' * (i % 2)}|"
+        + (
+            ""
+            if i % 5
+            else f"\r{' ' * 16}\rlog {i}"
+            + ("", "!" * 20, "\tt", "\nlf", "表", "\x1b[1m", "\x1b[3A", "", "", "")[i // 5 % 10]
+            + "\r\n"
+        )
+        + ("\x1b[0m" if i % 50 == 0 else "")
+        for i in range(600)
+    ),
+    # Log lines between erased redraws, collected and applied as blocks: over old rows (the
+    # cursor moved up), turning insert mode on and off, moving the cursor, an LF alone, wider
+    # than the screen, a bold pen left for the next redraw, a background colour at a line end.
+    "log_lines_between_erased_redraws_in_blocks": "".join(
+        ("\x1b[4A" if i % 23 == 0 else "")
+        + f"\x1b[3{i % 8}m{'━' * (i % 5)}\x1b[0m {i}\r\x1b[2K\x1b[1m{i % 3}\x1b[0m\r\x1b[2K"
+        + f"log {i}"
+        + ("", "\x1b[4h", "\x1b[4l", "\x1b[2C!", "\nlf", "w" * 20, "\x1b[1m", "\x1b[44m", "", "")[
+            i % 10
+        ]
+        + "\r\n"
+        + ("\x1b[0m" if i % 10 == 7 else "")
+        for i in range(300)
+    ),
     "tab_in_coloured_lines": "".join(f"\x1b[33mk{i}\x1b[0m\tv\r\n" for i in range(30)),
     # Long plain blocks (no escape) with other controls among the lines: a tab, a lone CR or
     # LF, a backspace, DEL; the blocks before and between them go in bulk.

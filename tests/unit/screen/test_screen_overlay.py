@@ -3,10 +3,13 @@ same state as applying them one by one, and are only taken where that holds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from screen_state import cells
 
 from jupyter_ci_terminal.screen import ScreenModel, overlay
+from jupyter_ci_terminal.screen.terminal import Terminal
 
 BEFORE = "old text that is long\r\nrow\r\n\x1b[2A"  # old text right of the updates
 #: (output after BEFORE, whether the overlay takes its first CR's line)
@@ -32,26 +35,29 @@ CASES = {
 }
 
 
-def applied(output: str, bulk: bool, monkeypatch: pytest.MonkeyPatch) -> ScreenModel:
+def applied(
+    output: str, bulk: bool, monkeypatch: pytest.MonkeyPatch, path: str = "overlay.line"
+) -> ScreenModel:
+    """The model after BEFORE and ``output``, with the bulk ``path`` (a function of
+    ``jupyter_ci_terminal.screen``) or without it."""
     if not bulk:
-        monkeypatch.setattr(overlay, "line", lambda t, data, i: i)
+        monkeypatch.setattr(f"jupyter_ci_terminal.screen.{path}", lambda t, data, i: i)
     model = ScreenModel(5, 20, history=1000)
     model.feed(BEFORE + output + "after")
     monkeypatch.undo()
     return model
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_updates_up_to_a_line_end_applied_at_once_are_the_same(
-    name: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    output, _ = CASES[name]
-    assert cells(applied(output, True, monkeypatch)) == cells(applied(output, False, monkeypatch))
+def same_either_way(output: str, monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    """The bulk ``path`` leaves the same cells and pen as output applied without it."""
+    bulk = applied(output, True, monkeypatch, path)
+    one_by_one = applied(output, False, monkeypatch, path)
+    assert cells(bulk) == cells(one_by_one)
+    assert bulk.term.pen == one_by_one.term.pen
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_only_cr_separated_text_a_cell_wide_is_taken(name: str) -> None:
-    output, taken = CASES[name]
+def taken(output: str, path: Callable[[Terminal, str, int], int]) -> bool:
+    """Whether ``path`` applies anything after the first CR of ``output`` (after BEFORE)."""
     model = ScreenModel(5, 20, history=1000)
     model.feed(BEFORE)
     t = model.term
@@ -60,4 +66,56 @@ def test_only_cr_separated_text_a_cell_wide_is_taken(name: str) -> None:
         t.feed(prefix)
     t.x = 0
     start = output.index("\r") + 1
-    assert (overlay.line(t, output, start) != start) == taken
+    return path(t, output, start) != start
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_updates_up_to_a_line_end_applied_at_once_are_the_same(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    same_either_way(CASES[name][0], monkeypatch, "overlay.line")
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_only_cr_separated_text_a_cell_wide_is_taken(name: str) -> None:
+    output, expected = CASES[name]
+    assert taken(output, overlay.line) == expected
+
+
+#: (output after BEFORE, whether ``overlay.block`` takes lines from its first CR's line on);
+#: most go down a row first, off the row BEFORE's first line continues on.
+BLOCK_CASES = {
+    "bar_then_log_lines": ("\x1b[B\r10%\r20%\r    \rlog 1\r\n\r30%\r    \rlog 2\r\n\r40%", True),
+    "plain_lines_after_the_first": ("\x1b[B\rab\rc\r\nline 2\r\nline 3\r\n\x1b[1mx", True),
+    "lines_over_old_rows_and_scrolling": ("\x1b[B\r1\r\n2\r\n3\r\n4\r\n5\r\n6\r\n7\r\n", True),
+    "empty_lines": ("\x1b[B\r\r\n\r\n\rx\r\n", True),
+    "a_line_wider_than_the_screen_after_two": ("\x1b[B\ra\r\nb\r\n" + "w" * 21 + "\r\nc\r\n", True),
+    "a_line_wider_than_the_screen_first": ("\x1b[B\r" + "w" * 21 + "\r\nc\r\n", False),
+    "exactly_the_width": (
+        "\x1b[B\r" + "w" * 20 + "\r" + "v" * 5 + "\r\n" + "u" * 20 + "\r\n",
+        True,
+    ),
+    "narrow_blocks": ("\x1b[B\r 12%|█▌  |\r\nlog\r\n\r 13%|█▋  |\r\n", True),
+    "a_wide_character_in_a_later_line": ("\x1b[B\ra\r\nb表\r\n", False),
+    "a_tab_in_a_later_line": ("\x1b[B\ra\r\nb\tc\r\n", False),
+    "an_lf_alone_in_a_later_line": ("\x1b[B\ra\r\nb\nc\r\n", False),
+    "a_c1_control": ("\x1b[B\ra\r\nb\x85\r\n", False),
+    "a_combining_mark": ("\x1b[B\ra\r\ne\u0301\r\n", False),
+    "pen_carried_in": ("\x1b[B\x1b[1m\rabc\rd\r\nef\r\n\x1b[0m", True),
+    "under_a_background_colour": ("\x1b[B\x1b[44m\ra\r\nbc\r\n\x1b[0m", False),
+    "in_insert_mode": ("\x1b[B\x1b[4h\rabc\r\nd\r\n\x1b[4l", False),
+    "on_a_continued_row": ("\x1b[3B" + "z" * 23 + "\rab\r\n", False),
+}
+
+
+@pytest.mark.parametrize("name", list(BLOCK_CASES))
+def test_blocks_of_lines_applied_at_once_are_the_same(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    same_either_way(BLOCK_CASES[name][0], monkeypatch, "overlay.block")
+
+
+@pytest.mark.parametrize("name", list(BLOCK_CASES))
+def test_only_lines_of_text_a_cell_wide_are_taken_as_blocks(name: str) -> None:
+    output, expected = BLOCK_CASES[name]
+    assert taken(output, overlay.block) == expected
