@@ -67,7 +67,8 @@ stages: [test, debug]
   needs: []
   script:
     - echo "ready for a terminal"
-    - for i in $(seq 1 300); do echo "step $i of 300"; sleep 1; done
+    # Longer than the whole browser session: the tests that use it run minutes apart.
+    - for i in $(seq 1 3600); do echo "step $i of 3600"; sleep 1; done
 """
 
 #: Job of :data:`RETRY_CI` that fails until the project has :data:`RETRY_FLAG`, then runs long.
