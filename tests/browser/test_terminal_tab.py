@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pytest
@@ -191,10 +192,16 @@ def test_status_strip_and_read_only_end(page: Page, lab: Lab, pipeline: DemoPipe
     assert "held for debugging" in strip.locator(".jp-CIStrip-status").inner_text()
     assert strip.locator(".jp-CIStrip-runner").inner_text().startswith("Runner 127.0.0.1:")
     first = strip.locator(".jp-CIStrip-countdown").inner_text()
-    # The runner holds the job for 30 minutes from the end of its script.
+    # The countdown is the runner's hold_until from the job's JSON (30 minutes after its
+    # script ended, which was minutes ago when the session's other tests ran first).
     countdown = re.search(r"closes in (\d+):(\d\d)$", first)
     assert countdown is not None, first
-    assert 20 <= int(countdown[1]) <= 30
+    job = lab.api("GET", f"projects/{pipeline.project}/jobs/{pipeline.held}")
+    left = (
+        datetime.fromisoformat(job["hold_until"].replace("Z", "+00:00")).timestamp() - time.time()
+    )
+    assert 0 < left <= 30 * 60
+    assert abs(int(countdown[1]) * 60 + int(countdown[2]) - left) <= 15
     page.wait_for_timeout(1100)
     assert strip.locator(".jp-CIStrip-countdown").inner_text() != first  # it counts down
 
