@@ -62,12 +62,13 @@ def cast_pieces(journal: IO[bytes]) -> Iterator[bytes]:
         yield "".join(lines).encode()
 
 
-def convert(journal: Path, cast: Path) -> None:
-    """Write the asciicast file of ``journal`` (atomically) and delete the journal."""
+def convert(journal: Path, cast: Path, source: IO[bytes] | None = None) -> None:
+    """Write the asciicast file of ``journal`` (atomically) and delete the journal; ``source``:
+    the journal, already open for reading (it is closed)."""
     partial = cast.with_suffix(".cast-partial")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with journal.open("rb") as source, os.fdopen(fd, "wb") as target:
-        for piece in cast_pieces(source):
+    with source or journal.open("rb") as reader, os.fdopen(fd, "wb") as target:
+        for piece in cast_pieces(reader):
             target.write(piece)
     partial.replace(cast)
     journal.unlink(missing_ok=True)
@@ -75,37 +76,30 @@ def convert(journal: Path, cast: Path) -> None:
 
 def recover(folder: Path) -> int:
     """Convert the journals of sessions that ended without it (a server stopped); returns how
-    many. Journals a live session is writing (locked) are left alone."""
+    many. A journal locked by the session writing it, or by a server converting it, is left."""
     if not folder.is_dir():
         return 0
     converted = 0
     for journal in folder.glob(f"*{SUFFIX}"):
-        if _locked(journal):
+        try:
+            source = journal.open("rb")
+        except FileNotFoundError:
+            continue  # converted meanwhile
+        try:
+            lock(source.fileno())
+        except BlockingIOError:
+            source.close()
             continue
-        convert(journal, journal.with_suffix(".cast"))
+        # Read from this open file: should the journal be converted and deleted by its own
+        # server in the meantime, the same events make the same file.
+        convert(journal, journal.with_suffix(".cast"), source)
         converted += 1
     return converted
 
 
 def lock(fd: int) -> None:
-    """Mark a journal as being written, for other servers sharing the folder."""
+    """Lock a journal for its writer or its converter (for other servers sharing the folder);
+    raises BlockingIOError when another process holds it. Closing ``fd`` releases it."""
     import fcntl  # POSIX only, as the terminals are
 
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-
-def _locked(journal: Path) -> bool:
-    """Whether another process is writing ``journal``."""
-    import fcntl
-
-    try:
-        fd = os.open(journal, os.O_RDONLY)
-    except FileNotFoundError:
-        return True  # converted meanwhile
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)  # also releases the lock taken here
-    return False

@@ -76,13 +76,19 @@ class Recording:
         recording takes a while); returns that thread."""
         if self._file is None:
             return None
-        self._file.close()  # also releases the lock: the journal is complete
-        self._file = None
+        journal, self._file = self._file, None
+        journal.flush()
         thread = threading.Thread(
-            target=convert, args=(self.journal, self.path), name="recording", daemon=False
+            target=self._convert, args=(journal,), name="recording", daemon=False
         )
         thread.start()
         return thread
+
+    def _convert(self, journal: IO[bytes]) -> None:
+        try:
+            convert(self.journal, self.path)
+        finally:
+            journal.close()  # the lock is held until the asciicast file is there
 
 
 def pieces(path: Path) -> Iterator[bytes]:
