@@ -100,6 +100,8 @@ def recover(folder: Path) -> int:
 def lock(fd: int) -> None:
     """Lock a journal for its writer or its converter (for other servers sharing the folder);
     raises BlockingIOError when another process holds it. Closing ``fd`` releases it."""
-    import fcntl  # POSIX only, as the terminals are
-
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: recordings work, unguarded against a second server
+        return
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
