@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from . import styled
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 _PRINTABLE = bytes(range(0x20, 0x7F))
 #: The first character that is not printable ASCII or part of a CR LF pair.
 _BAD = re.compile(r"[^ -~\r\n]|\r(?!\n)|(?<!\r)\n")
+_TEXT = itemgetter(0)
 
 
 def block(t: Terminal, data: str, i: int) -> int:
@@ -240,7 +242,7 @@ def place(
         if top == 0 and t.buf.history is not None:
             t.buf.push(region[:cut], t.cols)
         region = region[cut:]
-        if any(len(row[0]) > t.cols for row in region):
+        if max(map(len, map(_TEXT, region))) > t.cols:  # no Python code run per row
             region = split_rows(region, t.cols)[-height:]
         rows[top : bottom + 1] = region
         t.y = bottom

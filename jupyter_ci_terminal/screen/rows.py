@@ -102,12 +102,15 @@ def delete(row: Row, x: int, n: int, cols: int, attr: str) -> None:
         row[1] += attr * fill
 
 
-def keeps_whole(lines: list[str], rows: int, cols: int) -> bool:
+def keeps_whole(lines: list[str], rows: int, cols: int, longest: int | None = None) -> bool:
     """True when a block of lines placed at once keeps its lines between the first and the last
     ``rows`` whole: only rows that can show on the screen are cut at the width, the others
     scroll straight into the scrollback as one entry each. (Very long lines are cut too: the
-    scrollback counts entries, and must not hold far more text than its rows.)"""
-    return len(lines) > 3 * rows and max(map(len, lines)) <= LONG * cols
+    scrollback counts entries, and must not hold far more text than its rows.) ``longest``:
+    the length of the longest line, when the caller has it already."""
+    if len(lines) <= 3 * rows:
+        return False
+    return (max(map(len, lines)) if longest is None else longest) <= LONG * cols
 
 
 def full_attrs(attrs: str, n: int) -> str:

@@ -9,7 +9,9 @@ run as its marker).
 A line's attributes depend only on the pen it starts with and its skeleton, so they are
 computed once per distinct (pen, skeleton) and reused: per line the work is one dict lookup.
 Trailing text is left out of the skeleton (messages vary in length; the pen they end with
-does not), so most lines of a build share a few skeletons.
+does not), so most lines of a build share a few skeletons. Lines from and to the default pen
+are also remembered by their whole skeleton, which saves cutting off the trailing text line by
+line: the lengths of a build's messages vary, but over a few values.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ _MARKS_NUL = b"\x00" + _MARKS
 #: 1 for the bytes that end a block: controls other than ESC, CR and LF.
 _OTHER = bytes(0 if 0x20 <= c < 0x7F or c in b"\x1b\r\n" else 1 for c in range(256))
 #: A run of SGR/EL sequences (gcc sends EL after every SGR): one marker for the run.
+#: The bytes a block may hold (printable ASCII, ESC, CR, LF): deleting them leaves the others,
+#: a pass several times faster than mapping every byte through ``_OTHER``.
+_ALLOWED = bytes(c for c in range(256) if not _OTHER[c])
 _SEQ = re.compile(rb"(?:\x1b\[(?:[0-9;]*m|0?K))+")
 _ONE = re.compile(rb"\x1b\[(?:([0-9;]*)m|0?K)")
 _BAD = re.compile(rb"\x1b(?!\[(?:[0-9;]*m|0?K))")
@@ -52,6 +57,10 @@ _lines: dict[tuple[int, bytes], tuple[str, int, bool] | None] = {}
 #: The same for lines starting with the default pen, keyed by the skeleton alone (no tuple to
 #: build and hash per line on the common path).
 _plain_start: dict[bytes, tuple[str, int, bool] | None] = {}
+#: Lines that start and end with the default pen, by whole skeleton -> their attributes, and
+#: the whole skeletons of those among them with EL (looked up for the rows written over only).
+_whole: dict[bytes, str] = {}
+_whole_el: set[bytes] = set()
 _UNKNOWN = ("", 0, False)
 _ATTRS, _PEN, _EL = itemgetter(0), itemgetter(1), itemgetter(2)
 
@@ -79,9 +88,8 @@ def rows(
     if not text.isascii():
         return None
     b = text.encode("ascii")
-    stop = b.translate(_OTHER).find(1)
-    if stop >= 0:
-        b = b[: max(b.rfind(b"\r\n", 0, stop), 0)]
+    if b.translate(None, _ALLOWED):  # another control: the lines before it, found again
+        b = b[: max(b.rfind(b"\r\n", 0, b.translate(_OTHER).find(1)), 0)]
     marked = _mark(b)
     if marked is None:  # another escape sequence inside: the lines before it, if any
         bad = _BAD.search(b)
@@ -112,31 +120,30 @@ def _same_pen(
     pen, cols, fit = t.pen, t.cols, t.bottom + 1 - t.y
     if pen:
         return None
-    got = list(map(_plain_start.get, map(bytes.rstrip, skeletons, repeat(b"H"))))
-    if None in got:
+    got = list(map(_whole.get, skeletons))
+    attrs = cast("list[str] | None", _learn(skeletons) if None in got else got)
+    if attrs is None:
         return None
-    found = cast("list[tuple[str, int, bool]]", got)
-    if set(map(_PEN, found)) != {pen}:
-        return None
-    if max(map(len, lines)) <= cols:
-        rows = list(map(list, zip(lines, map(_ATTRS, found), repeat(False))))
-        return rows, [k for k in range(min(fit, len(found))) if found[k][2]], pen, len(lines)
+    longest = max(map(len, lines))
+    if longest <= cols:
+        rows = list(map(list, zip(lines, attrs, repeat(False))))
+        some = skeletons[: min(fit, len(lines))]
+        return rows, [k for k, s in enumerate(some) if s in _whole_el], pen, len(lines)
     # Lines wider than the screen (gcc's diagnostics) are cut into rows in one comprehension;
     # EL is looked at only in the lines written over rows from the cursor down.
     cleared = []
     y = 0
-    for line, (_, _, el) in zip(lines, found, strict=True):
+    for line, skeleton in zip(lines, skeletons, strict=True):
         if y >= fit:
             break
         n = -(-len(line) // cols) or 1
-        if el:
+        if skeleton in _whole_el:
             if n > 1 and not _blank(t, y, n):
                 return None  # EL on a wrapped row written over: line by line
             cleared.append(y)
         y += n
-    attrs = list(map(_ATTRS, found))
     r = t.rows
-    if not keeps_whole(lines, r, cols):
+    if not keeps_whole(lines, r, cols, longest):
         return _cut(lines, attrs, cols), cleared, pen, len(lines)
     middle = list(map(list, zip(lines[r:-r], attrs[r:-r], repeat(False))))
     return (
@@ -145,6 +152,25 @@ def _same_pen(
         pen,
         len(lines),
     )
+
+
+def _learn(skeletons: list[bytes]) -> list[str] | None:
+    """The attributes of lines from the default pen, found by their skeletons without trailing
+    text, now remembered by whole skeleton too; None when one is not known yet (the lines go
+    one by one, which learns it), needs the general path or ends with another pen."""
+    got = list(map(_plain_start.get, map(bytes.rstrip, skeletons, repeat(b"H"))))
+    if None in got:
+        return None
+    found = cast("list[tuple[str, int, bool]]", got)
+    if any(map(_PEN, found)):
+        return None
+    if len(_whole) >= LIMIT:
+        _whole.clear()
+        _whole_el.clear()
+    attrs = list(map(_ATTRS, found))
+    _whole.update(zip(skeletons, attrs, strict=True))
+    _whole_el.update(s for s, f in zip(skeletons, found, strict=True) if f[2])
+    return attrs
 
 
 def _cut(lines: list[str], attrs: list[str], cols: int) -> list[Row]:
@@ -223,8 +249,15 @@ def _mark(text: bytes) -> bytes | None:
 def _reset() -> None:
     _mark_of.clear()
     _params_of.clear()
+    _forget()
+
+
+def _forget() -> None:
+    """Empty the tables of lines (each holds skeletons, whose markers :func:`_reset` frees)."""
     _lines.clear()
     _plain_start.clear()
+    _whole.clear()
+    _whole_el.clear()
 
 
 def _line(key: tuple[int, bytes]) -> tuple[str, int, bool] | None:
@@ -232,8 +265,7 @@ def _line(key: tuple[int, bytes]) -> tuple[str, int, bool] | None:
     has EL; None when it needs the general path (EL or a line end under a background colour,
     which erase and scroll in coloured cells)."""
     if len(_lines) >= LIMIT:
-        _lines.clear()
-        _plain_start.clear()
+        _forget()
     pen, skeleton = key
     if b"\r" in skeleton or b"\n" in skeleton:
         _lines[key] = None  # a CR or LF alone: the general path handles it

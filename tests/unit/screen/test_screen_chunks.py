@@ -11,7 +11,7 @@ from real_output import REAL
 from screen_state import cells
 from test_screen_oracle import STREAMS as ORACLE_STREAMS
 
-from jupyter_ci_terminal.screen import ScreenModel
+from jupyter_ci_terminal.screen import ScreenModel, styled
 
 EDGES = {
     "erase_at_the_right_edge": "a" * 20
@@ -52,6 +52,13 @@ EDGES = {
     ),
     "pen_left_on_at_a_line_end": "".join(f"\x1b[1ma{i}\r\nb\x1b[0m\r\n" for i in range(40)),
     "many_distinct_colours": "".join(f"\x1b[38;5;{i}mc{i}\x1b[0m\r\n" for i in range(60)),
+    # One shape of line in red, enough new colours for the markers to start over, the same
+    # shape in green: lines remembered by skeleton must not keep the old markers' colours.
+    "one_line_shape_before_and_after_the_markers_start_over": "".join(
+        f"\x1b[31mab\x1b[0m tail {i}\r\n" for i in range(40)
+    )
+    + "".join(f"\x1b[38;5;{i}mc{i}\x1b[0m\r\n" for i in range(30))
+    + "".join(f"\x1b[32mab\x1b[0m tail {i}\r\n" for i in range(40)),
     "a_stray_cr_in_coloured_lines": "".join(f"\x1b[33mx{i}\rY\x1b[0m\r\n" for i in range(30)),
     "saved_cursor_follows_its_line_up": "a\r\nb\r\nc\r\nd\x1b7"
     + "".join(f"\x1b[36mline {i}\x1b[0m\r\n" for i in range(3))
@@ -167,3 +174,21 @@ def test_output_queued_and_applied_in_pieces_gives_the_same_cells(name: str, que
         if k // 777 % 5 == 3:
             lazy.snapshot()  # a viewer attaching in between applies what is queued
     assert cells(lazy) == cells(whole)
+
+
+def test_lines_remembered_by_skeleton_are_forgotten_when_the_markers_start_over() -> None:
+    # Red lines get the first two markers and are remembered (learnt in a first block, looked
+    # up in a second); new colours, a line each, take the other markers until green makes
+    # them start over, so green gets red's marker and green lines of the same shape get the
+    # same skeleton.
+    red = "".join(f"\x1b[31mab\x1b[0m tail {i}\r\n" for i in range(30))
+    # (A piece's lines after its first line end go in bulk.)
+    colours = [f"-\r\n\x1b[38;5;{i}mc\x1b[0m\r\n" for i in range(len(styled._MARKS) - 2)]
+    colours.append("-\r\n\x1b[32mc\x1b[0m\r\n")
+    green = "".join(f"\x1b[32mab\x1b[0m tail {i}\r\n" for i in range(30))
+    styled._reset()
+    model = ScreenModel(5, 20, history=1000)
+    for piece in (red, red, *colours, green):
+        model.feed(piece)
+    assert styled._mark_of[b"\x1b[32m"] == styled._MARKS[0]  # where red's marker was
+    assert cells(model) == cells(feed_bytes(red + red + "".join(colours) + green, 1))
