@@ -32,10 +32,10 @@ _MARKS = bytes((*range(0x01, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)))
 _MARKS_NUL = b"\x00" + _MARKS
 #: 1 for the bytes that end a block: controls other than ESC, CR and LF.
 _OTHER = bytes(0 if 0x20 <= c < 0x7F or c in b"\x1b\r\n" else 1 for c in range(256))
-#: A run of SGR/EL sequences (gcc sends EL after every SGR): one marker for the run.
 #: The bytes a block may hold (printable ASCII, ESC, CR, LF): deleting them leaves the others,
 #: a pass several times faster than mapping every byte through ``_OTHER``.
 _ALLOWED = bytes(c for c in range(256) if not _OTHER[c])
+#: A run of SGR/EL sequences (gcc sends EL after every SGR): one marker for the run.
 _SEQ = re.compile(rb"(?:\x1b\[(?:[0-9;]*m|0?K))+")
 _ONE = re.compile(rb"\x1b\[(?:([0-9;]*)m|0?K)")
 _BAD = re.compile(rb"\x1b(?!\[(?:[0-9;]*m|0?K))")
