@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: Seconds to wait for a runner whose terminal connection dropped to be seen gone (a killed
-#: process closes its sockets a moment before it stops existing).
-GONE_WAIT = 2.0
+#: process closes its sockets a moment before it stops existing; on a loaded machine that
+#: moment can last). Only a runner that neither answers nor is gone waits this long.
+GONE_WAIT = 5.0
 
 
 class StoppingError(BackendError):
