@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 _PRINTABLE = bytes(range(0x20, 0x7F))
 #: The first character that is not printable ASCII or part of a CR LF pair.
 _BAD = re.compile(r"[^ -~\r\n]|\r(?!\n)|(?<!\r)\n")
-_TEXT = itemgetter(0)
+#: A row's text (rows are [text, attributes, continued]).
+_ROW_TEXT = itemgetter(0)
 
 
 def block(t: Terminal, data: str, i: int) -> int:
@@ -242,7 +243,7 @@ def place(
         if top == 0 and t.buf.history is not None:
             t.buf.push(region[:cut], t.cols)
         region = region[cut:]
-        if max(map(len, map(_TEXT, region))) > t.cols:  # no Python code run per row
+        if max(map(len, map(_ROW_TEXT, region))) > t.cols:  # no Python code run per row
             region = split_rows(region, t.cols)[-height:]
         rows[top : bottom + 1] = region
         t.y = bottom
