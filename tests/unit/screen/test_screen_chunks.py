@@ -141,6 +141,20 @@ EDGES = {
         + ("", "a\tb\r\n", "50%\r99%\r\n", "x\ny\r\n", "u\bv\x7f\r\n")[i % 5]
         for i in range(400)
     ),
+    # Controls just before, at and after the edges of the windows the next control is searched
+    # in (128, 512, 2048... characters from where a search started), in runs that mix ASCII,
+    # Latin-1 and wider characters (short of the scrollback limit: see "Known differences").
+    "controls_at_the_edges_of_the_search_windows": "".join(
+        ("x" * n if k % 3 else "é━" * (n // 2) + "y" * (n % 2)) + ctrl
+        for k, (n, ctrl) in enumerate(
+            zip(
+                (127, 128, 129, 511, 512, 640, 641, 2047, 2048, 2688, 2689, 4000, 1),
+                ("\x08", "\t", "\x1b[1m", "\x07", "\x1b[0m", "\r\n") * 3,
+                strict=False,
+            )
+        )
+    )
+    + "$ ",
 }
 CHUNKED = {**ORACLE_STREAMS, **REAL, **EDGES}
 
