@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from . import lines
-from .rows import width
+from .widths import width
 
 if TYPE_CHECKING:
     from .terminal import Terminal

@@ -11,8 +11,9 @@ attribute string at all.
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
 from typing import Any, TypeAlias
+
+from .widths import width
 
 Row: TypeAlias = list[Any]  # [text: str, attrs: str, wrapped: bool]
 
@@ -127,14 +128,6 @@ def plain(row: Row) -> str:
     """The row's text, wide-character fillers removed, trailing blanks kept out."""
     text: str = row[0]
     return text.replace(WIDE, "").rstrip(" ")
-
-
-@lru_cache(maxsize=4096)
-def width(char: str) -> int:
-    """Cells a character takes: 0 (combining), 1, or 2 (East Asian wide/fullwidth)."""
-    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
 
 
 def cells(text: str) -> str:

@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .rows import width
+from .widths import width
 
 if TYPE_CHECKING:
     from .terminal import Terminal
