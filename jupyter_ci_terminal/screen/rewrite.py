@@ -109,9 +109,17 @@ def _widths(seen: Seen, region: str) -> tuple[int, int] | None:
     A bar's redraws between two log lines are mostly the same few strings (its numbers change
     every few updates) and come back in the next stretches: only the distinct redraws not
     seen before are checked, in one :func:`_text` pass, and their widths remembered, so a
-    stretch usually costs a split and a set instead of a pass per distinct sequence."""
+    stretch usually costs a split and a set instead of a pass per distinct sequence. Where no
+    redraw repeats, the region is checked as it is and nothing is remembered."""
     pieces = region.split("\r")
     distinct = set(pieces)
+    if len(distinct) == len(pieces):
+        # No redraw repeats (a bar whose every redraw differs): remembering would not pay.
+        text = _text(region)
+        if text is None:
+            return None
+        widths = list(map(len, text.split("\r")))
+        return widths[0], max(widths)
     new = distinct.difference(seen.widths)
     if new:
         if seen.chars + len(region) > SEEN:

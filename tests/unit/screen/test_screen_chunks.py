@@ -104,14 +104,22 @@ EDGES = {
         )
         for i in range(240)
     ),
-    # Redraws that come back in later stretches between log lines (their widths are
-    # remembered) next to new ones that do not qualify: a wide character, a tab, a C1
+    # Redraws that repeat and come back in later stretches between log lines (their widths
+    # are remembered) next to new ones that do not qualify: a wide character, a tab, a C1
     # control, a cursor move, a combining mark, one as wide as the screen, one wider.
     "known_redraws_among_new_ones": "".join(
-        f"\r\x1b[2K\x1b[3{i % 3}m{'━' * (i % 4)}\x1b[0m {i // 7 % 5}"
-        + ("", "", "表", "\t", "\x85", "\x1b[3C", "e\u0301", "w" * 14, "v" * 15)[
-            i % 9 if i % 5 == 0 else 0
-        ]
+        f"\r\x1b[2K\x1b[3{i // 7 % 3}m{'━' * (i // 7 % 4)}\x1b[0m {i // 7 % 5}"
+        + (
+            "",
+            "",
+            "表",
+            "\t",
+            "\x85",
+            "\x1b[3C",
+            "e\u0301",
+            "w" * (18 - i // 7 % 4),
+            "v" * (19 - i // 7 % 4),
+        )[i % 9 if i % 5 == 0 else 0]
         + ("" if i % 6 else f"\r\x1b[2Klog {i}\r\n")
         for i in range(400)
     ),

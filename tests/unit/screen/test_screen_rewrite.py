@@ -65,15 +65,19 @@ CASES = {
         "\r\x1b[2Ka\x1b[0m\r\x1b[2K\x1b[44ml1\r\nb\x1b[0m\r\x1b[2Kl2\r\n",
         True,
     ),
-    # A stretch whose redraws were all checked before, then one that adds a new redraw that
-    # does not qualify: the first is skipped from the remembered widths, the second is not.
+    # Stretches of repeated redraws: the first checked, the second from the remembered widths
+    # but with a new redraw that does not qualify: the first is skipped, the second is not.
     "known_redraws_then_a_wide_character": (
-        "\r\x1b[2K\x1b[1ma\x1b[0m\r\x1b[2Kl1\r\n\x1b[1ma\x1b[0m\r\x1b[2K\x1b[1ma\x1b[0m"
-        + "\r\x1b[2Kl2\r\n\x1b[1ma\x1b[0m\r\x1b[2K表\r\x1b[2Kl3\r\n",
+        "\r\x1b[2K\x1b[1ma\x1b[0m\r\x1b[2K\x1b[1ma\x1b[0m\r\x1b[2Kl1\r\n"
+        + "\x1b[1ma\x1b[0m\r\x1b[2K\x1b[1ma\x1b[0m\r\x1b[2K\x1b[1ma\x1b[0m\r\x1b[2K表"
+        + "\r\x1b[2Kl2\r\n",
         True,
     ),
     "known_redraws_then_one_too_wide": (
-        "\r\x1b[2Kab\x1b[0m\r\x1b[2Kl1\r\nab\x1b[0m\r\x1b[2K" + "w" * 21 + "\r\x1b[2Kl2\r\n",
+        "\r\x1b[2Kab\x1b[0m\r\x1b[2Kab\x1b[0m\r\x1b[2Kl1\r\nab\x1b[0m\r\x1b[2Kab\x1b[0m"
+        + "\r\x1b[2Kab\x1b[0m\r\x1b[2K"
+        + "w" * 21
+        + "\r\x1b[2Kl2\r\n",
         True,
     ),
     "in_insert_mode": ("\x1b[4h\r\x1b[2Kabc\r\x1b[2Kd\r\n\x1b[4l", False),
@@ -107,9 +111,10 @@ def test_a_redraw_that_does_not_fit_after_the_cursor_is_not_skipped() -> None:
 def test_a_known_redraw_that_does_not_fit_after_the_cursor_is_not_skipped() -> None:
     model = ScreenModel(5, 20, history=1000)
     t = model.term
-    assert rewrite.skip(t, "abcdef\r\x1b[2Kz\r\n", 0) > 0  # its width is remembered
+    redraws = "abcdef\rabcdef\r\x1b[2Kz\r\n"
+    assert rewrite.skip(t, redraws, 0) > 0  # its width is remembered
     t.feed("\r\n" + "x" * 15)
-    assert rewrite.skip(t, "abcdef\r\x1b[2Kz\r\n", 0) == 0
+    assert rewrite.skip(t, redraws, 0) == 0
 
 
 @pytest.mark.parametrize("seen", [1, 300, rewrite.SEEN])
