@@ -31,6 +31,9 @@ _TEXT = bytes((0x0D, *range(0x20, 0x7F), *range(0x80, 0x100)))
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")
 #: At most this many distinct sequences are removed one by one (more: the general path).
 DISTINCT = 32
+#: Characters of redraws whose widths a terminal remembers, at most (then it forgets them all):
+#: more than :data:`REACH`, so one stretch's redraws always fit.
+SEEN = 65536
 
 
 def skip(t: Terminal, data: str, i: int) -> int:
@@ -55,11 +58,10 @@ def skip(t: Terminal, data: str, i: int) -> int:
         if k <= i:
             break
         region = data[i:k]
-        text = _text(region)
-        if text is None:
+        widths = _widths(t.seen, region)
+        if widths is None:
             break
-        pieces = text.split("\r")
-        if x + len(pieces[0]) > t.cols or max(map(len, pieces)) > t.cols:
+        if x + widths[0] > t.cols or widths[1] > t.cols:
             break  # it would wrap
         if found and not _resets(region):
             break  # its pen depends on the lines' own colours: apply them first
@@ -90,6 +92,49 @@ def _apply(t: Terminal, found: list[str]) -> None:
     end = lines.coloured(t, block, 0)
     if end < len(block):
         t.feed(block[end:])
+
+
+class Seen:
+    """The widths of the redraws one terminal has checked (see :func:`_widths`)."""
+
+    def __init__(self) -> None:
+        self.widths: dict[str, int] = {}
+        self.chars = 0  # their length, bounded by SEEN
+
+
+def _widths(seen: Seen, region: str) -> tuple[int, int] | None:
+    """The widths of the first and the widest of the CR-separated redraws of ``region`` when
+    all of it is text a cell wide and SGR/EL sequences (see :func:`_text`); None otherwise.
+
+    A bar's redraws between two log lines are mostly the same few strings (its numbers change
+    every few updates) and come back in the next stretches: only the distinct redraws not
+    seen before are checked, in one :func:`_text` pass, and their widths remembered, so a
+    stretch usually costs a split and a set instead of a pass per distinct sequence. Where no
+    redraw repeats, the region is checked as it is and nothing is remembered."""
+    pieces = region.split("\r")
+    distinct = set(pieces)
+    if len(distinct) == len(pieces):
+        # No redraw repeats (a bar whose every redraw differs): remembering would not pay.
+        text = _text(region)
+        if text is None:
+            return None
+        widths = list(map(len, text.split("\r")))
+        return widths[0], max(widths)
+    new = distinct.difference(seen.widths)
+    if new:
+        if seen.chars + len(region) > SEEN:
+            seen.widths.clear()  # forget them all (a stretch is shorter than SEEN)
+            seen.chars = 0
+            new = distinct
+        fresh = list(new)
+        joined = "\r".join(fresh)
+        text = _text(joined)
+        if text is None:
+            return None
+        seen.chars += len(joined)
+        seen.widths.update(zip(fresh, map(len, text.split("\r")), strict=True))
+    width = seen.widths.__getitem__
+    return width(pieces[0]), max(map(width, distinct))
 
 
 def _text(region: str) -> str | None:

@@ -79,6 +79,7 @@ class Terminal:
         # Where each anchor came in each state, in the output being fed (see skip.py).
         self.anchors: dict[tuple[str, tuple[object, ...]], list[int]] = {}
         self.skipped = 0  # bytes of output skipped as overwritten floods (for benchmarks)
+        self.seen = rewrite.Seen()  # widths of a bar's redraws already checked (rewrite.py)
 
     # ---- feeding ------------------------------------------------------------------------------
 

@@ -104,6 +104,25 @@ EDGES = {
         )
         for i in range(240)
     ),
+    # Redraws that repeat and come back in later stretches between log lines (their widths
+    # are remembered) next to new ones that do not qualify: a wide character, a tab, a C1
+    # control, a cursor move, a combining mark, one as wide as the screen, one wider.
+    "known_redraws_among_new_ones": "".join(
+        f"\r\x1b[2K\x1b[3{i // 7 % 3}m{'━' * (i // 7 % 4)}\x1b[0m {i // 7 % 5}"
+        + (
+            "",
+            "",
+            "表",
+            "\t",
+            "\x85",
+            "\x1b[3C",
+            "e\u0301",
+            "w" * (18 - i // 7 % 4),
+            "v" * (19 - i // 7 % 4),
+        )[i % 9 if i % 5 == 0 else 0]
+        + ("" if i % 6 else f"\r\x1b[2Klog {i}\r\n")
+        for i in range(400)
+    ),
     # A bar's updates between log lines taken as blocks of lines: some lines wider than the
     # screen, a tab, an LF alone, a wide character, the pen left bold, a cursor move up so
     # the lines are written over old rows, and longer runs of lines between those.

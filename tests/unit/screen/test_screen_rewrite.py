@@ -5,6 +5,9 @@ that holds."""
 from __future__ import annotations
 
 import pytest
+from real_output import REDRAWS
+from screen_state import cells
+from test_screen_chunks import EDGES
 from test_screen_overlay import same_either_way, taken
 
 from jupyter_ci_terminal.screen import ScreenModel, rewrite
@@ -62,6 +65,21 @@ CASES = {
         "\r\x1b[2Ka\x1b[0m\r\x1b[2K\x1b[44ml1\r\nb\x1b[0m\r\x1b[2Kl2\r\n",
         True,
     ),
+    # Stretches of repeated redraws: the first checked, the second from the remembered widths
+    # but with a new redraw that does not qualify: the first is skipped, the second is not.
+    "known_redraws_then_a_wide_character": (
+        "\r\x1b[2K\x1b[1ma\x1b[0m\r\x1b[2K\x1b[1ma\x1b[0m\r\x1b[2Kl1\r\n"
+        + "\x1b[1ma\x1b[0m\r\x1b[2K\x1b[1ma\x1b[0m\r\x1b[2K\x1b[1ma\x1b[0m\r\x1b[2K表"
+        + "\r\x1b[2Kl2\r\n",
+        True,
+    ),
+    "known_redraws_then_one_too_wide": (
+        "\r\x1b[2Kab\x1b[0m\r\x1b[2Kab\x1b[0m\r\x1b[2Kl1\r\nab\x1b[0m\r\x1b[2Kab\x1b[0m"
+        + "\r\x1b[2Kab\x1b[0m\r\x1b[2K"
+        + "w" * 21
+        + "\r\x1b[2Kl2\r\n",
+        True,
+    ),
     "in_insert_mode": ("\x1b[4h\r\x1b[2Kabc\r\x1b[2Kd\r\n\x1b[4l", False),
     "autowrap_off": ("\x1b[?7l\r\x1b[2Kabc\r\x1b[2Kd\r\n\x1b[?7h", False),
     "under_a_background_colour": ("\x1b[44m\r\x1b[2Ka\r\x1b[2Kb\r\n\x1b[0m", False),
@@ -88,3 +106,37 @@ def test_a_redraw_that_does_not_fit_after_the_cursor_is_not_skipped() -> None:
     t.feed("x" * 15)
     assert rewrite.skip(t, "abcdef\r\x1b[2Kz\r\n", 0) == 0
     assert rewrite.skip(t, "abcde\r\x1b[2Kz\r\n", 0) > 0
+
+
+def test_a_known_redraw_that_does_not_fit_after_the_cursor_is_not_skipped() -> None:
+    model = ScreenModel(5, 20, history=1000)
+    t = model.term
+    redraws = "abcdef\rabcdef\r\x1b[2Kz\r\n"
+    assert rewrite.skip(t, redraws, 0) > 0  # its width is remembered
+    t.feed("\r\n" + "x" * 15)
+    assert rewrite.skip(t, redraws, 0) == 0
+
+
+@pytest.mark.parametrize("seen", [1, 300, rewrite.SEEN])
+@pytest.mark.parametrize(
+    "output",
+    [
+        REDRAWS["rich_bar_fitting_the_width"],
+        EDGES["redraws_erased_before_each_log_line"],
+        EDGES["known_redraws_among_new_ones"],
+    ],
+)
+def test_redraws_remembered_or_forgotten_give_the_same_cells(
+    output: str, seen: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # However few redraws a terminal remembers, the result is that of applying them all.
+    monkeypatch.setattr(rewrite, "SEEN", seen)
+    model = ScreenModel(5, 20, history=1000)
+    for k in range(0, len(output), 997):
+        model.feed(output[k : k + 997])
+    assert model.term.seen.chars <= max(seen, rewrite.REACH)
+    monkeypatch.setattr("jupyter_ci_terminal.screen.rewrite.skip", lambda t, data, i: i)
+    applied = ScreenModel(5, 20, history=1000)
+    applied.feed(output)
+    assert cells(model) == cells(applied)
+    assert model.term.pen == applied.term.pen
