@@ -3,9 +3,9 @@
 Such output is ``text\\r\\n`` lines whose colours come from a handful of distinct escape
 sequences (SGR, and the EL that gcc sends after each one). Tokenising every sequence costs a
 Python object or call each, so instead each distinct run of consecutive sequences becomes one
-*marker* byte (one same-length ``bytes.replace`` over the block per distinct run). Then one
-``translate`` gives the text, one more the line *skeletons* (every text cell as ``H``, every
-run as its marker).
+*marker* byte (one same-length ``bytes.replace`` per distinct run, over pieces of the block
+cut at line ends). Then one ``translate`` gives the text, one more the line *skeletons* (every
+text cell as ``H``, every run as its marker).
 A line's attributes depend only on the pen it starts with and its skeleton, so they are
 computed once per distinct (pen, skeleton) and reused: per line the work is one dict lookup.
 Trailing text is left out of the skeleton (messages vary in length; the pen they end with
