@@ -55,16 +55,22 @@ def block(t: Terminal, data: str, i: int) -> int:
 def coloured(t: Terminal, data: str, i: int) -> int:
     """Apply the coloured lines starting at ``data[i]``; return the index after the last one."""
     # In blocks that grow while they are taken whole: a block costs a few passes over all of
-    # it even when a cursor move a few lines in ends it.
-    size = styled.FIRST
+    # it even when a cursor move a few lines in ends it. A flood of coloured lines arrives in
+    # many pieces of output: the size reached when one ran out goes on with the next, so each
+    # piece is one block, not a ramp of small ones whose lines are all cut into rows.
+    size = t.coloured_size or styled.FIRST
+    t.coloured_size = 0
     while True:
         found = styled.rows(t, data, i, size)
         if found is None:
             return i
-        new, cleared, i, whole = found
+        new, cleared, end, whole = found
         place(t, new, cleared=cleared)
         if not whole:
-            return i
+            if whole is None:
+                t.coloured_size = size
+            return end
+        i = end
         size = min(size * 4, styled.BLOCK)
 
 

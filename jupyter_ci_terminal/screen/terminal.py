@@ -52,6 +52,9 @@ class Terminal:
         self.history_size = history
         self.partial = ""  # the start of an escape sequence the next output completes
         self.mixed = False
+        # The size of the next block of coloured lines, carried from one output to the next
+        # (lines.py); 0: start small.
+        self.coloured_size = 0
         self.reset()
 
     def reset(self) -> None:

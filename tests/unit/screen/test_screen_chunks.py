@@ -152,6 +152,24 @@ EDGES = {
         + ("\x1b[0m" if i % 10 == 7 else "")
         for i in range(300)
     ),
+    # gcc's lines in blocks large enough to be marked in pieces (fed at once), and long
+    # enough for a block to run out at the end of a 4,096-byte piece of output and go on with
+    # the next. First a cursor up (rows written over, EL clears them), a tab, a wide
+    # character, a pen left on at a line end; then 700 lines without those, wider than the
+    # screen in turn, with a colour first seen every 100 lines; a line longer than a piece.
+    "coloured_lines_marked_in_pieces": "".join(
+        f"\x1b[01m\x1b[Kf{i}.c:\x1b[m\x1b[K \x1b[01;35m\x1b[Kwarning: {'w' * (i % 30)}"
+        "\x1b[m\x1b[K\r\n"
+        + ("" if i % 100 != 50 else f"\x1b[3{i // 100}mnew colour {i}\x1b[0m\r\n")
+        + ("" if i >= 120 or i % 40 != 7 else "\x1b[3A\r")
+        + ("" if i >= 120 or i % 40 != 17 else f"tab\there {i}\r\n")
+        + ("" if i >= 120 or i % 40 != 27 else f"表 wide {i}\r\n")
+        + ("" if i >= 120 or i % 40 != 37 else "\x1b[1mbold left on\r\nstill bold\x1b[0m\r\n")
+        for i in range(820)
+    )
+    + "\x1b[32m"
+    + "g" * 17_000
+    + "\x1b[0m\r\nend\r\n",
     "tab_in_coloured_lines": "".join(f"\x1b[33mk{i}\x1b[0m\tv\r\n" for i in range(30)),
     # Long plain blocks (no escape) with other controls among the lines: a tab, a lone CR or
     # LF, a backspace, DEL; the blocks before and between them go in bulk.
@@ -225,3 +243,51 @@ def test_lines_remembered_by_skeleton_are_forgotten_when_the_markers_start_over(
         model.feed(piece)
     assert styled._mark_of[b"\x1b[32m"] == styled._MARKS[0]  # where red's marker was
     assert cells(model) == cells(feed_bytes(red + red + "".join(colours) + green, 1))
+
+
+PIECE_CASES = {
+    "empty": (b"", [b""]),
+    "shorter than a piece": (b"ab\r\ncd", [b"ab\r\ncd"]),
+    "cut after the last line end in each piece": (
+        b"abc\r\nde\r\nfghij\r\nk",
+        [b"abc\r\n", b"de\r\n", b"fghij\r\n", b"k"],
+    ),
+    "a line end at the very edge of a piece": (b"abcdef\r\ngh", [b"abcdef\r\n", b"gh"]),
+    "a line longer than a piece: the rest in one": (
+        b"ab\r\ncdefghijkl\r\nm",
+        [b"ab\r\n", b"cdefghijkl\r\nm"],
+    ),
+    "a lone CR or LF is no line end": (b"ab\rc\nd\r\nefg", [b"ab\rc\nd\r\n", b"efg"]),
+}
+
+
+@pytest.mark.parametrize("case", list(PIECE_CASES))
+def test_a_block_is_cut_into_pieces_after_line_ends(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text, pieces = PIECE_CASES[case]
+    monkeypatch.setattr(styled, "PIECE", 8)
+    assert styled._pieces(text) == pieces
+
+
+MARK_CASES = {
+    "one run": b"\x1b[1mab\x1b[0m\r\n" * 4,
+    "a run first seen in a later piece": b"\x1b[1mab\x1b[0m\r\n" * 3 + b"c\x1b[31md\x1b[0m\r\n",
+    "a run at a piece's start and end": b"ab\r\n\x1b[1m\x1b[K\r\ncd\x1b[m\x1b[K\r\n\x1b[1m\x1b[K",
+    "another sequence in a later piece": b"\x1b[1mab\x1b[0m\r\n" * 3 + b"\x1b[3A\r\n",
+    "no sequence": b"ab\r\ncd\r\n",
+}
+
+
+@pytest.mark.parametrize("case", list(MARK_CASES))
+def test_marking_in_pieces_gives_the_block_marked_at_once(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = MARK_CASES[case]
+    styled._reset()
+    at_once = styled._mark(text)
+    styled._reset()
+    monkeypatch.setattr(styled, "PIECE", 12)
+    assert len(styled._pieces(text)) > 1 or case == "no sequence"
+    assert styled._mark(text) == at_once
+    assert (at_once is None) == (case == "another sequence in a later piece")
