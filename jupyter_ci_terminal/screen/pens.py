@@ -18,11 +18,13 @@ _CLEAR = {22: BOLD | DIM, 23: ITALIC, 24: UNDERLINE, 25: BLINK, 27: INVERSE, 28:
 
 
 class Pen(NamedTuple):
-    """Foreground and background as SGR parameter text ("" = default) plus attribute flags."""
+    """Foreground and background as SGR parameter text ("" = default), attribute flags, and the
+    hyperlink (OSC 8's ``params;uri``, "" = none) cells written with it belong to."""
 
     fg: str
     bg: str
     flags: int
+    link: str = ""
 
 
 DEFAULT = Pen("", "", 0)
@@ -58,7 +60,7 @@ def _colour(codes: list[int], i: int, base: int) -> tuple[str, int]:
 
 
 def _apply(pid: int, params: str) -> int:
-    fg, bg, flags = _pens[pid]
+    fg, bg, flags, link = _pens[pid]
     # Colon sub-parameters (38:2::r:g:b, 4:3) are read as if they were separate parameters.
     parts = params.replace(":", ";").split(";") if params else ["0"]
     codes = [int(p) if p.isdigit() else 0 for p in parts]
@@ -67,7 +69,7 @@ def _apply(pid: int, params: str) -> int:
         c = codes[i]
         i += 1
         if c == 0:
-            fg, bg, flags = "", "", 0
+            fg, bg, flags = "", "", 0  # not the link: as xterm.js, SGR 0 leaves it open
         elif c in _SET:
             flags |= _SET[c]
         elif c in _CLEAR:
@@ -86,7 +88,7 @@ def _apply(pid: int, params: str) -> int:
                 fg = text
             else:
                 bg = text
-    return pen_id(Pen(fg, bg, flags))
+    return pen_id(Pen(fg, bg, flags, link))
 
 
 def apply_sgr(pid: int, params: str) -> int:
@@ -106,12 +108,29 @@ def erase_pen(pid: int) -> int:
     return found
 
 
+def with_link(pid: int, link: str) -> int:
+    """Pen ``pid`` with cells belonging to hyperlink ``link`` ("" = none)."""
+    return pen_id(_pens[pid]._replace(link=link))
+
+
 def sgr(pid: int) -> str:
-    """The escape sequence that selects pen ``pid`` from any state."""
+    """The SGR sequence that selects pen ``pid``'s colours and flags from any state (its link
+    is left as it was: see :func:`select`)."""
     found = _render_cache.get(pid)
     if found is None:
-        fg, bg, flags = _pens[pid]
+        fg, bg, flags, _ = _pens[pid]
         codes = ["0"] + [code for flag, code in _FLAG_CODES if flags & flag]
         codes += [c for c in (fg, bg) if c]
         found = _render_cache[pid] = "\x1b[" + ";".join(codes) + "m"
     return found
+
+
+def select(pid: int, current: int) -> str:
+    """The escape sequences that change pen ``current`` into pen ``pid``, link included."""
+    link = _pens[pid].link
+    return sgr(pid) + (f"\x1b]8;{link or ';'}\x1b\\" if link != _pens[current].link else "")
+
+
+def reset(current: int) -> str:
+    """Back to the default pen from pen ``current``, closing its link if it has one."""
+    return "\x1b[0m\x1b]8;;\x1b\\" if _pens[current].link else "\x1b[0m"

@@ -38,7 +38,7 @@ def _draw(t: str, a: str, out: list[str], pen: int) -> int:
     for start, end in runs:
         p = ord(a[start])
         if p != pen:
-            out.append(pens.sgr(p))
+            out.append(pens.select(p, pen))
             pen = p
         out.append(t[start:end].replace(WIDE, ""))
     return pen
@@ -92,11 +92,11 @@ def _main(t: Terminal, scrollback: int, cursor: tuple[int, int], out: list[str])
         pen = _draw(tx, at, out, pen)
         if i + 1 < len(rows) and not cont:
             if pen:
-                out.append("\x1b[0m")
+                out.append(pens.reset(pen))
                 pen = 0
             out.append("\r\n")
     if pen:
-        out.append("\x1b[0m")
+        out.append(pens.reset(pen))
     if natural:
         if len(rows) > len(history) and rows and len(_trimmed(rows[-1])[0]) > cx:
             out.append(f"\x1b[{cx + 1}G")  # text right of the cursor: same width only
@@ -120,9 +120,11 @@ def _wrap_pending(row: Row, cols: int) -> str:
     if len(text) != cols:
         return ""
     if text[-1] != WIDE:
-        return f"{pens.sgr(ord(attrs[-1]))}{text[-1]}\x1b[0m"
+        p = ord(attrs[-1])
+        return f"{pens.select(p, 0)}{text[-1]}{pens.reset(p)}"
     if cols > 1:  # a wide character in the last two columns
-        return f"\x1b[{cols - 1}G{pens.sgr(ord(attrs[-2]))}{text[-2]}\x1b[0m"
+        p = ord(attrs[-2])
+        return f"\x1b[{cols - 1}G{pens.select(p, 0)}{text[-2]}{pens.reset(p)}"
     return ""
 
 
@@ -133,11 +135,12 @@ def cursor_row(t: Terminal) -> str:
     x = min(t.x, t.cols)
     text, attrs = row[0][:x], full_attrs(row[1], len(row[0]))[:x]
     out: list[str] = []
-    if _draw(text, attrs, out, 0):
-        out.append("\x1b[0m")
+    pen = _draw(text, attrs, out, 0)
+    if pen:
+        out.append(pens.reset(pen))
     if len(text) < x:  # blanks up to the cursor
         out.append(" " * (x - len(text)))
-    out.append(pens.sgr(t.pen) if t.pen else "")
+    out.append(pens.select(t.pen, 0) if t.pen else "")
     return "".join(out)
 
 
@@ -170,7 +173,7 @@ def _alternate(t: Terminal, out: list[str], margins: str) -> None:
         if tx:
             out.append(f"\x1b[{y + 1};1H")
             pen = _draw(tx, at, out, pen)
-    out.append("\x1b[0m" + margins)
+    out.append(pens.reset(pen) + margins)
     saved = t.alt.saved
     if saved is not None:
         out.append(f"\x1b[{saved[1] + 1};{min(saved[0], t.cols - 1) + 1}H{pens.sgr(saved[2])}\x1b7")
@@ -214,7 +217,7 @@ def snapshot(t: Terminal, scrollback: int) -> str:
     if t.title:
         out.append(f"\x1b]2;{t.title}\x07")
     if t.pen:
-        out.append(pens.sgr(t.pen))
+        out.append(pens.select(t.pen, 0))
     # Output cut inside an escape sequence: the viewer gets its start, so that the rest of it,
     # which comes next, completes it there too instead of showing as text.
     out.append(t.partial)

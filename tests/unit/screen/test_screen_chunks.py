@@ -178,6 +178,18 @@ EDGES = {
         + ("", "a\tb\r\n", "50%\r99%\r\n", "x\ny\r\n", "u\bv\x7f\r\n")[i % 5]
         for i in range(400)
     ),
+    # OSC 8 hyperlinks (gcc's warning options, ls --hyperlink): kept through SGR 0, ended by
+    # an empty one, replaced by the next, wrapped across rows, not given to erased cells, with
+    # an id parameter, and one left open at the end (what follows belongs to it).
+    "hyperlinks": "see \x1b]8;;https://example.com/a\x07the docs\x1b]8;;\x07 now\r\n"
+    + "\x1b[1m\x1b]8;;file:///tmp/x\x1b\\bold\x1b[0m plain\x1b]8;;\x1b\\ after\r\n"
+    + "\x1b]8;id=w1;https://gcc.gnu.org/w#index-Wunused\x07-Wunused-variable-is-a-long-option"
+    + "\x1b]8;;https://b.example/\x07 b\x1b[K\x1b]8;;\x07\r\n"
+    + "".join(
+        f"\x1b[3{i % 8}m{i}:\x1b]8;;https://x/{i}\x07link{i}\x1b]8;;\x07\x1b[0m\r\n"
+        for i in range(12)
+    )
+    + "\x1b]8;;https://still.open/\x07$ ",
     # Controls just before, at and after the edges of the windows the next control is searched
     # in (128, 512, 2048... characters from where a search started), in runs that mix ASCII,
     # Latin-1 and wider characters (short of the scrollback limit: see "Known differences").

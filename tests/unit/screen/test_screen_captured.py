@@ -1,0 +1,186 @@
+"""Output of real programs, captured on a pty, against the real xterm.js: the screen model must
+restore what real tools print (their own bars, colours, cursor moves and timing), not only the
+shapes the other tables generate."""
+
+from __future__ import annotations
+
+import codecs
+import fcntl
+import os
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+from test_screen_xterm import MORE, logical, xterm, xterm_needed
+
+from jupyter_ci_terminal.screen import ScreenModel
+
+pytestmark = xterm_needed
+
+ROWS, COLS = 12, 60
+#: Seconds a captured program may run.
+DEADLINE = 60.0
+
+TQDM_WITH_LOG = """
+from tqdm import tqdm
+for i in tqdm(range(3000), mininterval=0, desc="train"):
+    if i % 150 == 0:
+        tqdm.write(f"epoch {i // 150}: loss {1 / (i + 1):.4f}")
+"""
+TQDM_NESTED = """
+from tqdm import tqdm
+for epoch in tqdm(range(4), position=0, desc="epochs", mininterval=0):
+    for step in tqdm(range(400), position=1, leave=False, desc="steps", mininterval=0):
+        pass
+print("done")
+"""
+RICH_WITH_LOG = """
+from rich.progress import Progress
+with Progress(auto_refresh=False) as progress:
+    task = progress.add_task("train", total=1000)
+    for i in range(1000):
+        progress.update(task, advance=1)
+        progress.refresh()
+        if i % 40 == 0:
+            progress.console.log(f"step {i}: [bold green]ok[/] loss={1 / (i + 1):.3f}")
+"""
+RICH_TABLE = """
+from rich.console import Console
+from rich.table import Table
+table = Table(title="Jobs")
+for name in ("job", "stage", "status", "duration"):
+    table.add_column(name)
+for i in range(40):
+    status = "[green]passed ✅[/]" if i % 7 else "[red]failed ❌[/]"
+    table.add_row(f"test-{i}", ("build", "test", "deploy")[i % 3], status, f"{i * 1.7:.1f} s")
+Console().print(table)
+"""
+PYTEST_TESTS = """
+import pytest
+@pytest.mark.parametrize("n", range(60))
+def test_case(n):
+    assert n % 17
+"""
+C_WARNINGS = "int main(void) {\n" + "".join(f"  int unused_{i};\n" for i in range(40)) + "}\n"
+
+
+def capture(argv: list[str], cwd: Path) -> str:
+    """Everything ``argv`` writes to a ROWS x COLS pty until it exits, decoded as a viewer would."""
+    master, slave = os.openpty()
+    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLS), "LINES": str(ROWS)}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, start_new_session=True
+    )
+    os.close(slave)
+    out = bytearray()
+    end = time.monotonic() + DEADLINE
+    try:
+        while time.monotonic() < end:
+            ready, _, _ = select.select([master], [], [], end - time.monotonic())
+            if not ready:
+                break
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the program and its children closed the pty
+                break
+            if not data:
+                break
+            out += data
+    finally:
+        os.close(master)
+        proc.kill()
+        proc.wait()
+    assert proc.returncode is not None
+    return codecs.decode(bytes(out), "utf-8", "replace")
+
+
+def python(code: str) -> list[str]:
+    return [sys.executable, "-c", code]
+
+
+PROGRAMS = {
+    "tqdm_with_tqdm_write": lambda d: python(TQDM_WITH_LOG),
+    "tqdm_nested_bars": lambda d: python(TQDM_NESTED),
+    "rich_progress_with_console_log": lambda d: python(RICH_WITH_LOG),
+    "rich_table_with_emoji": lambda d: python(RICH_TABLE),
+    "pytest_verbose_in_colour": lambda d: (
+        (d / "test_cases.py").write_text(PYTEST_TESTS),
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-v",
+            "--color=yes",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "ignore",
+            "test_cases.py",
+        ],
+    )[1],
+    "gcc_warnings_in_colour": lambda d: (
+        (d / "unused.c").write_text(C_WARNINGS),
+        ["gcc", "-Wall", "-fdiagnostics-color=always", "-c", "unused.c", "-o", os.devnull],
+    )[1],
+    "ls_in_colour": lambda d: ["ls", "--color=always", "-l", "-a", sys.prefix + "/bin"],
+}
+NEEDS = {"gcc_warnings_in_colour": "gcc"}
+
+
+@pytest.fixture(scope="module")
+def captured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    out = {}
+    for name, argv in PROGRAMS.items():
+        if NEEDS.get(name) and shutil.which(NEEDS[name]) is None:
+            continue
+        folder = tmp_path_factory.mktemp(name)
+        out[name] = capture(argv(folder), folder)
+    return out
+
+
+def output(captured: dict[str, str], name: str) -> str:
+    if name not in captured:
+        pytest.skip(f"needs {NEEDS[name]}, which this machine lacks")
+    data = captured[name]
+    assert len(data) > 1000, data  # the program ran and drew something
+    return data
+
+
+def feed(data: str) -> ScreenModel:
+    """The model as a session feeds it: in pieces of what one pty read gives."""
+    model = ScreenModel(ROWS, COLS, history=1000)
+    for k in range(0, len(data), 4096):
+        model.feed(data[k : k + 4096])
+    return model
+
+
+@pytest.mark.parametrize("name", list(PROGRAMS))
+def test_reloaded_viewer_shows_what_a_viewer_that_stayed_shows(
+    captured: dict[str, str], name: str
+) -> None:
+    data = output(captured, name)
+    stayed, reloaded = xterm(
+        {"rows": ROWS, "cols": COLS, "writes": [data], "after": [MORE]},
+        {"rows": ROWS, "cols": COLS, "writes": [feed(data).snapshot(1000)], "after": [MORE]},
+    )
+    assert reloaded == stayed
+
+
+@pytest.mark.parametrize("name", list(PROGRAMS))
+def test_reloaded_viewer_of_another_width_loses_no_line(
+    captured: dict[str, str], name: str
+) -> None:
+    data = output(captured, name)
+    snap = feed(data).snapshot(1000)
+    at_that_width, reloaded = xterm(
+        {"rows": ROWS, "cols": 97, "writes": [data]}, {"rows": ROWS, "cols": 97, "writes": [snap]}
+    )
+    assert logical(reloaded) == logical(at_that_width)
