@@ -83,6 +83,21 @@ def gcc(mb: int) -> str:
     )
 
 
+def gcc_utf8(mb: int) -> str:
+    """gcc 10+ on a UTF-8 terminal, as captured on a pty: quotes are U+2018/U+2019 and each
+    warning option links to its documentation (OSC 8), so no line is ASCII."""
+    url = "https://gcc.gnu.org/onlinedocs/gcc/Warning-Options.html#index-Wunused-variable"
+    n = mb * 1_000_000 // 330
+    return "".join(
+        f"\x1b[01m\x1b[Ksrc/file{i}.c:{i}:7:\x1b[m\x1b[K \x1b[01;35m\x1b[Kwarning: \x1b[m\x1b[K"
+        f"unused variable \u2018\x1b[01m\x1b[Kv{i}\x1b[m\x1b[K\u2019 [\x1b[01;35m\x1b[K"
+        f"\x1b]8;;{url}\x07-Wunused-variable\x1b]8;;\x07\x1b[m\x1b[K]\r\n"
+        f"{i:5d} |   int \x1b[01;35m\x1b[Kv{i}\x1b[m\x1b[K;\r\n"
+        f"      |       \x1b[01;35m\x1b[K^~~\x1b[m\x1b[K\r\n"
+        for i in range(n)
+    )
+
+
 def pytest_verbose(mb: int) -> str:
     """pytest -v: a test id of varying length, a coloured outcome, the percentage at the edge."""
     n = mb * 1_000_000 // 80
@@ -148,6 +163,7 @@ def main() -> None:
         "coloured compiler output (5 MB)": coloured(5),
         "one 5 MB line without a newline": "x" * 5_000_000,
         "gcc diagnostics, SGR + EL pairs (5 MB)": gcc(5),
+        "gcc on a UTF-8 terminal, quotes + OSC 8 links (1 MB)": gcc_utf8(1),
         "pytest -v outcomes (5 MB)": pytest_verbose(5),
         "ls --color (5 MB)": ls_color(5),
         "docker BuildKit redraws, 4,000 frames": buildkit(4_000),
