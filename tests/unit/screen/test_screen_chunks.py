@@ -178,6 +178,20 @@ EDGES = {
         + ("", "a\tb\r\n", "50%\r99%\r\n", "x\ny\r\n", "u\bv\x7f\r\n")[i % 5]
         for i in range(400)
     ),
+    # Coloured lines with characters past ASCII a cell wide (gcc's quotes on a UTF-8 terminal,
+    # accents, box drawing) go in bulk; among them lines with a wide character, a combining
+    # mark or a C1 control, which do not.
+    "coloured_lines_past_ascii": "".join(
+        f"\x1b[01m\x1b[Kf{i}.c:{i}:\x1b[m\x1b[K \x1b[01;35m\x1b[Kwarning:\x1b[m\x1b[K "
+        f"\u2018\x1b[01m\x1b[Kv{i}\x1b[m\x1b[K\u2019 caf\u00e9 \u2500\u2524\r\n"
+        + (
+            "",
+            "\x1b[32m\u4e2d\u6587\x1b[0m\r\n",
+            "\u00e9\tt\x1b[1m!\x1b[0m\r\n",
+            "\x1b[31m\u2026x\x1b[0m\r\n",
+        )[i % 4]
+        for i in range(120)
+    ),
     # OSC 8 hyperlinks (gcc's warning options, ls --hyperlink): kept through SGR 0, ended by
     # an empty one, replaced by the next, wrapped across rows, not given to erased cells, with
     # an id parameter, and one left open at the end (what follows belongs to it).
