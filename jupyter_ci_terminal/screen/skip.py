@@ -6,11 +6,12 @@ printable text differs. The terminal notices when an anchor (CR, CUP, DECSC) com
 same state (cursor, pen, saved cursor, and nothing unsafe happened in between: see
 ``Terminal.epoch``) and asks :func:`repeats` how many copies of the update just applied follow.
 Copies of one shape starting from one state write exactly the same cells, so every copy but the
-last is overwritten by the last: skipping them changes nothing. The copies are compared as
-bytes: one ``translate`` shows where the controls are and that the text is printable ASCII, one
-big-integer AND takes the escape sequences and any non-ASCII text (a progress bar's blocks, the
-same in every copy) under a mask, and one XOR with the template finds the first copy that
-differs; no Python code runs per copy.
+last is overwritten by the last: skipping them changes nothing. A shape is a regular
+expression for one copy (its escape sequences, CR, LF, BS and non-ASCII text as they are, each
+run of printable ASCII text as that many printable ASCII characters), compiled once per shape:
+one ``match`` counts the copies that follow, and copies that are the same text as the update
+(apt's status line while its percentage stays) are counted before that by comparing memory.
+No Python code runs per copy.
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ def repeats(data: str, q: int, p: int, end: int) -> int:
         return 0
     if not data.startswith(data[p:end], p + size):
         # The copy after the next one must start with the same anchor: when it does not (a
-        # counter's text grew, a log line came), no template is worth building.
+        # counter's text grew, a log line came), no shape is worth compiling.
         return 0
     shape = _shape(t, data[p : p + size])
     if shape is None:
@@ -164,7 +165,8 @@ def repeats(data: str, q: int, p: int, end: int) -> int:
         n = _same(data, at, t, k)
         if n < k:
             at += n * size
-            n += (shape.match(data, at, at + (k - n) * size).end() - at) // size  # type: ignore[union-attr]
+            whole = shape.match(data, at, at + (k - n) * size)  # "(?:...)*": always a match
+            n += (whole.end() - at) // size if whole else 0
         good += n
         if n < k:
             break
