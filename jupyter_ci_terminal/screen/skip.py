@@ -43,6 +43,9 @@ PERIODS = 6
 STATES = 64
 #: Characters of updates compared as one, at most (longer ones are applied as they come).
 LONGEST = 16384
+#: Characters of a shape's regular expression, at most: compiled, it takes about 20 bytes a
+#: character, and the ``re`` module keeps the last 512 it compiled (longer ones: no skip).
+SHAPE_MAX = 2048
 #: The last shape compiled per length of update (a redraw's updates differ in text only).
 _recent: dict[int, re.Pattern[str]] = {}
 
@@ -129,7 +132,7 @@ def _shape(t: str, after: str) -> re.Pattern[str] | None:
         return known  # a redraw's updates differ in text: no need to look at its tokens
     pattern = _pattern(t)
     # Compiling costs far more than comparing: only for a shape that repeats at least once.
-    if pattern is None or pattern != _pattern(after):
+    if pattern is None or len(pattern) > SHAPE_MAX or pattern != _pattern(after):
         return None
     if len(_recent) >= STATES:
         _recent.clear()

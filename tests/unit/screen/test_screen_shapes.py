@@ -117,3 +117,13 @@ def test_cases_that_skip_and_cases_that_do_not_are_both_there() -> None:
     skipped = {name for name, (size, data) in CASES.items() if expected(data, size)}
     assert {"the_same_text", "changing_text", "wide_text", "lines_of_a_frame"} <= skipped
     assert {"a_tab_in_the_update", "too_few_to_skip"}.isdisjoint(skipped)
+
+
+def test_a_shape_too_long_to_compile_is_not_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    size, data = copies("\x1b[1;1H\x1b[31mnot seen {}", 100)
+    assert skip.repeats(data, 0, size, size + 1) == expected(data, size) > 0
+    monkeypatch.setattr(skip, "_recent", {})
+    pattern = skip._pattern(data[:size])
+    assert pattern is not None
+    monkeypatch.setattr(skip, "SHAPE_MAX", len(pattern) - 1)
+    assert skip.repeats(data, 0, size, size + 1) == 0
