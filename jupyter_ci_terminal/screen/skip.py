@@ -28,9 +28,12 @@ if TYPE_CHECKING:
 #: An update's pieces: what must be the same in every copy (escape sequences, CR, LF, BS: a
 #: line feed moves down without scrolling when the anchor comes back in the same epoch, as in a
 #: redraw's frame of lines), printable ASCII text, other text; any other character (a tab, a
-#: string, a broken sequence) matches none of the groups.
+#: string, a broken sequence) matches none of the groups. Escape sequences end where the
+#: terminal's do: an ESC [ that makes no CSI is a lone ESC for the terminal, and text after it
+#: that does (another copy's) would be read as one.
 _TOKEN = re.compile(
-    r"(\x1b(?:\[[0-?]*[ -/]*[@-~]|[ -/]*[0-~])|[\r\n\x08]+)|([ -~]+)|([^\x00-\x7f]+)|[\x00-\x7f]"
+    r"(\x1b(?:\[[0-?]*[ -/]*[@-~]|[ -/]*[0-OQ-WYZ\\`-~])|[\r\n\x08]+)|([ -~]+)|([^\x00-\x7f]+)"
+    r"|[\x00-\x7f]"
 )
 #: Below this many bytes of copies, checking costs more than applying them.
 MIN_SKIP = 256

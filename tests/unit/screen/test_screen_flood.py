@@ -102,6 +102,11 @@ FLOODS = {
         + ("x", "\x7f", "\t", "\x1b", "é", "\x85")[(i % 300 == 7) * (1 + i // 300 % 5)]
         for i in range(20_000)
     ),
+    # ESC [ then text that does not make a CSI (a lone ESC for the terminal): a copy whose
+    # text does (a colour here) must not be taken for the same shape.
+    "broken_csi_whose_text_completes_one": "".join(
+        f"\x1b[3;1H\x1b[{'31mx' if i == 5_000 else ' 11x'}" for i in range(20_000)
+    ),
     "frame_that_ends_on_the_last_row": "".join(
         "\x1b[3A\r" * (i > 0) + "".join(f"row {k} {i % 97}\x1b[K\n\r" for k in range(3))
         for i in range(3_000)

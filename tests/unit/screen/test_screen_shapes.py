@@ -11,7 +11,9 @@ import pytest
 from jupyter_ci_terminal.screen import skip
 from jupyter_ci_terminal.screen.rows import width
 
-_SEQ = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[ -/]*[0-~])")
+#: Escape sequences as the terminal reads them (a CSI, or ESC, intermediates and a final that
+#: opens no CSI, OSC or string).
+_SEQ = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[ -/]*[0-OQ-WYZ\\`-~])")
 
 
 def fixed(t: str) -> list[bool] | None:
@@ -87,6 +89,11 @@ CASES = {
     "a_c1_control_in_the_update": copies("\r{}\x85", 100),
     "a_string_in_the_update": copies("\r{}\x1b]0;t\x07", 100),
     "a_broken_sequence_in_the_update": copies("\r{}\x1b\x01", 100),
+    "escape_bracket_that_makes_no_csi": copies(
+        "\x1b[3;1H\x1b[ 1{}", 100, {40: "\x1b[3;1H\x1b[31mx"}
+    ),
+    "a_string_opener_in_the_update": copies("\r{}\x1bP12", 100),
+    "a_charset_and_a_dec_escape_in_the_update": copies("\r{}\x1b(0q\x1b(B\x1b7", 100),
     "the_last_copy_cut_short": (8, copies("\rcount {}", 100)[1][:-3]),
     "too_few_to_skip": copies("\r{}", 20),
     "the_copy_after_next_starts_elsewhere": (3, "\rab\rcdx" + copies("\r{}z", 100)[1]),
