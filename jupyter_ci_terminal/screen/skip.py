@@ -51,6 +51,8 @@ LONGEST = 16384
 SHAPE_MAX = 2048
 #: The last shape compiled per length of update (a redraw's updates differ in text only).
 _recent: dict[int, re.Pattern[str]] = {}
+#: How many copies of an update's very text came in a row, the last time it was counted.
+_last_run: dict[str, int] = {}
 
 
 def at_anchor(
@@ -181,8 +183,11 @@ def repeats(data: str, q: int, p: int, end: int) -> int:
 
 def _same(data: str, at: int, t: str, most: int) -> int:
     """How many of the next ``most`` copies from ``data[at]`` are ``t`` itself (apt's status
-    line while its percentage stays): compared as memory, in runs doubling then halving."""
-    n, step, growing = 0, 1, True
+    line while its percentage stays): compared as memory, in runs doubling then halving, from
+    as many as came last time if they are there (apt: 49 between log lines)."""
+    guess = _last_run.get(t, 0)
+    n = guess if 0 < guess <= most and data.startswith(t * guess, at) else 0
+    step, growing = 1, True
     while step:
         if n + step <= most and data.startswith(t * step, at + n * len(t)):
             n += step
@@ -193,4 +198,7 @@ def _same(data: str, at: int, t: str, most: int) -> int:
         else:
             growing = False
             step //= 2
+    if len(_last_run) >= STATES:
+        _last_run.clear()
+    _last_run[t] = n
     return n
