@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_screen.py            # all workloads, 3 repetitions
     .venv/bin/python benchmarks/bench_screen.py --pyte     # also pyte on a slice, for scale
     .venv/bin/python benchmarks/bench_screen.py --cpu      # MB/s of CPU time, not wall-clock
+    .venv/bin/python benchmarks/bench_screen.py --cpu --against ../other-checkout  # A/B
 
 Each workload is fed in 64 KiB chunks (what the relay hands over per websocket frame) to a
 24x80 model with 1000 lines of scrollback; the best of the repetitions is reported.
@@ -11,6 +12,7 @@ Each workload is fed in 64 KiB chunks (what the relay hands over per websocket f
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import time
 from collections.abc import Callable
@@ -135,6 +137,39 @@ def run(
     return len(data.encode()) / best / 1e6
 
 
+def interleaved(
+    data: str,
+    feed_factories: list[Callable[[], Callable[[str], None]]],
+    reps: int,
+    clock: Callable[[], float] = time.perf_counter,
+) -> list[float]:
+    """:func:`run` for several models, repetition by repetition in turn (each one first in
+    turn), so that all of them see the same machine speed; MB/s of each."""
+    best = [0.0] * len(feed_factories)
+    for r in range(reps):
+        for k in [(r + i) % len(feed_factories) for i in range(len(feed_factories))]:
+            best[k] = max(best[k], run(data, feed_factories[k], 1, clock))
+    return best
+
+
+def other_tree(root: str) -> type[ScreenModel]:
+    """The screen model of another source tree (a checkout of another commit), imported under
+    another package name beside this one."""
+    package = Path(root, "jupyter_ci_terminal")
+    spec = importlib.util.spec_from_file_location(
+        "other_jupyter_ci_terminal",
+        package / "__init__.py",
+        submodule_search_locations=[str(package)],
+    )
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"{root} holds no jupyter_ci_terminal package.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    model: type[ScreenModel] = importlib.import_module(f"{spec.name}.screen").ScreenModel
+    return model
+
+
 def python_speed() -> float:
     """ns per iteration of an empty loop: how loaded the machine is (~20 ns when quiet)."""
     start = time.perf_counter()
@@ -154,7 +189,14 @@ def main() -> None:
         help="time the model in CPU seconds (time.process_time) instead of wall-clock seconds:"
         " what it costs, less swayed by other work on the machine",
     )
+    parser.add_argument(
+        "--against",
+        metavar="TREE",
+        help="also time the screen model of another source tree (a checkout of another commit),"
+        " the two models' repetitions interleaved so that both see the same machine speed",
+    )
     args = parser.parse_args()
+    other = other_tree(args.against) if args.against else None
     workloads = {
         "plain text, 100-byte lines (20 MB)": plain(20),
         "header + 700,000 CUP row updates": cursor_flood(700_000),
@@ -177,14 +219,19 @@ def main() -> None:
     print(Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?")
     print(
         f"{'workload':52} {'MB':>6} {'CPU MB/s' if args.cpu else 'model MB/s':>11}"
+        + (f" {'TREE MB/s':>10}" if other else "")
         + (f" {'pyte MB/s':>10}" if args.pyte else "")
     )
     for name, data in workloads.items():
         if args.only not in name:
             continue
         clock = time.process_time if args.cpu else time.perf_counter
-        rate = run(data, lambda: ScreenModel(24, 80, history=1000).feed, args.reps, clock)
-        line = f"{name:52} {len(data) / 1e6:6.1f} {rate:11.1f}"
+        models = [ScreenModel] + ([other] if other else [])
+        rates = interleaved(
+            data, [lambda m=m: m(24, 80, history=1000).feed for m in models], args.reps, clock
+        )
+        line = f"{name:52} {len(data) / 1e6:6.1f} {rates[0]:11.1f}"
+        line += "".join(f" {rate:10.1f}" for rate in rates[1:])
         if args.pyte:
             import pyte
 

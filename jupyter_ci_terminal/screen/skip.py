@@ -6,11 +6,12 @@ printable text differs. The terminal notices when an anchor (CR, CUP, DECSC) com
 same state (cursor, pen, saved cursor, and nothing unsafe happened in between: see
 ``Terminal.epoch``) and asks :func:`repeats` how many copies of the update just applied follow.
 Copies of one shape starting from one state write exactly the same cells, so every copy but the
-last is overwritten by the last: skipping them changes nothing. The copies are compared as
-bytes: one ``translate`` shows where the controls are and that the text is printable ASCII, one
-big-integer AND takes the escape sequences and any non-ASCII text (a progress bar's blocks, the
-same in every copy) under a mask, and one XOR with the template finds the first copy that
-differs; no Python code runs per copy.
+last is overwritten by the last: skipping them changes nothing. A shape is a regular
+expression for one copy (its escape sequences, CR, LF, BS and non-ASCII text as they are, each
+run of printable ASCII text as that many printable ASCII characters), compiled once per shape:
+one ``match`` counts the copies that follow, and copies that are the same text as the update
+(apt's status line while its percentage stays) are counted before that by comparing memory.
+No Python code runs per copy.
 """
 
 from __future__ import annotations
@@ -24,17 +25,20 @@ from .widths import width
 if TYPE_CHECKING:
     from .terminal import Terminal
 
-_NORM = bytes(c if c < 0x20 or c > 0x7E else 0x78 for c in range(256))
-_HIGH = bytes(0xFF if c >= 0x80 else 0 for c in range(256))
-_SEQ = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|[ -/]*[0-~])")
-#: Text, escape sequences, CR, BS and LF: a line feed moves down without scrolling when the
-#: anchor comes back in the same epoch (a redraw's frame of lines: BuildKit's step list).
-_OVERWRITES = {0x78, 0x1B, 0x0D, 0x08, 0x0A}
+#: An update's pieces: what must be the same in every copy (escape sequences, CR, LF, BS: a
+#: line feed moves down without scrolling when the anchor comes back in the same epoch, as in a
+#: redraw's frame of lines), printable ASCII text, other text; any other character (a tab, a
+#: string, a broken sequence) matches none of the groups. Escape sequences end where the
+#: terminal's do: an ESC [ that makes no CSI is a lone ESC for the terminal, and text after it
+#: that does (another copy's) would be read as one.
+_TOKEN = re.compile(
+    r"(\x1b(?:\[[0-?]*[ -/]*[@-~]|[ -/]*[0-OQ-WYZ\\`-~])|[\r\n\x08]+)|([ -~]+)|([^\x00-\x7f]+)"
+    r"|[\x00-\x7f]"
+)
 #: Below this many bytes of copies, checking costs more than applying them.
 MIN_SKIP = 256
-#: Bytes of copies compared at once, at most (the cached templates are this long).
+#: Characters of copies compared at once, at most.
 WINDOW = 65536
-_first_window: dict[tuple[bytes, bytes, bytes], int] = {}
 #: Updates compared, at most: the last one, else the last two (frames of two shapes in turn)...
 PERIODS = 6
 #: Anchor states remembered, at most (a log whose lines end in CR LF after a CR scrolls a new
@@ -42,6 +46,13 @@ PERIODS = 6
 STATES = 64
 #: Characters of updates compared as one, at most (longer ones are applied as they come).
 LONGEST = 16384
+#: Characters of a shape's regular expression, at most: compiled, it takes about 20 bytes a
+#: character, and the ``re`` module keeps the last 512 it compiled (longer ones: no skip).
+SHAPE_MAX = 2048
+#: The last shape compiled per length of update (a redraw's updates differ in text only).
+_recent: dict[int, re.Pattern[str]] = {}
+#: How many copies of an update's very text came in a row, the last time it was counted.
+_last_run: dict[str, int] = {}
 
 
 def at_anchor(
@@ -95,29 +106,22 @@ def _restores(update: str) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _template(t: str) -> tuple[bytes, bytes, bytes] | None:
-    """The update's *shape*: (text positions as ``x``, mask of sequence bytes, the sequence
-    bytes under the mask), or None if unusable. Updates that differ only in text share it."""
-    b = t.encode("utf-8", "surrogatepass")
-    norm = b.translate(_NORM)
-    if any(c not in _OVERWRITES for c in set(norm) if c < 0x80):
-        return None  # tabs and the like depend on more than the cursor: not a pure overwrite
-    if t.isascii():
-        mask = bytearray(len(b))
-    elif _narrow_or_wide(t):
-        # Non-ASCII text must be the same bytes in every copy (a progress bar's blocks): its
-        # bytes go under the mask like the escape sequences, so the ASCII text around them
-        # stays at the same offsets, in bytes as in characters.
-        mask = bytearray(b.translate(_HIGH))
-    else:
-        return None
-    found = list(_SEQ.finditer(b))
-    if len(found) != b.count(b"\x1b"):
-        return None  # strings and broken sequences are not worth the trouble
-    for m in found:
-        mask[m.start() : m.end()] = b"\xff" * (m.end() - m.start())
-    seqs = int.from_bytes(b, "big") & int.from_bytes(mask, "big")
-    return norm, bytes(mask), seqs.to_bytes(len(b), "big")
+def _pattern(t: str) -> str | None:
+    """The update's *shape* as a regular expression for one copy: its escape sequences, CR, LF,
+    BS and non-ASCII text as they are, its printable ASCII text as that many of any printable
+    ASCII; None if unusable. Updates that differ only in text have the same one."""
+    parts = []
+    for m in _TOKEN.finditer(t):
+        seq, text, other = m.groups()
+        if text is not None:
+            parts.append(f"[ -~]{{{len(text)}}}")
+        elif seq is not None or (other is not None and _narrow_or_wide(other)):
+            parts.append(re.escape(m.group()))
+        else:
+            # Tabs and the like depend on more than the cursor (not a pure overwrite); strings
+            # and broken sequences are not worth the trouble.
+            return None
+    return "(?:" + "".join(parts) + ")*"
 
 
 def _narrow_or_wide(t: str) -> bool:
@@ -126,36 +130,19 @@ def _narrow_or_wide(t: str) -> bool:
     return all(not "\x80" <= c <= "\x9f" and width(c) for c in set(t) if c >= "\x80")
 
 
-@lru_cache(maxsize=32)
-def _copies(shape: tuple[bytes, bytes, bytes], k: int) -> tuple[int, int, int]:
-    """A shape ``k`` times over, as big-endian integers (cached per shape: a counter's updates
-    differ in text, not in shape)."""
-    norm, mask, seqs = (x * k for x in shape)
-    return int.from_bytes(norm, "big"), int.from_bytes(mask, "big"), int.from_bytes(seqs, "big")
-
-
-def _matching(data: str, start: int, t: str, shape: tuple[bytes, bytes, bytes], k: int) -> int:
-    """How many of the next ``k`` copies of ``t`` (of ``shape``) from ``data[start]`` have its
-    shape.
-
-    The first difference is found without a loop: XOR the bytes (as big integers) with the
-    template's, and the highest set bit is in the first byte that differs. Copies that match
-    have the template's non-ASCII bytes and ASCII elsewhere, so they are as many characters
-    as ``t`` and as many bytes as its shape; the first difference is found before the bytes
-    and the characters of the data part ways.
-    """
-    size = len(shape[0])
-    b = data[start : start + k * len(t)].encode("utf-8", "surrogatepass")[: k * size]
-    n = len(b)
-    norm, mask, seqs = _copies(shape, k)
-    if n < k * size:  # the end of the data (or fewer bytes: a difference): the first n bytes
-        shift = 8 * (k * size - n)
-        norm, mask, seqs = norm >> shift, mask >> shift, seqs >> shift
-    got = int.from_bytes(b.translate(_NORM), "big") ^ norm
-    if mask:
-        got |= (int.from_bytes(b, "big") & mask) ^ seqs
-    first = n - 1 - (got.bit_length() - 1) // 8 if got else n
-    return first // size
+def _shape(t: str, after: str) -> re.Pattern[str] | None:
+    """The compiled shape of ``t``, when ``after`` (the copy that follows) has it too."""
+    known = _recent.get(len(t))
+    if known is not None and known.fullmatch(t) and known.fullmatch(after):
+        return known  # a redraw's updates differ in text: no need to look at its tokens
+    pattern = _pattern(t)
+    # Compiling costs far more than comparing: only for a shape that repeats at least once.
+    if pattern is None or len(pattern) > SHAPE_MAX or pattern != _pattern(after):
+        return None
+    if len(_recent) >= STATES:
+        _recent.clear()
+    _recent[len(t)] = compiled = re.compile(pattern)
+    return compiled
 
 
 def repeats(data: str, q: int, p: int, end: int) -> int:
@@ -170,35 +157,48 @@ def repeats(data: str, q: int, p: int, end: int) -> int:
         return 0
     if not data.startswith(data[p:end], p + size):
         # The copy after the next one must start with the same anchor: when it does not (a
-        # counter's text grew, a log line came), no template is worth building.
+        # counter's text grew, a log line came), no shape is worth compiling.
         return 0
-    shape = _template(t)
+    shape = _shape(t, data[p : p + size])
     if shape is None:
         return 0
     most = (len(data) - p) // size
-    # Windows of copies grow fourfold while every copy matches (the templates are cached per
-    # window size); the first copy that does not match ends the count. The first window is as
-    # large as the last run of this shape needed (apt: 50 updates between log lines), so one
-    # comparison usually does.
-    cap = max(16, WINDOW // size)
+    # The regular expression stops at the first copy that differs; at most WINDOW characters
+    # at a time, as it keeps a little state per copy matched.
+    cap = max(1, WINDOW // size)
     good = 0
-    k = min(_first_window.get(shape, 16), cap)
     while good < most:
-        n = _matching(data, p + good * size, t, shape, k)
+        k = min(cap, most - good)
+        at = p + good * size
+        n = _same(data, at, t, k)
+        if n < k:
+            at += n * size
+            whole = shape.match(data, at, at + (k - n) * size)  # "(?:...)*": always a match
+            n += (whole.end() - at) // size if whole else 0
         good += n
         if n < k:
             break
-        k = min(k * 4, cap)
-    if len(_first_window) > 256:
-        _first_window.clear()
-    _first_window[shape] = _window_for(good)
-    good = min(good, most)
     return (good - 1) * size if good > 1 else 0
 
 
-def _window_for(count: int) -> int:
-    """The smallest window (16 times a power of 4) that holds ``count`` copies and one more."""
-    k = 16
-    while k <= count:
-        k *= 4
-    return k
+def _same(data: str, at: int, t: str, most: int) -> int:
+    """How many of the next ``most`` copies from ``data[at]`` are ``t`` itself (apt's status
+    line while its percentage stays): compared as memory, in runs doubling then halving, from
+    as many as came last time if they are there (apt: 49 between log lines)."""
+    guess = _last_run.get(t, 0)
+    n = guess if 0 < guess <= most and data.startswith(t * guess, at) else 0
+    step, growing = 1, True
+    while step:
+        if n + step <= most and data.startswith(t * step, at + n * len(t)):
+            n += step
+            if growing:
+                step *= 2
+            else:
+                step //= 2
+        else:
+            growing = False
+            step //= 2
+    if len(_last_run) >= STATES:
+        _last_run.clear()
+    _last_run[t] = n
+    return n

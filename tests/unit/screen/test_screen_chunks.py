@@ -179,8 +179,7 @@ EDGES = {
         for i in range(400)
     ),
     # Coloured lines with characters past ASCII a cell wide (gcc's quotes on a UTF-8 terminal,
-    # accents, box drawing) go in bulk; among them lines with a wide character, a combining
-    # mark or a C1 control, which do not.
+    # accents, box drawing), among lines with a wide character or a tab.
     "coloured_lines_past_ascii": "".join(
         f"\x1b[01m\x1b[Kf{i}.c:{i}:\x1b[m\x1b[K \x1b[01;35m\x1b[Kwarning:\x1b[m\x1b[K "
         f"\u2018\x1b[01m\x1b[Kv{i}\x1b[m\x1b[K\u2019 caf\u00e9 \u2500\u2524\r\n"

@@ -85,6 +85,28 @@ FLOODS = {
         "\x1b[4A\r" * (i > 0) + "".join(f"row {k} {i % 97}\x1b[K\r\n" for k in range(4))
         for i in range(3_000)
     ),
+    # Runs of updates that are the same text, then updates of the same shape whose text
+    # changes, in turn (counted as memory, then by shape).
+    "same_text_runs_between_changing_text": "".join(
+        f"\x1b7\x1b[5;1H[{i // 40 % 10}{i % 10 if i % 120 > 80 else 0}]\x1b8" for i in range(20_000)
+    ),
+    # Updates of one length but two shapes (the colour's parameter), in runs: the shape compiled
+    # for one must not be taken for the other.
+    "same_length_updates_of_two_shapes": "".join(
+        f"\x1b[1;1H\x1b[3{1 + i // 500 % 2}mab{i % 10}\x1b[0m" for i in range(20_000)
+    ),
+    # A DEL, a tab, an escape, non-ASCII text or a C1 control where the other copies have
+    # printable text: that copy ends the run.
+    "a_control_or_non_ascii_in_place_of_text": "".join(
+        f"\r{i % 1000:3d}"
+        + ("x", "\x7f", "\t", "\x1b", "é", "\x85")[(i % 300 == 7) * (1 + i // 300 % 5)]
+        for i in range(20_000)
+    ),
+    # ESC [ then text that does not make a CSI (a lone ESC for the terminal): a copy whose
+    # text does (a colour here) must not be taken for the same shape.
+    "broken_csi_whose_text_completes_one": "".join(
+        f"\x1b[3;1H\x1b[{'31mx' if i == 5_000 else ' 11x'}" for i in range(20_000)
+    ),
     "frame_that_ends_on_the_last_row": "".join(
         "\x1b[3A\r" * (i > 0) + "".join(f"row {k} {i % 97}\x1b[K\n\r" for k in range(3))
         for i in range(3_000)
@@ -127,6 +149,9 @@ def test_skipping_a_flood_gives_the_same_state(name: str, monkeypatch: pytest.Mo
         "frames_of_three_heights_in_turn",
         "frame_lines_wider_than_the_screen",
         "frame_lines_over_longer_old_text",
+        "same_text_runs_between_changing_text",
+        "same_length_updates_of_two_shapes",
+        "a_control_or_non_ascii_in_place_of_text",
     ],
 )
 def test_a_flood_of_updates_is_skipped(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
