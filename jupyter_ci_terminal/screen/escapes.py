@@ -28,8 +28,8 @@ def escape(t: Terminal, e: re.Match[str], data: str) -> int:
         code, _, text = osc.partition(";")
         if code in ("0", "2"):
             t.title = text
-        elif code == "8":
-            _hyperlink(t, text)
+        elif code == "8":  # a hyperlink (gcc's warning options, ls --hyperlink)
+            t.pen = pens.osc8(t.pen, text)
         t.epoch += 1
         return e.end()
     final = e.group(6)
@@ -79,15 +79,3 @@ def _cup(t: Terminal, params: str) -> bool:
         return False
     t.goto(max(x, 1) - 1, max(y, 1) - 1)
     return True
-
-
-def _hyperlink(t: Terminal, text: str) -> None:
-    """OSC 8 ``params;uri``: the cells written next belong to the link ``uri`` (gcc's warning
-    options, ``ls --hyperlink``); an empty one ends it. Read as xterm.js reads it."""
-    params, sep, uri = text.partition(";")
-    if sep:
-        uri = uri.split(";")[0]
-        if uri:
-            t.pen = pens.with_link(t.pen, f"{params};{uri}")
-        elif not params:
-            t.pen = pens.with_link(t.pen, "")

@@ -113,6 +113,18 @@ def with_link(pid: int, link: str) -> int:
     return pen_id(_pens[pid]._replace(link=link))
 
 
+def osc8(pid: int, text: str) -> int:
+    """The pen after OSC 8 ``params;uri``, read as xterm.js reads it: the cells written next
+    belong to the link ``uri`` (up to a ``;``); an empty one ends it; params alone are ignored."""
+    params, sep, uri = text.partition(";")
+    if not sep:
+        return pid
+    uri = uri.split(";")[0]
+    if uri:
+        return with_link(pid, f"{params};{uri}")
+    return pid if params else with_link(pid, "")
+
+
 def sgr(pid: int) -> str:
     """The SGR sequence that selects pen ``pid``'s colours and flags from any state (its link
     is left as it was: see :func:`select`)."""

@@ -21,24 +21,27 @@ from itertools import repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, cast
 
-from . import pens
+from . import overlay, pens
 from .rows import DEFAULT_ATTR, Row, keeps_whole
 
 if TYPE_CHECKING:
     from .terminal import Terminal
 
 #: Control characters that cannot occur in a block (it stops at them), free to be markers.
-_MARKS = bytes((*range(0x01, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)))
+_MARKS = bytes((*range(0x01, 0x07), 0x08, *range(0x0E, 0x1B), *range(0x1C, 0x20)))
 _MARKS_NUL = b"\x00" + _MARKS
-#: 1 for the bytes that end a block: controls other than ESC, CR and LF.
-_OTHER = bytes(0 if 0x20 <= c < 0x7F or c in b"\x1b\r\n" else 1 for c in range(256))
-#: The bytes a block may hold (printable ASCII, ESC, CR, LF): deleting them leaves the others,
-#: a pass several times faster than mapping every byte through ``_OTHER``.
+#: 1 for the bytes that end a block: controls other than ESC, CR, LF and BEL (which ends an
+#: OSC 8; one outside a sequence is found once the sequences are marked).
+_OTHER = bytes(0 if 0x20 <= c < 0x7F or c in b"\x1b\r\n\x07" else 1 for c in range(256))
+#: The bytes a block may hold (printable ASCII, ESC, CR, LF, BEL): deleting them leaves the
+#: others, a pass several times faster than mapping every byte through ``_OTHER``.
 _ALLOWED = bytes(c for c in range(256) if not _OTHER[c])
-#: A run of SGR/EL sequences (gcc sends EL after every SGR): one marker for the run.
-_SEQ = re.compile(rb"(?:\x1b\[(?:[0-9;]*m|0?K))+")
-_ONE = re.compile(rb"\x1b\[(?:([0-9;]*)m|0?K)")
-_BAD = re.compile(rb"\x1b(?!\[(?:[0-9;]*m|0?K))")
+#: A run of SGR/EL sequences (gcc sends EL after every SGR) and OSC 8 hyperlinks ended by BEL
+#: (gcc links each warning option to its documentation): one marker for the run.
+_ONE_SEQ = rb"\x1b\[(?:([0-9;]*)m|0?K)|\x1b\]8;([^\x07\x1b\r\n]*)\x07"
+_SEQ = re.compile(rb"(?:" + _ONE_SEQ + rb")+")
+_ONE = re.compile(_ONE_SEQ)
+_BAD = re.compile(rb"\x1b(?!\[(?:[0-9;]*m|0?K)|\]8;[^\x07\x1b\r\n]*\x07)")
 _BAD_TEXT = re.compile(_BAD.pattern.decode())
 _SPLIT = re.compile(b"([" + re.escape(_MARKS) + b"])")
 _SKELETON = bytes(0x48 if 0x20 <= c < 0x7F else c for c in range(256))  # text cells as "H"
@@ -55,7 +58,8 @@ FIRST = 1024
 PIECE = 16384
 
 _mark_of: dict[bytes, int] = {}  # escape sequence -> marker (shared by all blocks)
-_params_of: dict[int, list[str | None]] = {}  # marker -> its SGR parameters (None: EL)
+#: marker -> what its sequences do: SGR parameters, None for EL, "]" + an OSC 8's text.
+_params_of: dict[int, list[str | None]] = {}
 #: (pen, skeleton) -> (attributes, pen after, has EL), or None where the general path must run.
 _lines: dict[tuple[int, bytes], tuple[str, int, bool] | None] = {}
 #: The same for lines starting with the default pen, keyed by the skeleton alone (no tuple to
@@ -78,6 +82,8 @@ def rows(
     the terminal's pen is left as after them. None when no line here is for this path.
 
     Works on the block as ASCII bytes: ``bytes.translate`` and ``find`` are the fastest scans.
+    Characters past ASCII a cell wide (gcc's quotes, accents, box drawing) are scanned as
+    ``?`` (one byte each, so every position holds), and the lines' text is taken from ``data``.
     """
     end = data.rfind("\r\n", i, i + size)
     # In a first block, often ended by another sequence (BuildKit's cursor up after a frame of
@@ -89,19 +95,31 @@ def rows(
     if end < 0:
         return None  # the common case of a cursor move after a log line, at once
     text = data[i:end]
-    if not text.isascii():
-        return None
-    b = text.encode("ascii")
+    ascii_only = text.isascii()
+    if not ascii_only and not overlay.narrow(text):
+        return None  # wide or zero-width characters: cells are not characters
+    b = text.encode("ascii", "replace")
+    runs: list[bytes] = []  # the distinct runs of sequences, in the order they were marked
     if b.translate(None, _ALLOWED):  # another control: the lines before it, found again
         b = b[: max(b.rfind(b"\r\n", 0, b.translate(_OTHER).find(1)), 0)]
-    marked = _mark(b)
+    marked = _mark(b, runs)
     if marked is None:  # another escape sequence inside: the lines before it, if any
         bad = _BAD.search(b)
         b = b[: max(b.rfind(b"\r\n", 0, bad.start() if bad is not None else 0), 0)]
-        marked = _mark(b)
+        runs.clear()
+        marked = _mark(b, runs)
+    if marked is not None and b"\x07" in marked:  # a BEL of its own: the lines before it
+        b = b[: max(b.rfind(b"\r\n", 0, marked.find(b"\x07")), 0)]
+        runs.clear()
+        marked = _mark(b, runs)
     if not b or marked is None:
         return None
-    lines = marked.translate(None, _MARKS_NUL).decode("ascii").split("\r\n")
+    if not ascii_only and any(b"?" in run and b"\x1b]" in run for run in runs):
+        return None  # an address past ASCII, scanned as "?": the general path reads it
+    if ascii_only:
+        lines = marked.translate(None, _MARKS_NUL).decode("ascii").split("\r\n")
+    else:
+        lines = _without(text[: len(b)], runs).split("\r\n")
     skeletons = marked.translate(_SKELETON, b"\x00").split(b"\r\n")
     if len(skeletons) != len(lines):
         return None  # a CR or LF alone (a skeleton with one is never cached: see _line)
@@ -228,9 +246,18 @@ def _blank(t: Terminal, start: int, n: int) -> bool:
     return not any(r[0] or r[1] for r in t.buf.rows[y : min(y + n, t.bottom + 1)])
 
 
-def _mark(text: bytes) -> bytes | None:
+def _without(text: str, runs: list[bytes]) -> str:
+    """``text`` without the runs of sequences :func:`_mark` replaced in its bytes, removed in
+    the same order (a removal cannot make a new run: every ESC left starts one)."""
+    for run in runs:
+        text = text.replace(run.decode("ascii"), "")
+    return text
+
+
+def _mark(text: bytes, runs: list[bytes]) -> bytes | None:
     """``text`` with each SGR/EL sequence replaced by its marker (None if another escape
-    sequence is found or the markers run out)."""
+    sequence is found or the markers run out); each distinct run replaced is added to
+    ``runs``."""
     pieces = _pieces(text)
     for n in range(len(pieces)):  # the pieces before n hold no sequence any more
         k = pieces[n].find(b"\x1b")
@@ -239,6 +266,7 @@ def _mark(text: bytes) -> bytes | None:
             if m is None:
                 return None
             seq = m.group()
+            runs.append(seq)
             mark = _mark_of.get(seq)
             if mark is None:
                 if len(_mark_of) == len(_MARKS):
@@ -246,7 +274,11 @@ def _mark(text: bytes) -> bytes | None:
                     return None
                 mark = _mark_of[seq] = _MARKS[len(_mark_of)]
                 _params_of[mark] = [
-                    p.group(1).decode() if p.group(1) is not None else None
+                    p.group(1).decode()
+                    if p.group(1) is not None
+                    else "]" + p.group(2).decode()
+                    if p.group(2) is not None
+                    else None
                     for p in _ONE.finditer(seq)
                 ]
             # Same length (the marker, then NULs, which a block cannot hold): replaced in place.
@@ -304,7 +336,9 @@ def _line(key: tuple[int, bytes]) -> tuple[str, int, bool] | None:
             continue
         for params in _params_of[part[0]]:
             if params is not None:
-                pen = pens.apply_sgr(pen, params)
+                pen = (
+                    pens.osc8(pen, params[1:]) if params[:1] == "]" else pens.apply_sgr(pen, params)
+                )
             elif pens.erase_pen(pen):
                 break
             else:

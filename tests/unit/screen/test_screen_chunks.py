@@ -191,6 +191,21 @@ EDGES = {
         )[i % 4]
         for i in range(120)
     ),
+    # gcc on a UTF-8 terminal: curly quotes and a link (OSC 8, BEL) per warning option, in bulk;
+    # among them a BEL of its own, a link ended by ST, an address past ASCII and one with "?".
+    "coloured_lines_with_links": "".join(
+        f"\x1b[01m\x1b[Kf{i}.c:{i}:\x1b[m\x1b[K \x1b[01;35m\x1b[Kwarning: \x1b[m\x1b[K\u2018v{i}"
+        f"\u2019 [\x1b[01;35m\x1b[K\x1b]8;;https://gcc.gnu.org/w#W{i % 3}\x07-Wunused\x1b]8;;\x07"
+        f"\x1b[m\x1b[K]\r\n"
+        + (
+            "",
+            "bell\x07 rings\r\n",
+            "\x1b]8;;https://st.example/\x1b\\st\x1b]8;;\x1b\\ link\r\n",
+            "\x1b]8;;https://\u00e9.example/\x07\u00e9\x1b]8;;\x07 \u2018q\u2019\r\n",
+            "\x1b]8;;https://q.example/?a=1\x07query\x1b]8;;\x07 \u2018q\u2019\r\n",
+        )[i % 5]
+        for i in range(150)
+    ),
     # OSC 8 hyperlinks (gcc's warning options, ls --hyperlink): kept through SGR 0, ended by
     # an empty one, replaced by the next, wrapped across rows, not given to erased cells, with
     # an id parameter, and one left open at the end (what follows belongs to it).
@@ -310,9 +325,12 @@ def test_marking_in_pieces_gives_the_block_marked_at_once(
 ) -> None:
     text = MARK_CASES[case]
     styled._reset()
-    at_once = styled._mark(text)
+    runs: list[bytes] = []
+    at_once = styled._mark(text, runs)
     styled._reset()
     monkeypatch.setattr(styled, "PIECE", 12)
     assert len(styled._pieces(text)) > 1 or case == "no sequence"
-    assert styled._mark(text) == at_once
+    runs_in_pieces: list[bytes] = []
+    assert styled._mark(text, runs_in_pieces) == at_once
+    assert runs_in_pieces == runs  # the same runs, for the text of lines past ASCII
     assert (at_once is None) == (case == "another sequence in a later piece")
