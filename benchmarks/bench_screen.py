@@ -49,6 +49,12 @@ def cr_flood(updates: int) -> str:
     )
 
 
+def cr_recoloured(updates: int) -> str:
+    """A counter rewritten with CR in a new colour each time: no update repeats another, so
+    none is skipped (the general path, one update at a time)."""
+    return "Counting\r\n" + "".join(f"\r\x1b[38;5;{i % 256}m{i} files done" for i in range(updates))
+
+
 def apt(updates: int) -> str:
     """apt's status line: a scroll region for the log, the bar saved/restored below it."""
     out = ["\x1b7\x1b[0;23r\x1b8\x1b[1A"]
@@ -201,6 +207,7 @@ def main() -> None:
         "plain text, 100-byte lines (20 MB)": plain(20),
         "header + 700,000 CUP row updates": cursor_flood(700_000),
         "CR progress counter, 700,000 updates": cr_flood(700_000),
+        "CR counter in a new colour each time, 50,000 updates": cr_recoloured(50_000),
         "apt status line + scroll region, 200,000 updates": apt(200_000),
         "coloured compiler output (5 MB)": coloured(5),
         "one 5 MB line without a newline": "x" * 5_000_000,

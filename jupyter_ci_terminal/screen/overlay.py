@@ -39,8 +39,11 @@ DISTINCT = 16
 def line(t: Terminal, data: str, i: int) -> int:
     """Apply the CR-separated pieces of text from ``data[i]`` (just after a CR) up to the next
     CR LF, if that is all there is; return where reading goes on (``i`` if nothing applied)."""
-    end = data.find("\r\n", i, i + REACH)
-    if end <= i or data.find("\x1b", i, end) >= 0:
+    # The CR LF is looked for up to the next escape sequence only (a bar recoloured at every
+    # update has one after each CR): searching the whole reach every time made it quadratic.
+    esc = data.find("\x1b", i, i + REACH)
+    end = data.find("\r\n", i, esc if esc >= 0 else i + REACH)
+    if end <= i:
         return i
     text = data[i:end]
     if _OTHER.search(text) or not (text.isascii() or narrow(text)) or not t.bulk_ok():
