@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from . import lines, reflow
+from . import compact, lines, reflow
 from .rows import WIDE, plain
 from .snapshot import snapshot
 from .terminal import Terminal
@@ -81,6 +81,7 @@ class ScreenModel:
     def _apply(self, text: str) -> None:
         try:
             self._term.feed(text)
+            compact.maybe()  # between two pieces of output: no pen id is held elsewhere
         except Exception:
             # A bug here must not end the shell's session: start over with a blank screen.
             log.exception("The screen model failed on terminal output; it starts over")

@@ -44,6 +44,24 @@ def pen_id(pen: Pen) -> int:
     return found
 
 
+def count() -> int:
+    """Pens interned so far (see :mod:`.compact`)."""
+    return len(_pens)
+
+
+def keep(ids: list[int]) -> None:
+    """Keep only the pens ``ids`` (sorted, 0 first), renumbered 0, 1, 2... in that order; every
+    cache keyed by pen ids is emptied (see :mod:`.compact`)."""
+    kept = [_pens[i] for i in ids]
+    _pens[:] = kept
+    _ids.clear()
+    _ids.update((p, i) for i, p in enumerate(kept))
+    _sgr_cache.clear()
+    _render_cache.clear()
+    _erase_cache.clear()
+    _erase_cache[0] = 0
+
+
 def pen(pid: int) -> Pen:
     """The pen of an id."""
     return _pens[pid]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from . import lines, overlay, pens, rewrite, skip
+from . import compact, lines, overlay, pens, rewrite, skip
 from .buffer import Buffer
 from .escapes import escape
 from .rows import DEFAULT_ATTR, Row, blank_row, blanks, cells, erase, insert, put
@@ -56,6 +56,7 @@ class Terminal:
         # (lines.py); 0: start small.
         self.coloured_size = 0
         self.reset()
+        compact.track(self)
 
     def reset(self) -> None:
         """RIS: everything back to a fresh terminal."""
