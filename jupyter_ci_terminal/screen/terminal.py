@@ -1,9 +1,10 @@
 """The terminal state machine: what an xterm-compatible terminal holds after some output.
 
 Speed comes from moving whole runs: the next control character is found with one byte search
-in a mask of the output (C speed, see :func:`_mask`), the printable run before it is sliced into the row in one go, and a block of plain
-``text\\r\\n`` lines (the bulk of a build log) becomes rows with ``str.split`` and one list
-operation. Floods of repeated cursor updates are skipped over by :mod:`.skip`.
+in a mask of the output (C speed, see :func:`_mask`), the printable run before it is sliced
+into the row in one go, and a block of plain ``text\\r\\n`` lines (the bulk of a build log)
+becomes rows with ``str.split`` and one list operation. Floods of repeated cursor updates are
+skipped over by :mod:`.skip`.
 """
 
 from __future__ import annotations
