@@ -8,6 +8,7 @@ import codecs
 import fcntl
 import os
 import select
+import shlex
 import shutil
 import struct
 import subprocess
@@ -120,59 +121,33 @@ def capture(argv: list[str], cwd: Path) -> str:
     return codecs.decode(bytes(out), "utf-8", "replace")
 
 
-def python(code: str) -> list[str]:
-    return [sys.executable, "-c", code]
-
-
-PROGRAMS = {
-    "tqdm_with_tqdm_write": lambda d: python(TQDM_WITH_LOG),
-    "tqdm_nested_bars": lambda d: python(TQDM_NESTED),
-    "rich_progress_with_console_log": lambda d: python(RICH_WITH_LOG),
-    "rich_table_with_emoji": lambda d: python(RICH_TABLE),
-    "pytest_verbose_in_colour": lambda d: (
-        (d / "test_cases.py").write_text(PYTEST_TESTS),
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-v",
-            "--color=yes",
-            "-p",
-            "no:cacheprovider",
-            "-W",
-            "ignore",
-            "test_cases.py",
-        ],
-    )[1],
-    "gcc_warnings_in_colour": lambda d: (
-        (d / "unused.c").write_text(C_WARNINGS),
-        ["gcc", "-Wall", "-fdiagnostics-color=always", "-c", "unused.c", "-o", os.devnull],
-    )[1],
-    "git_graph_and_diff": lambda d: ["sh", "-c", GIT],
+PY = sys.executable
+#: name -> (command, files it needs in its folder).
+PROGRAMS: dict[str, tuple[list[str], dict[str, str]]] = {
+    "tqdm_with_tqdm_write": ([PY, "-c", TQDM_WITH_LOG], {}),
+    "tqdm_nested_bars": ([PY, "-c", TQDM_NESTED], {}),
+    "rich_progress_with_console_log": ([PY, "-c", RICH_WITH_LOG], {}),
+    "rich_table_with_emoji": ([PY, "-c", RICH_TABLE], {}),
+    "pytest_verbose_in_colour": (
+        [PY, *shlex.split("-m pytest -v --color=yes -p no:cacheprovider -W ignore test_cases.py")],
+        {"test_cases.py": PYTEST_TESTS},
+    ),
+    "gcc_warnings_in_colour": (
+        [*shlex.split("gcc -Wall -fdiagnostics-color=always -c unused.c -o"), os.devnull],
+        {"unused.c": C_WARNINGS},
+    ),
+    "git_graph_and_diff": (["sh", "-c", GIT], {}),
     # A full-screen program that draws, is typed into and quits (the shell screen comes back).
-    "vim_edit_and_quit": lambda d: [
-        "vim",
-        "-u",
-        "NONE",
-        "-N",
-        "-i",
-        "NONE",
-        "-n",
-        "-c",
-        "set number",
-        "-c",
-        "normal! 30ohello from vim",
-        "-c",
-        "redraw!",
-        "-c",
-        "sleep 200m",
-        "-c",
-        "wq",
-        "notes.txt",
-    ],
+    "vim_edit_and_quit": (
+        shlex.split(
+            "vim -u NONE -N -i NONE -n -c 'set number' -c 'normal! 30ohello from vim'"
+            " -c redraw! -c 'sleep 200m' -c wq notes.txt"
+        ),
+        {},
+    ),
     # top in its interactive mode: cursor-addressed screens, three of them, then it exits.
-    "top_three_screens": lambda d: ["top", "-d", "0.2", "-n", "3", "-w", str(COLS)],
-    "ls_in_colour": lambda d: ["ls", "--color=always", "-l", "-a", sys.prefix + "/bin"],
+    "top_three_screens": (["top", "-d", "0.2", "-n", "3", "-w", str(COLS)], {}),
+    "ls_in_colour": (["ls", "--color=always", "-l", "-a", sys.prefix + "/bin"], {}),
 }
 NEEDS = {
     "gcc_warnings_in_colour": "gcc",
@@ -185,11 +160,13 @@ NEEDS = {
 @pytest.fixture(scope="module")
 def captured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     out = {}
-    for name, argv in PROGRAMS.items():
+    for name, (argv, files) in PROGRAMS.items():
         if NEEDS.get(name) and shutil.which(NEEDS[name]) is None:
             continue
         folder = tmp_path_factory.mktemp(name)
-        out[name] = capture(argv(folder), folder)
+        for file, text in files.items():
+            (folder / file).write_text(text)
+        out[name] = capture(argv, folder)
     return out
 
 
