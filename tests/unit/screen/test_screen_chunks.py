@@ -210,7 +210,7 @@ EDGES = {
     # an empty one, replaced by the next, wrapped across rows, not given to erased cells, with
     # an id parameter, and one left open at the end (what follows belongs to it).
     "hyperlinks": "see \x1b]8;;https://example.com/a\x07the docs\x1b]8;;\x07 now\r\n"
-    + "\x1b[1m\x1b]8;;file:///tmp/x\x1b\\bold\x1b[0m plain\x1b]8;;\x1b\\ after\r\n"
+    + "\x1b[1m\x1b]8;;file:///srv/x\x1b\\bold\x1b[0m plain\x1b]8;;\x1b\\ after\r\n"
     + "\x1b]8;id=w1;https://gcc.gnu.org/w#index-Wunused\x07-Wunused-variable-is-a-long-option"
     + "\x1b]8;;https://b.example/\x07 b\x1b[K\x1b]8;;\x07\r\n"
     + "".join(
