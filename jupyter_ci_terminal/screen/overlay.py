@@ -12,11 +12,10 @@ as a block of lines (:func:`.lines.place`): a few Python steps per log line, non
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from . import lines
-from .widths import width
+from .widths import narrow, narrow_utf8
 
 if TYPE_CHECKING:
     from .terminal import Terminal
@@ -25,15 +24,12 @@ if TYPE_CHECKING:
 REACH = 8192
 #: Controls other than CR (they move, erase or scroll: not a plain overwrite).
 _OTHER = re.compile(r"[\x00-\x0c\x0e-\x1f\x7f-\x9f]")
-_ASCII = bytes(range(128))
 #: Deleted to leave the controls other than CR and LF: printable ASCII, the bytes of UTF-8
 #: sequences (C1 controls among them are caught by :func:`narrow_utf8`).
 _TEXT = bytes((0x0A, 0x0D, *range(0x20, 0x7F), *range(0x80, 0x100)))
 #: Characters looked at in a first block of lines, and at most (blocks grow fourfold).
 FIRST = 2048
 BLOCK = 65536
-#: Distinct non-ASCII characters removed one by one (one pass each) before a set is cheaper.
-DISTINCT = 16
 
 
 def line(t: Terminal, data: str, i: int) -> int:
@@ -122,27 +118,3 @@ def _row(pieces: list[str], cols: int) -> str | None:
     for piece in pieces[first + 1 :]:
         row = piece + row[len(piece) :]
     return row
-
-
-def narrow(text: str) -> bool:
-    """True when every non-ASCII character of ``text`` takes exactly one cell (a bar's blocks)."""
-    return narrow_utf8(text.encode("utf-8", "surrogatepass"))
-
-
-def narrow_utf8(b: bytes) -> bool:
-    """:func:`narrow` for text already encoded (UTF-8, surrogates passed)."""
-    # The ASCII bytes dropped at C speed first, then each distinct character at C speed: a
-    # set of the text would make an object per character outside Latin-1 (a bar's blocks).
-    left = b.translate(None, _ASCII).decode("utf-8", "surrogatepass")
-    for _ in range(DISTINCT):
-        if not left:
-            return True
-        if not _one_cell(left[0]):
-            return False
-        left = left.replace(left[0], "")
-    return all(map(_one_cell, set(left)))
-
-
-@lru_cache(maxsize=1024)
-def _one_cell(char: str) -> bool:
-    return width(char) == 1 and not "\x80" <= char <= "\x9f"  # C1 controls move the cursor

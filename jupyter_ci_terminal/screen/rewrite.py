@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from . import lines, overlay, pens
+from . import lines, pens
+from .widths import narrow_utf8
 
 if TYPE_CHECKING:
     from .terminal import Terminal
@@ -26,7 +27,7 @@ ERASE = "\r\x1b[2K"
 #: The sequences that only change the pen or erase cells of the cursor's row.
 _ROW_ONLY = re.compile(r"\x1b\[[0-9;]*[mK]")
 #: Deleted to leave the controls other than CR: printable ASCII, the bytes of UTF-8 sequences
-#: (C1 controls among them are caught by ``overlay.narrow_utf8``).
+#: (C1 controls among them are caught by ``widths.narrow_utf8``).
 _TEXT = bytes((0x0D, *range(0x20, 0x7F), *range(0x80, 0x100)))
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")
 #: At most this many distinct sequences are removed one by one (more: the general path).
@@ -150,7 +151,7 @@ def _text(region: str) -> str | None:
         seen += 1
         k = region.find("\x1b", k)
     b = region.encode("utf-8", "surrogatepass")
-    if b.translate(None, _TEXT) or not (b.isascii() or overlay.narrow_utf8(b)):
+    if b.translate(None, _TEXT) or not (b.isascii() or narrow_utf8(b)):
         return None
     return region
 

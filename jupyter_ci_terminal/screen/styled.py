@@ -21,8 +21,9 @@ from itertools import repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, cast
 
-from . import overlay, pens
+from . import pens
 from .rows import DEFAULT_ATTR, Row, keeps_whole
+from .widths import narrow
 
 if TYPE_CHECKING:
     from .terminal import Terminal
@@ -96,7 +97,7 @@ def rows(
         return None  # the common case of a cursor move after a log line, at once
     text = data[i:end]
     ascii_only = text.isascii()
-    if not ascii_only and not overlay.narrow(text):
+    if not ascii_only and not narrow(text):
         return None  # wide or zero-width characters: cells are not characters
     b = text.encode("ascii", "replace")
     runs: list[bytes] = []  # the distinct runs of sequences, in the order they were marked

@@ -4,10 +4,13 @@ JupyterLab's terminal runs xterm.js with its default Unicode version 6 tables (M
 ``wcwidth``): East Asian wide ranges take two cells, a fixed list of combining marks none, and
 everything else, emoji included, one. The screen model counts the same way so that a restored
 screen puts every character where a viewer that never left has it (Unicode's newer East Asian
-Width would give most emoji two cells, and move the rest of their row and the wrap).
+Width would give most emoji two cells, and move the rest of their row and the wrap). The bulk
+paths ask :func:`narrow` whether text is one cell per character.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 #: Zero-width code points of the Basic Multilingual Plane, first-last (xterm.js ``BMP_COMBINING``).
 _BMP_COMBINING = """
@@ -54,6 +57,9 @@ def _bmp_table() -> bytes:
 
 
 _BMP = _bmp_table()
+_ASCII = bytes(range(128))
+#: Distinct non-ASCII characters removed one by one (one pass each) before a set is cheaper.
+DISTINCT = 16
 _HIGH = _ranges(_HIGH_COMBINING)
 
 
@@ -65,3 +71,27 @@ def width(char: str) -> int:
     if any(start <= code <= last for start, last in _HIGH):
         return 0
     return 2 if 0x20000 <= code <= 0x2FFFD or 0x30000 <= code <= 0x3FFFD else 1
+
+
+def narrow(text: str) -> bool:
+    """True when every non-ASCII character of ``text`` takes exactly one cell (a bar's blocks)."""
+    return narrow_utf8(text.encode("utf-8", "surrogatepass"))
+
+
+def narrow_utf8(b: bytes) -> bool:
+    """:func:`narrow` for text already encoded (UTF-8, surrogates passed)."""
+    # The ASCII bytes dropped at C speed first, then each distinct character at C speed: a
+    # set of the text would make an object per character outside Latin-1 (a bar's blocks).
+    left = b.translate(None, _ASCII).decode("utf-8", "surrogatepass")
+    for _ in range(DISTINCT):
+        if not left:
+            return True
+        if not _one_cell(left[0]):
+            return False
+        left = left.replace(left[0], "")
+    return all(map(_one_cell, set(left)))
+
+
+@lru_cache(maxsize=1024)
+def _one_cell(char: str) -> bool:
+    return width(char) == 1 and not "\x80" <= char <= "\x9f"  # C1 controls move the cursor
