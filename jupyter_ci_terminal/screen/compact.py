@@ -58,7 +58,7 @@ def compact() -> None:
     table = {old: chr(new) for new, old in enumerate(order) if old != new}
     renumber = {old: new for new, old in enumerate(order)}
     pens.keep(order)
-    styled._forget()
+    styled.forget()
     for t in terminals:
         t.pen = renumber[t.pen]
         for buf in (t.main, t.alt):

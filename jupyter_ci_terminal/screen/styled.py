@@ -307,10 +307,10 @@ def _pieces(text: bytes) -> list[bytes]:
 def _reset() -> None:
     _mark_of.clear()
     _params_of.clear()
-    _forget()
+    forget()
 
 
-def _forget() -> None:
+def forget() -> None:
     """Empty the tables of lines (each holds skeletons, whose markers :func:`_reset` frees)."""
     _lines.clear()
     _plain_start.clear()
@@ -323,7 +323,7 @@ def _line(key: tuple[int, bytes]) -> tuple[str, int, bool] | None:
     has EL; None when it needs the general path (EL or a line end under a background colour,
     which erase and scroll in coloured cells)."""
     if len(_lines) >= LIMIT:
-        _forget()
+        forget()
     pen, skeleton = key
     if b"\r" in skeleton or b"\n" in skeleton:
         _lines[key] = None  # a CR or LF alone: the general path handles it
