@@ -11,7 +11,9 @@ expression for one copy (its escape sequences, CR, LF, BS and non-ASCII text as 
 run of printable ASCII text as that many printable ASCII characters), compiled once per shape:
 one ``match`` counts the copies that follow, and copies that are the same text as the update
 (apt's status line while its percentage stays) are counted before that by comparing memory.
-No Python code runs per copy.
+Copies that also differ in colour (a counter recoloured at every update) match a shape where
+an SGR setting one colour may set any colour of its kind (:mod:`.colours`), when each copy's
+cells then take that copy's own colours. No Python code runs per copy.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from . import colours
 from .widths import width
 
 if TYPE_CHECKING:
@@ -34,6 +37,14 @@ if TYPE_CHECKING:
 _TOKEN = re.compile(
     r"(\x1b(?:\[[0-?]*[ -/]*[@-~]|[ -/]*[0-OQ-WYZ\\`-~])|[\r\n\x08]+)|([ -~]+)|([^\x00-\x7f]+)"
     r"|[\x00-\x7f]"
+)
+#: Cursor moves that write no cell (CUU, CUD, CUF, CUB, CNL, CPL, CHA, CUP, VPA, HVP) and SGR.
+_MOVES_OR_SGR = re.compile(r"\x1b\[[0-9;]*[A-Hdf]|\x1b\[[0-9;:]*m")
+#: What an update must start with for a colour in it to vary (see :func:`_build`): cursor moves
+#: and SGRs, then a reset or an SGR that sets one colour, before anything else.
+_SETS_FIRST = re.compile(
+    r"(?:[\r\n\x08]|\x1b\[[0-9;]*[A-Hdf]|\x1b\[[0-9;:]*m)*?"
+    r"\x1b\[(?:0?|[34][0-79]|9[0-7]|10[0-7]|[34]8;[0-9;]*)m"
 )
 #: Below this many bytes of copies, checking costs more than applying them.
 MIN_SKIP = 256
@@ -66,21 +77,27 @@ def at_anchor(
     from its first line's CR to the next. A redraw may cycle through a few shapes (BuildKit's
     frames grow and shrink with the running steps), so the last :data:`PERIODS` anchors in
     this state are each tried as the start of one update, the nearest first.
+
+    The state leaves out the pen: copies of one shape write each cell with the pen their own
+    SGRs give it, and leave the same pen (see :func:`_pattern`), whatever pen the first one
+    started with, unless the update saves or restores the cursor, which keeps a pen.
     """
     starts = t.anchors.get((key, state))
     if starts is None:
         if len(t.anchors) >= STATES:
             t.anchors.clear()  # mostly states of past epochs, which cannot come back
-        t.anchors[key, state] = [start]
+        t.anchors[key, state] = [(start, t.pen)]
         return end
-    for q in reversed(starts):
+    for q, pen in reversed(starts):
         if start - q > LONGEST:
             break
+        if pen != t.pen and colours.SAVES.search(data, q, start):
+            continue
         jump = repeats(data, q, start, end)
         if jump:
             t.skipped += jump
             # Other anchors seen before the jump would compare spans of skipped copies.
-            t.anchors = {(key, state): [start + jump]}
+            t.anchors = {(key, state): [(start + jump, t.pen)]}
             update = data[q:start]
             if key == "\x1b7" and _restores(update) and data.startswith(update, start + jump):
                 # The last copy is the update already applied, and it ends where it began
@@ -88,7 +105,7 @@ def at_anchor(
                 t.skipped += len(update)
                 return start + jump + len(update)
             return end + jump
-    starts.append(start)
+    starts.append((start, t.pen))
     del starts[:-PERIODS]
     return end
 
@@ -110,13 +127,50 @@ def _pattern(t: str) -> str | None:
     """The update's *shape* as a regular expression for one copy: its escape sequences, CR, LF,
     BS and non-ASCII text as they are, its printable ASCII text as that many of any printable
     ASCII; None if unusable. Updates that differ only in text have the same one."""
+    return _build(t, False)
+
+
+@lru_cache(maxsize=64)
+def _recoloured(t: str) -> re.Pattern[str] | None:
+    """The shape of ``t`` where the SGRs that set one colour only may set any colour of their
+    kind (a counter in a new colour each time), compiled for copies of it whose group 1 is the
+    last one; None when no colour may vary or the shape is unusable."""
+    pattern = _build(t, True)
+    if pattern is None or len(pattern) > SHAPE_MAX or pattern == _pattern(t):
+        return None
+    return re.compile(f"(?:({pattern[3:-2]}))*")
+
+
+def _build(t: str, recolour: bool) -> str | None:
+    """:func:`_pattern`, or with ``recolour`` where colours may vary.
+
+    A colour may vary when it is set before the first cell is written, or when its slot
+    (foreground or background) was: every cell then takes its copy's own colours, whatever
+    pen the copy starts with, and every copy leaves the same pen but for those colours. That
+    holds when nothing else keeps a pen: no cursor is saved or restored in the update.
+    """
     parts = []
+    recolour = recolour and not colours.SAVES.search(t)
+    set_first: set[str] = set()  # slots set before the first cell is written
+    cells = False
     for m in _TOKEN.finditer(t):
         seq, text, other = m.groups()
         if text is not None:
             parts.append(f"[ -~]{{{len(text)}}}")
+            cells = True
+            continue
+        slot = colours.varies(seq) if recolour and seq is not None else None
+        if slot is not None and (not cells or slot[0] in set_first):
+            parts.append(slot[1])
+            if not cells:
+                set_first.add(slot[0])
         elif seq is not None or (other is not None and _narrow_or_wide(other)):
             parts.append(re.escape(m.group()))
+            if not cells and seq in ("\x1b[m", "\x1b[0m"):
+                set_first.update(("fg", "bg"))
+            # CR, LF, BS and cursor moves only move the cursor, SGR only sets the pen; other
+            # sequences may write cells (EL takes the background colour).
+            cells = cells or seq is None or (seq[0] == "\x1b" and not _MOVES_OR_SGR.fullmatch(seq))
         else:
             # Tabs and the like depend on more than the cursor (not a pure overwrite); strings
             # and broken sequences are not worth the trouble.
@@ -149,19 +203,28 @@ def repeats(data: str, q: int, p: int, end: int) -> int:
     """How many characters after ``end`` can be skipped.
 
     ``data[q:p]`` is an update just applied, ``data[p:end]`` the anchor that starts the next
-    one, applied in the same state. Returns a multiple of the update's length.
+    one, applied in the same state. Copies that differ in text only are counted by their
+    length; copies that differ in colours too (:func:`_recoloured`) are matched.
     """
     t = data[q:p]
     size = len(t)
-    if size == 0 or (len(data) - p) // size < 2 or (len(data) - p) < MIN_SKIP:
+    if size == 0 or (len(data) - p) < MIN_SKIP:
         return 0
-    if not data.startswith(data[p:end], p + size):
-        # The copy after the next one must start with the same anchor: when it does not (a
-        # counter's text grew, a log line came), no shape is worth compiling.
-        return 0
-    shape = _shape(t, data[p : p + size])
-    if shape is None:
-        return 0
+    # The copy after the next one must start with the same anchor: when it does not (a
+    # counter's text grew, a log line came), no shape is worth compiling.
+    if (len(data) - p) // size >= 2 and data.startswith(data[p:end], p + size):
+        shape = _shape(t, data[p : p + size])
+        if shape is not None:
+            return _copies(data, p, t, shape)
+    if not _SETS_FIRST.match(t):
+        return 0  # no colour set before the first cell: none may vary (and t needs no parsing)
+    recoloured = _recoloured(t)
+    return 0 if recoloured is None else _recoloured_copies(data, p, recoloured)
+
+
+def _copies(data: str, p: int, t: str, shape: re.Pattern[str]) -> int:
+    """The characters of the copies of ``t``'s shape from ``data[p]`` on, but the last."""
+    size = len(t)
     most = (len(data) - p) // size
     # The regular expression stops at the first copy that differs; at most WINDOW characters
     # at a time, as it keeps a little state per copy matched.
@@ -179,6 +242,17 @@ def repeats(data: str, q: int, p: int, end: int) -> int:
         if n < k:
             break
     return (good - 1) * size if good > 1 else 0
+
+
+def _recoloured_copies(data: str, p: int, shape: re.Pattern[str]) -> int:
+    """The characters from ``data[p]`` up to the last of the copies there of a shape whose
+    colours vary (copies may differ in length), matched WINDOW characters at a time."""
+    at = last = p
+    while True:
+        m = shape.match(data, at, at + WINDOW)  # "(?:(...))*": always a match
+        if m is None or m.end() == at:
+            return last - p
+        at, last = m.end(), m.start(1)
 
 
 def _same(data: str, at: int, t: str, most: int) -> int:

@@ -82,7 +82,7 @@ class Terminal:
         self.tabs: set[int] | None = None  # None: every 8 columns
         self.epoch = 0  # bumped by anything a flood skip must not jump over (see skip.py)
         # Where each anchor came in each state, in the output being fed (see skip.py).
-        self.anchors: dict[tuple[str, tuple[object, ...]], list[int]] = {}
+        self.anchors: dict[tuple[str, tuple[object, ...]], list[tuple[int, int]]] = {}
         self.skipped = 0  # bytes of output skipped as overwritten floods (for benchmarks)
         self.seen = rewrite.Seen()  # widths of a bar's redraws already checked (rewrite.py)
 
@@ -159,7 +159,7 @@ class Terminal:
         """Apply a cursor-placing sequence that may start a repeated update; maybe skip a flood."""
         if key == "\r":
             self.x = 0
-        state = (self.x, self.y, self.pen, self.buf.saved, self.epoch, id(self.buf))
+        state = (self.x, self.y, self.buf.saved, self.epoch, id(self.buf))
         return skip.at_anchor(self, key, state, data, start, end)
 
     def bulk_ok(self) -> bool:

@@ -3,7 +3,11 @@ skip gives the same cells, cursor and pen."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from screen_state import cells
 
 from jupyter_ci_terminal.screen import ScreenModel, lines, rewrite, skip
@@ -107,6 +111,35 @@ FLOODS = {
     "broken_csi_whose_text_completes_one": "".join(
         f"\x1b[3;1H\x1b[{'31mx' if i == 5_000 else ' 11x'}" for i in range(20_000)
     ),
+    # Copies whose colours differ (a counter or a bar recoloured at every update): set before
+    # the first cell, each copy's cells take their own colours whatever pen it starts with.
+    "counter_in_a_new_colour_each_time": "".join(
+        f"\r\x1b[38;5;{i % 256}m{i} files done" for i in range(20_000)
+    ),
+    "counter_placed_by_cup_in_a_new_colour": "".join(
+        f"\x1b[3;2H\x1b[38;5;{i * 7 % 256}m{i % 1000:3d}\x1b[4;1H" for i in range(20_000)
+    ),
+    "true_colour_behind_a_percentage": "".join(
+        f"\r\x1b[9{i % 8}m\x1b[1m\x1b[48;2;{i % 256};{i * 7 % 256};9m{i % 1000:3d}%\x1b[22m x"
+        f"\x1b[3{i * 3 % 8}my"
+        for i in range(20_000)
+    ),
+    # A colour set after the first cell: the cells before it take the colour the copy before
+    # left, so such copies must not be taken for one shape.
+    "colour_set_after_the_first_cell": "".join(
+        f"\rA\x1b[3{i * 5 % 8}mB{i % 10}" for i in range(20_000)
+    ),
+    "background_after_text_then_erase": "".join(
+        f"\x1b[2;1H\x1b[31m{i % 10}\x1b[4{i * 3 % 8}m\x1b[K" for i in range(20_000)
+    ),
+    # EL takes the background colour: one set after it is set after a cell was written.
+    "erase_before_the_background_is_set": "".join(
+        f"\x1b[2;1H\x1b[K\x1b[4{i * 3 % 8}m{i % 10}" for i in range(20_000)
+    ),
+    # A hyperlink is part of the pen too, but its address is no colour: never varied.
+    "link_opened_after_the_first_cell": "".join(
+        f"\rA\x1b]8;;https://example.com/{i % 10}\x1b\\B{i % 7}" for i in range(20_000)
+    ),
     "frame_that_ends_on_the_last_row": "".join(
         "\x1b[3A\r" * (i > 0) + "".join(f"row {k} {i % 97}\x1b[K\n\r" for k in range(3))
         for i in range(3_000)
@@ -152,10 +185,55 @@ def test_skipping_a_flood_gives_the_same_state(name: str, monkeypatch: pytest.Mo
         "same_text_runs_between_changing_text",
         "same_length_updates_of_two_shapes",
         "a_control_or_non_ascii_in_place_of_text",
+        "counter_in_a_new_colour_each_time",
+        "counter_placed_by_cup_in_a_new_colour",
+        "true_colour_behind_a_percentage",
     ],
 )
 def test_a_flood_of_updates_is_skipped(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run(FLOODS[name], True, monkeypatch).term.skipped > len(FLOODS[name]) // 2
+
+
+#: Pieces of random updates: anchors, text, moves, erases, pens, saving and restoring the
+#: cursor; and colours that differ in every copy (see :func:`recoloured`).
+PIECES = ["\r", "\x1b[2;3H", "A", "BC", "\x1b[C", "\x1b[K", "\x1b[2K", "\x1b7", "\x1b8",
+          "\x1b[1m", "\x1b[22m", "\x1b[0m", "\x1b[m", "\x1b[4m", "\x1b[44m", "\x1b[1;32m"]  # fmt: skip
+VARYING = ["fg", "bright", "bg", "256", "rgb"]
+
+
+def recoloured(kind: str, rnd: random.Random) -> str:
+    """An SGR setting one colour of ``kind``, the colour drawn from ``rnd``."""
+    n = rnd.randrange(256)
+    return {
+        "fg": f"\x1b[3{n % 10 if n % 10 != 8 else 9}m",
+        "bright": f"\x1b[9{n % 8}m",
+        "bg": f"\x1b[4{n % 8}m",
+        "256": f"\x1b[38;5;{n}m",
+        "rgb": f"\x1b[48;2;{n};{n * 7 % 256};{n * 13 % 256}m",
+    }[kind]
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(
+    setup=st.lists(st.sampled_from(PIECES), max_size=3),
+    anchor=st.sampled_from(["\r", "\x1b[2;3H"]),
+    update=st.lists(st.sampled_from(PIECES + VARYING), min_size=1, max_size=6),
+    rnd=st.randoms(use_true_random=False),
+)
+def test_random_floods_skipped_give_the_same_state(
+    setup: list[str], anchor: str, update: list[str], rnd: random.Random
+) -> None:
+    """1,500 copies of a random update whose colours may differ in every copy: skipping gives
+    the same cells, cursor, pen and saved cursor as applying them all."""
+    data = "".join(setup) + "".join(
+        anchor + "".join(recoloured(p, rnd) if p in VARYING else p for p in update)
+        for _ in range(1_500)
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        fast = run(data, True, patch)
+        slow = run(data, False, patch)
+    assert cells(fast) == cells(slow)
+    assert fast.term.buf.saved == slow.term.buf.saved
 
 
 #: Floods of short lines from several starting states: (setup, line, lines).
