@@ -105,6 +105,20 @@ BLOCK_CASES = {
     "under_a_background_colour": ("\x1b[B\x1b[44m\ra\r\nbc\r\n\x1b[0m", False),
     "in_insert_mode": ("\x1b[B\x1b[4h\rabc\r\nd\r\n\x1b[4l", False),
     "on_a_continued_row": ("\x1b[3B" + "z" * 23 + "\rab\r\n", False),
+    # The rows are each line's last piece over the one before unless a piece before those is
+    # longer than both (in any line of the block, whatever the others' widths).
+    "longest_piece_last_or_before_last": ("\x1b[B\rab\rabcd\rxy\r\nab\rabc\r\n", True),
+    "longest_piece_first_in_a_later_line": ("\x1b[B\rab\rxy\r\nabcdefgh\rxyz\rab\r\n", True),
+    "longest_first_next_to_a_wider_line": (
+        "\x1b[B\rabcdefgh\rxyz\rab\r\n12345678\rq\r\n",
+        True,
+    ),
+    "a_line_wider_than_the_screen_after_a_longest_first": (
+        "\x1b[B\rabcdefgh\rxy\r\n" + "w" * 21 + "\r\nc\r\n",
+        True,
+    ),
+    "every_line_wider_than_the_screen": ("\x1b[B\r" + "w" * 21 + "\r\n" + "v" * 21 + "\r\n", False),
+    "a_del_in_a_later_line": ("\x1b[B\ra\r\nb\x7fc\r\n", False),
 }
 
 
