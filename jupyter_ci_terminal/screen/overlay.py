@@ -14,9 +14,9 @@ its lines: C calls per block, no Python code per log line or update."""
 from __future__ import annotations
 
 import re
-from itertools import repeat
-from operator import add, getitem, itemgetter
-from typing import TYPE_CHECKING
+from itertools import compress, repeat
+from operator import add, getitem, itemgetter, lt
+from typing import TYPE_CHECKING, cast
 
 from . import lines
 from .widths import narrow, narrow_utf8
@@ -74,12 +74,12 @@ def block(t: Terminal, data: str, i: int) -> int:
     if t.buf.rows[t.y][2] or not t.bulk_ok():
         return i  # a continued row keeps its flag when written over (xterm.js)
     size = t.bar_size or FIRST
-    t.bar_size = 0
     while True:
         stop = data.find("\x1b", i, i + size)
         end = data.rfind("\r\n", i, stop if stop >= 0 else i + size)
         if end < 0:
-            return i
+            return i  # the size is kept: a bar's last updates in this output come here
+        t.bar_size = 0
         text = data[i:end]
         b = text.encode("utf-8", "surrogatepass")
         mask = b.translate(_MASK, _FOLLOW)
@@ -105,17 +105,23 @@ def block(t: Terminal, data: str, i: int) -> int:
 def _rows(found: list[str], mask: bytes, cols: int) -> tuple[list[str], int]:
     """The rows the lines leave, up to the first that would wrap, and the characters they
     take with their line ends; ``mask``: the lines as :data:`_MASK` makes them."""
-    # A line's row is its last piece written over the one before, when no piece before those
-    # two is longer than both: one search of the mask checks that for every line at once
-    # (no run of characters longer than the narrowest such row, nor wider than the screen),
-    # so no Python code runs per line. Otherwise each line is cut at its CRs.
+    # A line's row is its last piece written over the one before, when no other piece is
+    # longer than both: when no run of characters in the mask is longer than the widest such
+    # row (one search), that holds for the lines that wide, and, when none is longer than the
+    # narrowest either (a second search), for every line; so no Python code runs per line.
+    # Otherwise the narrower lines, or all of them, are cut at their CRs.
     tails = list(map(str.rpartition, found, repeat("\r")))
     last = list(map(_TAIL, tails))
     before = list(map(_TAIL, map(str.rpartition, map(_HEAD, tails), repeat("\r"))))
     lengths = list(map(len, last))
-    run = b"x" * (min(cols, *map(max, lengths, map(len, before))) + 1)
-    if run not in mask.ljust(_LINEAR, b"\n"):
+    widths = list(map(max, lengths, map(len, before)))
+    low, high = min(widths), max(widths)
+    padded = mask.ljust(_LINEAR, b"\n")
+    if high <= cols and b"x" * (high + 1) not in padded:
         rows = list(map(add, last, map(getitem, before, map(slice, lengths, repeat(None)))))
+        if low < high and b"x" * (low + 1) in padded:
+            for k in compress(range(len(rows)), map(lt, widths, repeat(high))):
+                rows[k] = cast(str, _row(found[k].split("\r"), cols))  # none is too wide
         return rows, len(mask)
     rows = []
     append = rows.append
