@@ -78,7 +78,11 @@ def block(t: Terminal, data: str, i: int) -> int:
         stop = data.find("\x1b", i, i + size)
         end = data.rfind("\r\n", i, stop if stop >= 0 else i + size)
         if end < 0:
-            return i  # the size is kept: a bar's last updates in this output come here
+            # A bar's last redraws in this output keep the size; a longer stretch without a
+            # line end (a bar alone) starts small again, or each CR would search it all.
+            if len(data) - i > FIRST:
+                t.bar_size = 0
+            return i
         t.bar_size = 0
         text = data[i:end]
         b = text.encode("utf-8", "surrogatepass")
