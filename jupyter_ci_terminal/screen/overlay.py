@@ -34,9 +34,10 @@ _OTHER = re.compile(r"[\x00-\x0c\x0e-\x1f\x7f-\x9f]")
 _MASK = bytes(c if c in b"\r\n" else 0 if c < 0x20 or c == 0x7F else 0x78 for c in range(256))
 _FOLLOW = bytes(range(0x80, 0xC0))
 _HEAD, _TAIL = itemgetter(0), itemgetter(2)
-#: CPython searches bytes in linear time (two-way) only in 30,000 bytes or more; in fewer,
-#: a run of one repeated byte is its worst case (the run's length per byte): LFs (which end
-#: runs) pad a shorter mask before it is searched for one.
+#: CPython (3.10 and later) searches bytes for a needle under 100 bytes in linear time
+#: (two-way) only in 30,000 bytes or more; in fewer, a run of one repeated byte is its worst
+#: case (the run's length per byte): LFs (which end runs) pad a shorter mask before it is
+#: searched for one.
 _LINEAR = 30000
 #: Characters looked at in a first block of lines, and at most (blocks grow fourfold).
 FIRST = 2048
