@@ -46,11 +46,14 @@ BLOCK = 65536
 
 def line(t: Terminal, data: str, i: int) -> int:
     """Apply the CR-separated pieces of text from ``data[i]`` (just after a CR) up to the next
-    CR LF, if that is all there is; return where reading goes on (``i`` if nothing applied)."""
+    CR LF, or to the end of ``data`` when that is near, if that is all there is; return where
+    reading goes on (``i`` if nothing applied)."""
     # The CR LF is looked for up to the next escape sequence only (a bar recoloured at every
     # update has one after each CR): searching the whole reach every time made it quadratic.
     esc = data.find("\x1b", i, i + REACH)
     end = data.find("\r\n", i, esc if esc >= 0 else i + REACH)
+    if end < 0 and esc < 0 and len(data) - i <= REACH:
+        end = len(data)  # the bar's last updates in this output: the next goes on from them
     if end <= i:
         return i
     text = data[i:end]

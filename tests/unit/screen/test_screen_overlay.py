@@ -28,7 +28,12 @@ CASES = {
     "a_backspace": ("\rab\bc\rd\r\n", False),
     "an_escape_sequence": ("\r\x1b[1ma\x1b[0m\rb\r\n", False),
     "a_c1_control": ("\ra\x85b\rc\r\n", False),
-    "no_line_end": ("\ra\rb\rc", False),
+    # At the end of the output (the bar's last updates before more output arrives).
+    "no_line_end": ("\ra\rb\rc", True),
+    "no_line_end_a_cr_last": ("\rabc\rd\r", True),
+    "no_line_end_wider_than_the_screen": ("\ra\r" + "w" * 21, False),
+    "no_line_end_an_escape_sequence_later": ("\ra\rb\x1b[1mc", False),
+    "no_line_end_a_wide_character_later": ("\ra\rb表", False),
     "under_a_background_colour": ("\x1b[44m\ra\rbc\r\n\x1b[0m", False),
     "in_insert_mode": ("\x1b[4h\rabc\rd\r\n\x1b[4l", False),
     "pen_carried_in": ("\x1b[1m\rabc\rd\r\n\x1b[0m", True),
