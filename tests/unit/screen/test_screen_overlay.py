@@ -1,5 +1,6 @@
-"""A bar's updates up to a line end applied as the row they leave (``overlay.line``) give the
-same state as applying them one by one, and are only taken where that holds."""
+"""A bar's updates up to a line end (or the end of the output) applied as the row they leave
+(``overlay.line``), and blocks of such lines (``overlay.block``), give the same state as
+applying them one by one, and are only taken where that holds."""
 
 from __future__ import annotations
 
