@@ -56,6 +56,7 @@ class Terminal:
         # The size of the next block of coloured lines, carried from one output to the next
         # (lines.py); 0: start small.
         self.coloured_size = 0
+        self.bar_size = 0  # the same for a bar's lines (overlay.py)
         self.reset()
         compact.track(self)
 

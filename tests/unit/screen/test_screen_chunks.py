@@ -79,6 +79,21 @@ EDGES = {
         + ("" if i % 7 else f"\r{' ' * 20}\rlog {i}" + "!" * (i % 23) + "\r\n")
         for i in range(200)
     ),
+    # A bar's updates and log lines in blocks of hundreds of lines (taken at once where each
+    # line's last two pieces are its longest): lines whose first piece is the longest, one
+    # as wide as the screen, wider ones (they wrap), lines without a CR, a wide character, a
+    # pen change ending a block, an LF alone.
+    "bars_and_log_lines_in_long_blocks": "".join(
+        f"\r{i % 100:3d}%|{'█' * (i % 7)}{'▏' * (i % 2)}|"
+        + ("" if i % 5 else f"\r{' ' * 13}\rlog {i}\r\n")
+        + ("" if i % 97 else f"\r{'L' * (14 + i % 7)}\rab\rabc\r\n")
+        + ("" if i % 131 else "w" * (20 + i % 3) + "\r\n")
+        + ("" if i % 29 else f"plain {i}\r\nplain\r\n")
+        + ("" if i % 173 else f"\r表 {i}\r\n")
+        + ("" if i % 151 else "\x1b[1mbold\x1b[0m\r\n")
+        + ("" if i % 397 else "\rlf\nalone\r\n")
+        for i in range(800)
+    ),
     # Redraws after CR and EL 2 up to a log line (rich): the pen left set by a skipped one,
     # EL 0 and 1 among them, one as wide as the screen, one wider (it wraps), a cursor move,
     # a background colour for the erase, log lines in colour, with a wide character, or

@@ -1,5 +1,6 @@
-"""A bar's updates up to a line end applied as the row they leave (``overlay.line``) give the
-same state as applying them one by one, and are only taken where that holds."""
+"""A bar's updates up to a line end (or the end of the output) applied as the row they leave
+(``overlay.line``), and blocks of such lines (``overlay.block``), give the same state as
+applying them one by one, and are only taken where that holds."""
 
 from __future__ import annotations
 
@@ -28,7 +29,12 @@ CASES = {
     "a_backspace": ("\rab\bc\rd\r\n", False),
     "an_escape_sequence": ("\r\x1b[1ma\x1b[0m\rb\r\n", False),
     "a_c1_control": ("\ra\x85b\rc\r\n", False),
-    "no_line_end": ("\ra\rb\rc", False),
+    # At the end of the output (the bar's last updates before more output arrives).
+    "no_line_end": ("\ra\rb\rc", True),
+    "no_line_end_a_cr_last": ("\rabc\rd\r", True),
+    "no_line_end_wider_than_the_screen": ("\ra\r" + "w" * 21, False),
+    "no_line_end_an_escape_sequence_later": ("\ra\rb\x1b[1mc", False),
+    "no_line_end_a_wide_character_later": ("\ra\rb表", False),
     "under_a_background_colour": ("\x1b[44m\ra\rbc\r\n\x1b[0m", False),
     "in_insert_mode": ("\x1b[4h\rabc\rd\r\n\x1b[4l", False),
     "pen_carried_in": ("\x1b[1m\rabc\rd\r\n\x1b[0m", True),
@@ -105,6 +111,20 @@ BLOCK_CASES = {
     "under_a_background_colour": ("\x1b[B\x1b[44m\ra\r\nbc\r\n\x1b[0m", False),
     "in_insert_mode": ("\x1b[B\x1b[4h\rabc\r\nd\r\n\x1b[4l", False),
     "on_a_continued_row": ("\x1b[3B" + "z" * 23 + "\rab\r\n", False),
+    # The rows are each line's last piece over the one before unless a piece before those is
+    # longer than both (in any line of the block, whatever the others' widths).
+    "longest_piece_last_or_before_last": ("\x1b[B\rab\rabcd\rxy\r\nab\rabc\r\n", True),
+    "longest_piece_first_in_a_later_line": ("\x1b[B\rab\rxy\r\nabcdefgh\rxyz\rab\r\n", True),
+    "longest_first_next_to_a_wider_line": (
+        "\x1b[B\rabcdefgh\rxyz\rab\r\n12345678\rq\r\n",
+        True,
+    ),
+    "a_line_wider_than_the_screen_after_a_longest_first": (
+        "\x1b[B\rabcdefgh\rxy\r\n" + "w" * 21 + "\r\nc\r\n",
+        True,
+    ),
+    "every_line_wider_than_the_screen": ("\x1b[B\r" + "w" * 21 + "\r\n" + "v" * 21 + "\r\n", False),
+    "a_del_in_a_later_line": ("\x1b[B\ra\r\nb\x7fc\r\n", False),
 }
 
 
