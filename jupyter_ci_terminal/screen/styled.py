@@ -17,7 +17,7 @@ line: the lengths of a build's messages vary, but over a few values.
 from __future__ import annotations
 
 import re
-from itertools import repeat
+from itertools import compress, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, cast
 
@@ -63,7 +63,9 @@ FIRST = 1024
 #: algorithm on every call: a 64 KiB block took 1.5-2x as long as the same bytes in pieces.
 PIECE = 16384
 
-_mark_of: dict[bytes, int] = {}  # escape sequence -> marker (shared by all blocks)
+#: Run of escape sequences -> its marker byte, padded with NULs to the run's length (shared by
+#: all blocks).
+_mark_of: dict[bytes, bytes] = {}
 #: marker -> what its sequences do: SGR parameters, None for EL, "]" + an OSC 8's text.
 _params_of: dict[int, list[str | None]] = {}
 #: (pen, skeleton) -> (attributes, pen after, has EL), or None where the general path must run.
@@ -154,8 +156,8 @@ def _same_pen(
     longest = max(map(len, lines))
     if longest <= cols:
         rows = list(map(list, zip(lines, attrs, repeat(False))))
-        some = skeletons[: min(fit, len(lines))]
-        return rows, [k for k, s in enumerate(some) if s in _whole_el], pen, len(lines)
+        cleared = list(compress(range(fit), map(_whole_el.__contains__, skeletons[:fit])))
+        return rows, cleared, pen, len(lines)
     # Lines wider than the screen (gcc's diagnostics) are cut into rows in one comprehension;
     # EL is looked at only in the lines written over rows from the cursor down.
     cleared = []
@@ -280,33 +282,43 @@ def _mark(text: bytes, runs: list[bytes]) -> bytes | None:
     sequence is found or the markers run out); each distinct run replaced is added to
     ``runs``."""
     pieces = _pieces(text)
-    for n in range(len(pieces)):  # the pieces before n hold no sequence any more
-        k = pieces[n].find(b"\x1b")
+    for n, piece in enumerate(pieces):  # the pieces before n hold no sequence any more
+        k = piece.find(b"\x1b")
         while k >= 0:
-            m = _SEQ.match(pieces[n], k)
+            m = _SEQ.match(piece, k)
             if m is None:
                 return None
             seq = m.group()
             runs.append(seq)
-            mark = _mark_of.get(seq)
-            if mark is None:
-                if len(_mark_of) == len(_MARKS):
-                    _reset()  # this block goes the general way, the next one starts afresh
-                    return None
-                mark = _mark_of[seq] = _MARKS[len(_mark_of)]
-                _params_of[mark] = [
-                    p.group(1).decode()
-                    if p.group(1) is not None
-                    else "]" + p.group(2).decode()
-                    if p.group(2) is not None
-                    else None
-                    for p in _ONE.finditer(seq)
-                ]
-            # Same length (the marker, then NULs, which a block cannot hold): replaced in place.
-            marker = bytes((mark,)).ljust(len(seq), b"\x00")
-            pieces[n:] = [p.replace(seq, marker) for p in pieces[n:]]
-            k = pieces[n].find(b"\x1b", k)
+            marker = _mark_of.get(seq) or _new_marker(seq)
+            if marker is None:
+                return None
+            piece = piece.replace(seq, marker)
+            if n + 1 < len(pieces):
+                pieces[n + 1 :] = [p.replace(seq, marker) for p in pieces[n + 1 :]]
+            k = piece.find(b"\x1b", k)
+        pieces[n] = piece
     return b"".join(pieces)
+
+
+def _new_marker(seq: bytes) -> bytes | None:
+    """The marker of a run not seen before, as it replaces the run: the marker byte, then NULs
+    (which a block cannot hold) to the run's length, so that positions hold. None when the
+    markers ran out: they start afresh, and this block goes the general way."""
+    if len(_mark_of) == len(_MARKS):
+        _reset()
+        return None
+    mark = _MARKS[len(_mark_of)]
+    _params_of[mark] = [
+        p.group(1).decode()
+        if p.group(1) is not None
+        else "]" + p.group(2).decode()
+        if p.group(2) is not None
+        else None
+        for p in _ONE.finditer(seq)
+    ]
+    _mark_of[seq] = marker = bytes((mark,)).ljust(len(seq), b"\x00")
+    return marker
 
 
 def _pieces(text: bytes) -> list[bytes]:

@@ -56,6 +56,8 @@ class Terminal:
         # The size of the next block of coloured lines, carried from one output to the next
         # (lines.py); 0: start small.
         self.coloured_size = 0
+        # The output fed last and where it was read to (see _carried).
+        self.last, self.last_end = "", 0
         self.reset()
         compact.track(self)
 
@@ -90,12 +92,12 @@ class Terminal:
 
     def feed(self, data: str) -> None:
         """Apply output (already decoded); an escape sequence may be split across calls."""
-        if self.partial:
-            data = self.partial + data
-            self.partial = ""
-        self.anchors.clear()
+        tail = self._carried()
+        data = tail + self.partial + data
+        self.partial = ""
+        self.last, self.last_end = data, len(data)
         self.mixed = False  # a block of lines in this output held other controls (lines.py)
-        i = 0
+        i = len(tail)
         n = len(data)
         base, mask, size = 0, b"", _WINDOW[0]
         while i < n:
@@ -123,6 +125,7 @@ class Terminal:
                 if e is None:
                     if _PARTIAL.match(data, j) and n - j < 65536:
                         self.partial = data[j:]
+                        self.last_end = j
                         return
                     i = j + 1  # a lone ESC: ignored, the next character is read as usual
                     continue
@@ -154,6 +157,23 @@ class Terminal:
             else:
                 self._control(c)
                 i = j + 1
+
+    def _carried(self) -> str:
+        """The end of the previous output that anchors point into, which the next output is
+        read after; the anchors now count from its start. A redraw cycling through frames is
+        then skipped from the start of the next output too, not only once its frames came
+        again there. What is done between two outputs that a skip must not jump over bumps the
+        epoch (a resize, a pen compaction); queued lines dropped unread scroll, which bumps it
+        too, before the next anchor."""
+        last, self.last = self.last, ""
+        if not self.anchors:
+            return ""
+        start = max(self.last_end - skip.LONGEST, 0)  # anchors further back are not compared
+        carried = {
+            key: [q - start for q in starts if q >= start] for key, starts in self.anchors.items()
+        }
+        self.anchors = {key: starts for key, starts in carried.items() if starts}
+        return last[start : self.last_end] if self.anchors else ""
 
     def anchor(self, key: str, data: str, start: int, end: int) -> int:
         """Apply a cursor-placing sequence that may start a repeated update; maybe skip a flood."""

@@ -284,7 +284,7 @@ def test_lines_remembered_by_skeleton_are_forgotten_when_the_markers_start_over(
     model = ScreenModel(5, 20, history=1000)
     for piece in (red, red, *colours, green):
         model.feed(piece)
-    assert styled._mark_of[b"\x1b[32m"] == styled._MARKS[0]  # where red's marker was
+    assert styled._mark_of[b"\x1b[32m"][0] == styled._MARKS[0]  # where red's marker was
     assert cells(model) == cells(feed_bytes(red + red + "".join(colours) + green, 1))
 
 
