@@ -44,6 +44,11 @@ def _mask(data: str, start: int, size: int) -> bytes:
     return data[start : start + size].encode("latin-1", "replace").translate(_CONTROLS)
 
 
+#: Outputs shorter than this many characters start with no anchors, as comparing an update
+#: that began in the previous output with copies in this one costs more than it can save.
+CARRY = 2048
+
+
 class Terminal:
     """Screen, scrollback, cursor, pen and modes; :meth:`feed` takes decoded output."""
 
@@ -92,7 +97,7 @@ class Terminal:
 
     def feed(self, data: str) -> None:
         """Apply output (already decoded); an escape sequence may be split across calls."""
-        tail = self._carried()
+        tail = self._carried(len(data))
         data = tail + self.partial + data
         self.partial = ""
         self.last, self.last_end = data, len(data)
@@ -158,7 +163,7 @@ class Terminal:
                 self._control(c)
                 i = j + 1
 
-    def _carried(self) -> str:
+    def _carried(self, size: int) -> str:
         """The end of the previous output that anchors point into, which the next output is
         read after; the anchors now count from its start. A redraw cycling through frames is
         then skipped from the start of the next output too, not only once its frames came
@@ -166,14 +171,21 @@ class Terminal:
         epoch (a resize, a pen compaction); queued lines dropped unread scroll, which bumps it
         too, before the next anchor."""
         last, self.last = self.last, ""
+        if size < CARRY:
+            self.anchors = {}
         if not self.anchors:
             return ""
-        start = max(self.last_end - skip.LONGEST, 0)  # anchors further back are not compared
-        carried = {
-            key: [q - start for q in starts if q >= start] for key, starts in self.anchors.items()
-        }
-        self.anchors = {key: starts for key, starts in carried.items() if starts}
-        return last[start : self.last_end] if self.anchors else ""
+        floor = self.last_end - skip.LONGEST  # anchors further back are not compared
+        kept = [(key, [q for q in starts if q >= floor]) for key, starts in self.anchors.items()]
+        kept = [(key, starts) for key, starts in kept if starts]
+        if not kept:
+            self.anchors = {}
+            return ""
+        # From the earliest anchor kept (each list is in order): small pieces of output carry a
+        # few updates, not the whole reach.
+        start = min(starts[0] for _, starts in kept)
+        self.anchors = {key: [q - start for q in starts] for key, starts in kept}
+        return last[start : self.last_end]
 
     def anchor(self, key: str, data: str, start: int, end: int) -> int:
         """Apply a cursor-placing sequence that may start a repeated update; maybe skip a flood."""
