@@ -17,13 +17,13 @@ line: the lengths of a build's messages vary, but over a few values.
 from __future__ import annotations
 
 import re
-from itertools import repeat
+from itertools import compress, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, cast
 
 from . import pens
 from .rows import DEFAULT_ATTR, Row, keeps_whole
-from .widths import narrow
+from .widths import narrow_chars
 
 if TYPE_CHECKING:
     from .terminal import Terminal
@@ -45,6 +45,11 @@ _ONE = re.compile(_ONE_SEQ)
 _BAD = re.compile(rb"\x1b(?!\[(?:[0-9;]*m|0?K)|\]8;[^\x07\x1b\r\n]*\x07)")
 _BAD_TEXT = re.compile(_BAD.pattern.decode())
 _SPLIT = re.compile(b"([" + re.escape(_MARKS) + b"])")
+#: Output past ASCII as UTF-8 scanned one byte per character: the lead byte of each
+#: character past ASCII as "?", its continuation bytes deleted.
+_SCANNED = bytes(c if c < 0x80 else 0x3F for c in range(256))
+_CONTINUATION = bytes(range(0x80, 0xC0))
+_ASCII_TEXT = bytes(c for c in range(0x80) if c != 0x3F)  # deleted: "?" and the rest are left
 _SKELETON = bytes(0x48 if 0x20 <= c < 0x7F else c for c in range(256))  # text cells as "H"
 #: Distinct (pen, skeleton) pairs remembered; the table starts over when it is full.
 LIMIT = 4096
@@ -58,7 +63,9 @@ FIRST = 1024
 #: algorithm on every call: a 64 KiB block took 1.5-2x as long as the same bytes in pieces.
 PIECE = 16384
 
-_mark_of: dict[bytes, int] = {}  # escape sequence -> marker (shared by all blocks)
+#: Run of escape sequences -> its marker byte, padded with NULs to the run's length (shared by
+#: all blocks).
+_mark_of: dict[bytes, bytes] = {}
 #: marker -> what its sequences do: SGR parameters, None for EL, "]" + an OSC 8's text.
 _params_of: dict[int, list[str | None]] = {}
 #: (pen, skeleton) -> (attributes, pen after, has EL), or None where the general path must run.
@@ -84,7 +91,8 @@ def rows(
 
     Works on the block as ASCII bytes: ``bytes.translate`` and ``find`` are the fastest scans.
     Characters past ASCII a cell wide (gcc's quotes, accents, box drawing) are scanned as
-    ``?`` (one byte each, so every position holds), and the lines' text is taken from ``data``.
+    ``?`` (the UTF-8 lead byte, continuation bytes deleted: one byte each, so every position
+    holds), and are put back in the lines' text in order.
     """
     end = data.rfind("\r\n", i, i + size)
     # In a first block, often ended by another sequence (BuildKit's cursor up after a frame of
@@ -95,11 +103,7 @@ def rows(
         end = data.rfind("\r\n", i, other.start())
     if end < 0:
         return None  # the common case of a cursor move after a log line, at once
-    text = data[i:end]
-    ascii_only = text.isascii()
-    if not ascii_only and not narrow(text):
-        return None  # wide or zero-width characters: cells are not characters
-    b = text.encode("ascii", "replace")
+    b, others = _scan(data[i:end])
     runs: list[bytes] = []  # the distinct runs of sequences, in the order they were marked
     if b.translate(None, _ALLOWED):  # another control: the lines before it, found again
         b = b[: max(b.rfind(b"\r\n", 0, b.translate(_OTHER).find(1)), 0)]
@@ -115,12 +119,12 @@ def rows(
         marked = _mark(b, runs)
     if not b or marked is None:
         return None
-    if not ascii_only and any(b"?" in run and b"\x1b]" in run for run in runs):
-        return None  # an address past ASCII, scanned as "?": the general path reads it
-    if ascii_only:
+    if others is None:
         lines = marked.translate(None, _MARKS_NUL).decode("ascii").split("\r\n")
+    elif any(b"?" in run for run in runs):
+        return None  # a link's address past ASCII (scanned as "?") or with a "?": general path
     else:
-        lines = _without(text[: len(b)], runs).split("\r\n")
+        lines = _restored(marked, others).split("\r\n")
     skeletons = marked.translate(_SKELETON, b"\x00").split(b"\r\n")
     if len(skeletons) != len(lines):
         return None  # a CR or LF alone (a skeleton with one is never cached: see _line)
@@ -152,8 +156,8 @@ def _same_pen(
     longest = max(map(len, lines))
     if longest <= cols:
         rows = list(map(list, zip(lines, attrs, repeat(False))))
-        some = skeletons[: min(fit, len(lines))]
-        return rows, [k for k, s in enumerate(some) if s in _whole_el], pen, len(lines)
+        cleared = list(compress(range(fit), map(_whole_el.__contains__, skeletons[:fit])))
+        return rows, cleared, pen, len(lines)
     # Lines wider than the screen (gcc's diagnostics) are cut into rows in one comprehension;
     # EL is looked at only in the lines written over rows from the cursor down.
     cleared = []
@@ -247,12 +251,30 @@ def _blank(t: Terminal, start: int, n: int) -> bool:
     return not any(r[0] or r[1] for r in t.buf.rows[y : min(y + n, t.bottom + 1)])
 
 
-def _without(text: str, runs: list[bytes]) -> str:
-    """``text`` without the runs of sequences :func:`_mark` replaced in its bytes, removed in
-    the same order (a removal cannot make a new run: every ESC left starts one)."""
-    for run in runs:
-        text = text.replace(run.decode("ascii"), "")
-    return text
+def _scan(text: str) -> tuple[bytes, str | None]:
+    """``text`` as bytes, one per character (past ASCII as "?": the UTF-8 lead byte, its
+    continuation bytes deleted), and its "?" and non-ASCII characters in order (None when it is
+    ASCII); only the lines before the first character that does not take one cell."""
+    if text.isascii():
+        return text.encode("ascii"), None
+    u = text.encode("utf-8", "surrogatepass")
+    others = u.translate(None, _ASCII_TEXT).decode("utf-8", "surrogatepass")
+    if narrow_chars(others):
+        return u.translate(_SCANNED, _CONTINUATION), others
+    # Wide or zero-width characters (cells are not characters): the lines before the first.
+    first = min(text.find(c) for c in set(others) if not narrow_chars(c))
+    return _scan(text[: max(text.rfind("\r\n", 0, first), 0)])
+
+
+def _restored(marked: bytes, others: str) -> str:
+    """The text of ``marked`` (output past ASCII scanned as "?") without its markers, each "?"
+    replaced by the next of ``others``: the output's "?" and non-ASCII characters in order.
+    Every "?" left is one of them, as no marked run holds one."""
+    pieces = marked.translate(None, _MARKS_NUL).decode("ascii").split("?")
+    out = [""] * (2 * len(pieces) - 1)
+    out[::2] = pieces
+    out[1::2] = others[: len(pieces) - 1]
+    return "".join(out)
 
 
 def _mark(text: bytes, runs: list[bytes]) -> bytes | None:
@@ -260,33 +282,43 @@ def _mark(text: bytes, runs: list[bytes]) -> bytes | None:
     sequence is found or the markers run out); each distinct run replaced is added to
     ``runs``."""
     pieces = _pieces(text)
-    for n in range(len(pieces)):  # the pieces before n hold no sequence any more
-        k = pieces[n].find(b"\x1b")
+    for n, piece in enumerate(pieces):  # the pieces before n hold no sequence any more
+        k = piece.find(b"\x1b")
         while k >= 0:
-            m = _SEQ.match(pieces[n], k)
+            m = _SEQ.match(piece, k)
             if m is None:
                 return None
             seq = m.group()
             runs.append(seq)
-            mark = _mark_of.get(seq)
-            if mark is None:
-                if len(_mark_of) == len(_MARKS):
-                    _reset()  # this block goes the general way, the next one starts afresh
-                    return None
-                mark = _mark_of[seq] = _MARKS[len(_mark_of)]
-                _params_of[mark] = [
-                    p.group(1).decode()
-                    if p.group(1) is not None
-                    else "]" + p.group(2).decode()
-                    if p.group(2) is not None
-                    else None
-                    for p in _ONE.finditer(seq)
-                ]
-            # Same length (the marker, then NULs, which a block cannot hold): replaced in place.
-            marker = bytes((mark,)).ljust(len(seq), b"\x00")
-            pieces[n:] = [p.replace(seq, marker) for p in pieces[n:]]
-            k = pieces[n].find(b"\x1b", k)
+            marker = _mark_of.get(seq) or _new_marker(seq)
+            if marker is None:
+                return None
+            piece = piece.replace(seq, marker)
+            if n + 1 < len(pieces):
+                pieces[n + 1 :] = [p.replace(seq, marker) for p in pieces[n + 1 :]]
+            k = piece.find(b"\x1b", k)
+        pieces[n] = piece
     return b"".join(pieces)
+
+
+def _new_marker(seq: bytes) -> bytes | None:
+    """The marker of a run not seen before, as it replaces the run: the marker byte, then NULs
+    (which a block cannot hold) to the run's length, so that positions hold. None when the
+    markers ran out: they start afresh, and this block goes the general way."""
+    if len(_mark_of) == len(_MARKS):
+        _reset()
+        return None
+    mark = _MARKS[len(_mark_of)]
+    _params_of[mark] = [
+        p.group(1).decode()
+        if p.group(1) is not None
+        else "]" + p.group(2).decode()
+        if p.group(2) is not None
+        else None
+        for p in _ONE.finditer(seq)
+    ]
+    _mark_of[seq] = marker = bytes((mark,)).ljust(len(seq), b"\x00")
+    return marker
 
 
 def _pieces(text: bytes) -> list[bytes]:

@@ -44,6 +44,11 @@ def _mask(data: str, start: int, size: int) -> bytes:
     return data[start : start + size].encode("latin-1", "replace").translate(_CONTROLS)
 
 
+#: Outputs shorter than this many characters start with no anchors, as comparing an update
+#: that began in the previous output with copies in this one costs more than it can save.
+CARRY = 2048
+
+
 class Terminal:
     """Screen, scrollback, cursor, pen and modes; :meth:`feed` takes decoded output."""
 
@@ -57,6 +62,8 @@ class Terminal:
         # (lines.py); 0: start small.
         self.coloured_size = 0
         self.bar_size = 0  # the same for a bar's lines (overlay.py)
+        # The output fed last and where it was read to (see _carried).
+        self.last, self.last_end = "", 0
         self.reset()
         compact.track(self)
 
@@ -91,12 +98,12 @@ class Terminal:
 
     def feed(self, data: str) -> None:
         """Apply output (already decoded); an escape sequence may be split across calls."""
-        if self.partial:
-            data = self.partial + data
-            self.partial = ""
-        self.anchors.clear()
+        tail = self._carried(len(data))
+        data = tail + self.partial + data
+        self.partial = ""
+        self.last, self.last_end = data, len(data)
         self.mixed = False  # a block of lines in this output held other controls (lines.py)
-        i = 0
+        i = len(tail)
         n = len(data)
         base, mask, size = 0, b"", _WINDOW[0]
         while i < n:
@@ -124,6 +131,7 @@ class Terminal:
                 if e is None:
                     if _PARTIAL.match(data, j) and n - j < 65536:
                         self.partial = data[j:]
+                        self.last_end = j
                         return
                     i = j + 1  # a lone ESC: ignored, the next character is read as usual
                     continue
@@ -155,6 +163,30 @@ class Terminal:
             else:
                 self._control(c)
                 i = j + 1
+
+    def _carried(self, size: int) -> str:
+        """The end of the previous output that anchors point into, which the next output is
+        read after; the anchors now count from its start. A redraw cycling through frames is
+        then skipped from the start of the next output too, not only once its frames came
+        again there. What is done between two outputs that a skip must not jump over bumps the
+        epoch (a resize, a pen compaction); queued lines dropped unread scroll, which bumps it
+        too, before the next anchor."""
+        last, self.last = self.last, ""
+        if size < CARRY:
+            self.anchors = {}
+        if not self.anchors:
+            return ""
+        floor = self.last_end - skip.LONGEST  # anchors further back are not compared
+        kept = [(key, [a for a in starts if a[0] >= floor]) for key, starts in self.anchors.items()]
+        kept = [(key, starts) for key, starts in kept if starts]
+        if not kept:
+            self.anchors = {}
+            return ""
+        # From the earliest anchor kept (each list is in order): small pieces of output carry a
+        # few updates, not the whole reach.
+        start = min(starts[0][0] for _, starts in kept)
+        self.anchors = {key: [(q - start, pen) for q, pen in starts] for key, starts in kept}
+        return last[start : self.last_end]
 
     def anchor(self, key: str, data: str, start: int, end: int) -> int:
         """Apply a cursor-placing sequence that may start a repeated update; maybe skip a flood."""

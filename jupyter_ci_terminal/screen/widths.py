@@ -82,7 +82,11 @@ def narrow_utf8(b: bytes) -> bool:
     """:func:`narrow` for text already encoded (UTF-8, surrogates passed)."""
     # The ASCII bytes dropped at C speed first, then each distinct character at C speed: a
     # set of the text would make an object per character outside Latin-1 (a bar's blocks).
-    left = b.translate(None, _ASCII).decode("utf-8", "surrogatepass")
+    return narrow_chars(b.translate(None, _ASCII).decode("utf-8", "surrogatepass"))
+
+
+def narrow_chars(left: str) -> bool:
+    """:func:`narrow` for the non-ASCII characters of a text alone."""
     for _ in range(DISTINCT):
         if not left:
             return True

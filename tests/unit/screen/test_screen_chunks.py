@@ -194,7 +194,8 @@ EDGES = {
         for i in range(400)
     ),
     # Coloured lines with characters past ASCII a cell wide (gcc's quotes on a UTF-8 terminal,
-    # accents, box drawing), among lines with a wide character or a tab.
+    # accents, box drawing, a character of four UTF-8 bytes) and "?"s among them, among lines
+    # with a wide character, a tab or a C1 control (NEL: it moves the cursor).
     "coloured_lines_past_ascii": "".join(
         f"\x1b[01m\x1b[Kf{i}.c:{i}:\x1b[m\x1b[K \x1b[01;35m\x1b[Kwarning:\x1b[m\x1b[K "
         f"\u2018\x1b[01m\x1b[Kv{i}\x1b[m\x1b[K\u2019 caf\u00e9 \u2500\u2524\r\n"
@@ -203,7 +204,9 @@ EDGES = {
             "\x1b[32m\u4e2d\u6587\x1b[0m\r\n",
             "\u00e9\tt\x1b[1m!\x1b[0m\r\n",
             "\x1b[31m\u2026x\x1b[0m\r\n",
-        )[i % 4]
+            "?did you mean \x1b[1m\u2018w\u2019\x1b[0m??\r\n\x1b[32m\U0001f600?\u00e9\x1b[0m \U00010348\r\n",
+            "\x1b[1mn\u0085l\x1b[0m\r\n",
+        )[i % 6]
         for i in range(120)
     ),
     # gcc on a UTF-8 terminal: curly quotes and a link (OSC 8, BEL) per warning option, in bulk;
@@ -296,7 +299,7 @@ def test_lines_remembered_by_skeleton_are_forgotten_when_the_markers_start_over(
     model = ScreenModel(5, 20, history=1000)
     for piece in (red, red, *colours, green):
         model.feed(piece)
-    assert styled._mark_of[b"\x1b[32m"] == styled._MARKS[0]  # where red's marker was
+    assert styled._mark_of[b"\x1b[32m"][0] == styled._MARKS[0]  # where red's marker was
     assert cells(model) == cells(feed_bytes(red + red + "".join(colours) + green, 1))
 
 
@@ -349,3 +352,38 @@ def test_marking_in_pieces_gives_the_block_marked_at_once(
     assert styled._mark(text, runs_in_pieces) == at_once
     assert runs_in_pieces == runs  # the same runs, for the text of lines past ASCII
     assert (at_once is None) == (case == "another sequence in a later piece")
+
+
+SCAN_CASES = {
+    "ASCII": ("ab?\r\ncd", b"ab?\r\ncd", None),
+    "quotes and a question mark": ("\u2018a\u2019?\r\n", b"?a??\r\n", "\u2018\u2019?"),
+    "two, three and four UTF-8 bytes": (
+        "\u00e9\u2501\U0001f600x",
+        b"???x",
+        "\u00e9\u2501\U0001f600",
+    ),
+    "a wide character: the lines before it": ("a\u2018\r\nb\u4e2d\r\nc", b"a?", "\u2018"),
+    "a wide character on the first line": ("\u4e2d\r\nb", b"", None),
+    "a C1 control after an accent": ("\u00e9\r\n\u00e9\u0085", b"?", "\u00e9"),
+    "a combining mark": ("a\r\ne\u0301", b"a", None),
+}
+
+
+@pytest.mark.parametrize("case", list(SCAN_CASES))
+def test_a_block_past_ascii_is_scanned_one_byte_per_character(case: str) -> None:
+    text, scanned, others = SCAN_CASES[case]
+    assert styled._scan(text) == (scanned, others)
+
+
+RESTORED_CASES = {
+    "no question mark": (b"\x01\x00ab\r\ncd", "", "ab\r\ncd"),
+    "each in order": (b"\x01\x00\x00?x?\r\n?\x02", "\u00e9?\u2500", "\u00e9x?\r\n\u2500"),
+    "more characters than the block holds": (b"a?b", "\u2018\u2019\u2500", "a\u2018b"),
+    "at both ends": (b"?a?", "\u2018\u2019", "\u2018a\u2019"),
+}
+
+
+@pytest.mark.parametrize("case", list(RESTORED_CASES))
+def test_the_characters_past_ascii_are_put_back_in_order(case: str) -> None:
+    marked, others, text = RESTORED_CASES[case]
+    assert styled._restored(marked, others) == text

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from screen_state import cells
 
-from jupyter_ci_terminal.screen import ScreenModel, lines, rewrite, skip
+from jupyter_ci_terminal.screen import ScreenModel, compact, lines, rewrite, skip
 
 FLOODS = {
     "counter_at_one_position": "".join(f"\x1b[3;1Hcount {i}" for i in range(20_000)),
@@ -147,14 +147,16 @@ FLOODS = {
 }
 
 
-def run(data: str, skipping: bool, monkeypatch: pytest.MonkeyPatch) -> ScreenModel:
+def run(
+    data: str, skipping: bool, monkeypatch: pytest.MonkeyPatch, piece: int = 65536
+) -> ScreenModel:
     if not skipping:
         monkeypatch.setattr(skip, "repeats", lambda *args: 0)
         monkeypatch.setattr(rewrite, "skip", lambda t, data, i: i)
     model = ScreenModel(5, 20)
     model.feed("HEADER\r\n")
-    for k in range(0, len(data), 65536):
-        model.feed(data[k : k + 65536])
+    for k in range(0, len(data), piece):
+        model.feed(data[k : k + piece])
     monkeypatch.undo()
     return model
 
@@ -165,6 +167,72 @@ def test_skipping_a_flood_gives_the_same_state(name: str, monkeypatch: pytest.Mo
     slow = run(FLOODS[name], False, monkeypatch)
     assert cells(fast) == cells(slow)
     assert slow.term.skipped == 0
+
+
+# Anchors carry over to the next piece of output: updates that began in one piece are compared
+# with copies in the next, cut anywhere (inside a sequence, between CR and LF, mid-frame).
+@pytest.mark.parametrize("piece", [2500, 4096])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "counter_at_one_position",
+        "status_line_unchanged_between_log_lines",
+        "save_restore_with_region",
+        "frame_that_scrolls_at_the_bottom",
+        "frames_of_three_heights_in_turn",
+        "frame_lines_over_longer_old_text",
+        "frame_that_ends_on_the_last_row",
+        "same_length_updates_of_two_shapes",
+        "broken_csi_whose_text_completes_one",
+    ],
+)
+def test_skipping_across_pieces_of_output_gives_the_same_state(
+    name: str, piece: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = run(FLOODS[name], True, monkeypatch, piece)
+    slow = run(FLOODS[name], False, monkeypatch)
+    assert cells(fast) == cells(slow)
+
+
+def redraws(first: int, count: int) -> str:
+    """BuildKit-like frames of one to three lines in turn, each drawn over the last."""
+    return "".join(
+        f"\x1b[{1 + (i - 1) % 3}A\r" * (i > 0)
+        + "".join(f"\x1b[34mstep {k}\x1b[0m {i:05d}\x1b[K\r\n" for k in range(1 + i % 3))
+        for i in range(first, first + count)
+    )
+
+
+@pytest.mark.parametrize("cut", [0, 1, 3])  # the outputs cut before or inside the cursor up
+def test_a_redraw_goes_on_being_skipped_from_the_start_of_the_next_output(cut: int) -> None:
+    model = ScreenModel(5, 40)
+    after = redraws(30, 60)
+    model.feed(redraws(0, 30) + after[:cut])
+    before = model.term.skipped
+    model.feed(after[cut:])
+    # From its first anchor, compared with the cycle of three frames before it, every cycle is
+    # skipped but the last whole one (applied) and the last, which lacks its next cursor up; a
+    # terminal that had forgotten the anchors would apply the first cycle to find it again.
+    cycle = len(after) // 20
+    assert model.term.skipped - before == len(after) - 2 * cycle
+    expected = ScreenModel(5, 40)
+    expected.feed(redraws(0, 90))
+    assert cells(model) == cells(expected)
+
+
+def test_after_a_pen_compaction_the_anchors_before_it_are_not_compared() -> None:
+    # Compaction renumbers the pens, which the anchors' states hold: the skip finds the cycle
+    # again in the new output (its first cycle applied) rather than trust an old number.
+    model = ScreenModel(5, 40)
+    model.feed(redraws(0, 30))
+    compact.compact()
+    before = model.term.skipped
+    after = redraws(30, 60)
+    model.feed(after)
+    assert model.term.skipped - before == len(after) - 3 * (len(after) // 20)
+    expected = ScreenModel(5, 40)
+    expected.feed(redraws(0, 90))
+    assert cells(model) == cells(expected)
 
 
 @pytest.mark.parametrize(
