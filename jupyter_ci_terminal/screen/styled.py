@@ -149,11 +149,16 @@ def _same_pen(
     pen, cols, fit = t.pen, t.cols, t.bottom + 1 - t.y
     if pen:
         return None
-    got = list(map(_whole.get, skeletons))
-    attrs = cast("list[str] | None", _learn(skeletons) if None in got else got)
+    try:
+        # A miss raises at once: ``None in got`` would compare every attribute string to None.
+        attrs: list[str] | None = list(map(_whole.__getitem__, skeletons))
+    except KeyError:
+        attrs = _learn(skeletons)
     if attrs is None:
         return None
-    longest = max(map(len, lines))
+    # A line's length is its skeleton's count of text cells: counted once per distinct
+    # skeleton (a handful per block; their hashes are cached by the lookups above).
+    longest = max(map(bytes.count, set(skeletons), repeat(b"H")))
     if longest <= cols:
         rows = list(map(list, zip(lines, attrs, repeat(False))))
         cleared = list(compress(range(fit), map(_whole_el.__contains__, skeletons[:fit])))

@@ -59,6 +59,11 @@ EDGES = {
     )
     + "".join(f"\x1b[38;5;{i}mc{i}\x1b[0m\r\n" for i in range(30))
     + "".join(f"\x1b[32mab\x1b[0m tail {i}\r\n" for i in range(40)),
+    # Coloured lines as wide as the screen, one of them a cell wider (it wraps): the longest
+    # line of a block is counted from its skeleton, markers left out.
+    "coloured_lines_as_wide_as_the_screen_and_one_wider": "".join(
+        f"\x1b[1mf{i:02d}\x1b[0m:\x1b[35mw\x1b[0m {'x' * (14 + (i == 30))}\r\n" for i in range(40)
+    ),
     "a_stray_cr_in_coloured_lines": "".join(f"\x1b[33mx{i}\rY\x1b[0m\r\n" for i in range(30)),
     "saved_cursor_follows_its_line_up": "a\r\nb\r\nc\r\nd\x1b7"
     + "".join(f"\x1b[36mline {i}\x1b[0m\r\n" for i in range(3))
