@@ -28,15 +28,14 @@ from .widths import narrow_chars
 if TYPE_CHECKING:
     from .terminal import Terminal
 
-#: Control characters that cannot occur in a block (it stops at them), free to be markers.
-_MARKS = bytes((*range(0x01, 0x07), 0x08, *range(0x0E, 0x1B), *range(0x1C, 0x20)))
-_MARKS_NUL = b"\x00" + _MARKS
-#: 1 for the bytes that end a block: controls other than ESC, CR, LF and BEL (which ends an
-#: OSC 8; one outside a sequence is found once the sequences are marked).
-_OTHER = bytes(0 if 0x20 <= c < 0x7F or c in b"\x1b\r\n\x07" else 1 for c in range(256))
-#: The bytes a block may hold (printable ASCII, ESC, CR, LF, BEL): deleting them leaves the
-#: others, a pass several times faster than mapping every byte through ``_OTHER``.
-_ALLOWED = bytes(c for c in range(256) if not _OTHER[c])
+#: A block is scanned to ASCII (see :func:`_scan`), so the bytes past it are free: markers,
+#: and the padding after each marker to its run's length.
+_PAD = b"\x80"
+_MARKS = bytes(range(0x81, 0x100))
+_MARKS_PAD = _PAD + _MARKS
+#: 1 for the bytes of a marked block that end it: controls other than CR and LF (BEL too: a
+#: BEL left once the sequences are marked is one outside an OSC 8), and DEL.
+_OTHER = bytes(1 if (c < 0x20 and c not in b"\r\n") or c == 0x7F else 0 for c in range(256))
 #: A run of SGR/EL sequences (gcc sends EL after every SGR) and OSC 8 hyperlinks ended by BEL
 #: (gcc links each warning option to its documentation): one marker for the run.
 _ONE_SEQ = rb"\x1b\[(?:([0-9;]*)m|0?K)|\x1b\]8;([^\x07\x1b\r\n]*)\x07"
@@ -44,13 +43,15 @@ _SEQ = re.compile(rb"(?:" + _ONE_SEQ + rb")+")
 _ONE = re.compile(_ONE_SEQ)
 _BAD = re.compile(rb"\x1b(?!\[(?:[0-9;]*m|0?K)|\]8;[^\x07\x1b\r\n]*\x07)")
 _BAD_TEXT = re.compile(_BAD.pattern.decode())
-_SPLIT = re.compile(b"([" + re.escape(_MARKS) + b"])")
+_SPLIT = re.compile(rb"([\x81-\xff])")
 #: Output past ASCII as UTF-8 scanned one byte per character: the lead byte of each
 #: character past ASCII as "?", its continuation bytes deleted.
 _SCANNED = bytes(c if c < 0x80 else 0x3F for c in range(256))
 _CONTINUATION = bytes(range(0x80, 0xC0))
 _ASCII_TEXT = bytes(c for c in range(0x80) if c != 0x3F)  # deleted: "?" and the rest are left
-_SKELETON = bytes(0x48 if 0x20 <= c < 0x7F else c for c in range(256))  # text cells as "H"
+#: Text cells as "H", markers and line ends as they are, the bytes of ``_OTHER`` as NUL: the
+#: skeletons' pass finds them too.
+_SKELETON = bytes(0x48 if 0x20 <= c < 0x7F else 0 if _OTHER[c] else c for c in range(256))
 #: Distinct (pen, skeleton) pairs remembered; the table starts over when it is full.
 LIMIT = 4096
 #: Characters looked at per block, at most. Blocks start at ``FIRST`` characters and grow
@@ -63,7 +64,7 @@ FIRST = 1024
 #: algorithm on every call: a 64 KiB block took 1.5-2x as long as the same bytes in pieces.
 PIECE = 16384
 
-#: Run of escape sequences -> its marker byte, padded with NULs to the run's length (shared by
+#: Run of escape sequences -> its marker byte, padded to the run's length (shared by
 #: all blocks).
 _mark_of: dict[bytes, bytes] = {}
 #: marker -> what its sequences do: SGR parameters, None for EL, "]" + an OSC 8's text.
@@ -105,27 +106,29 @@ def rows(
         return None  # the common case of a cursor move after a log line, at once
     b, others = _scan(data[i:end])
     runs: list[bytes] = []  # the distinct runs of sequences, in the order they were marked
-    if b.translate(None, _ALLOWED):  # another control: the lines before it, found again
-        b = b[: max(b.rfind(b"\r\n", 0, b.translate(_OTHER).find(1)), 0)]
     marked = _mark(b, runs)
     if marked is None:  # another escape sequence inside: the lines before it, if any
         bad = _BAD.search(b)
         b = b[: max(b.rfind(b"\r\n", 0, bad.start() if bad is not None else 0), 0)]
         runs.clear()
         marked = _mark(b, runs)
-    if marked is not None and b"\x07" in marked:  # a BEL of its own: the lines before it
-        b = b[: max(b.rfind(b"\r\n", 0, marked.find(b"\x07")), 0)]
-        runs.clear()
-        marked = _mark(b, runs)
     if not b or marked is None:
         return None
+    skeleton = marked.translate(_SKELETON, _PAD)
+    if b"\x00" in skeleton:  # another control: the lines before it, marked again
+        b = b[: max(b.rfind(b"\r\n", 0, marked.translate(_OTHER).find(1)), 0)]
+        runs.clear()
+        marked = _mark(b, runs)
+        if not b or marked is None:
+            return None
+        skeleton = marked.translate(_SKELETON, _PAD)
     if others is None:
-        lines = marked.translate(None, _MARKS_NUL).decode("ascii").split("\r\n")
+        lines = marked.translate(None, _MARKS_PAD).decode("ascii").split("\r\n")
     elif any(b"?" in run for run in runs):
         return None  # a link's address past ASCII (scanned as "?") or with a "?": general path
     else:
         lines = _restored(marked, others).split("\r\n")
-    skeletons = marked.translate(_SKELETON, b"\x00").split(b"\r\n")
+    skeletons = skeleton.split(b"\r\n")
     if len(skeletons) != len(lines):
         return None  # a CR or LF alone (a skeleton with one is never cached: see _line)
     done = _same_pen(t, lines, skeletons) or _one_by_one(t, lines, skeletons)
@@ -275,7 +278,7 @@ def _restored(marked: bytes, others: str) -> str:
     """The text of ``marked`` (output past ASCII scanned as "?") without its markers, each "?"
     replaced by the next of ``others``: the output's "?" and non-ASCII characters in order.
     Every "?" left is one of them, as no marked run holds one."""
-    pieces = marked.translate(None, _MARKS_NUL).decode("ascii").split("?")
+    pieces = marked.translate(None, _MARKS_PAD).decode("ascii").split("?")
     out = [""] * (2 * len(pieces) - 1)
     out[::2] = pieces
     out[1::2] = others[: len(pieces) - 1]
@@ -307,8 +310,8 @@ def _mark(text: bytes, runs: list[bytes]) -> bytes | None:
 
 
 def _new_marker(seq: bytes) -> bytes | None:
-    """The marker of a run not seen before, as it replaces the run: the marker byte, then NULs
-    (which a block cannot hold) to the run's length, so that positions hold. None when the
+    """The marker of a run not seen before, as it replaces the run: the marker byte, then
+    padding to the run's length, so that positions hold. None when the
     markers ran out: they start afresh, and this block goes the general way."""
     if len(_mark_of) == len(_MARKS):
         _reset()
@@ -322,7 +325,7 @@ def _new_marker(seq: bytes) -> bytes | None:
         else None
         for p in _ONE.finditer(seq)
     ]
-    _mark_of[seq] = marker = bytes((mark,)).ljust(len(seq), b"\x00")
+    _mark_of[seq] = marker = bytes((mark,)).ljust(len(seq), _PAD)
     return marker
 
 

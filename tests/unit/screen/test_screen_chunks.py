@@ -64,6 +64,14 @@ EDGES = {
     "coloured_lines_as_wide_as_the_screen_and_one_wider": "".join(
         f"\x1b[1mf{i:02d}\x1b[0m:\x1b[35mw\x1b[0m {'x' * (14 + (i == 30))}\r\n" for i in range(40)
     ),
+    # Other controls among coloured lines (each ends a block of lines before its line): a tab,
+    # a backspace, a BEL outside a link, DEL, and a tab inside a link's address.
+    "other_controls_among_coloured_lines": "".join(
+        f"\x1b[32mok {i}\x1b[0m\r\n\x1b[1ma\x1b[0m{c}b\r\n"
+        for i, c in enumerate(["\t", "\b", "\x07", "\x7f"] * 10)
+    )
+    + "\x1b]8;;http://x/\ty\x07link\x1b]8;;\x07 \x1b[31mred\x1b[0m\r\n"
+    + "".join(f"\x1b[33mafter {i}\x1b[0m\r\n" for i in range(20)),
     "a_stray_cr_in_coloured_lines": "".join(f"\x1b[33mx{i}\rY\x1b[0m\r\n" for i in range(30)),
     "saved_cursor_follows_its_line_up": "a\r\nb\r\nc\r\nd\x1b7"
     + "".join(f"\x1b[36mline {i}\x1b[0m\r\n" for i in range(3))
@@ -381,8 +389,8 @@ def test_a_block_past_ascii_is_scanned_one_byte_per_character(case: str) -> None
 
 
 RESTORED_CASES = {
-    "no question mark": (b"\x01\x00ab\r\ncd", "", "ab\r\ncd"),
-    "each in order": (b"\x01\x00\x00?x?\r\n?\x02", "\u00e9?\u2500", "\u00e9x?\r\n\u2500"),
+    "no question mark": (b"\x81\x80ab\r\ncd", "", "ab\r\ncd"),
+    "each in order": (b"\x81\x80\x80?x?\r\n?\x82", "\u00e9?\u2500", "\u00e9x?\r\n\u2500"),
     "more characters than the block holds": (b"a?b", "\u2018\u2019\u2500", "a\u2018b"),
     "at both ends": (b"?a?", "\u2018\u2019", "\u2018a\u2019"),
 }
