@@ -83,6 +83,9 @@ def readme_venv(dist: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactor
     return bin_
 
 
+# The first test of a worker to use ``dist`` builds it (a minute or two on a busy machine), and
+# a fixture's failure is kept for the module: each test of it gets the build's time limit.
+@pytest.mark.timeout(900)
 def test_wheel_carries_both_extensions_and_the_sdist_no_node_modules(
     dist: tuple[Path, Path],
 ) -> None:
