@@ -62,6 +62,7 @@ def compact() -> None:
     for t in terminals:
         t.pen = renumber[t.pen]
         t.epoch += 1  # anchors carried to the next output hold the old pen ids (terminal.py)
+        t.status = None  # so does the row a status update left (status.py)
         for buf in (t.main, t.alt):
             if buf.saved is not None:
                 x, y, pen, *rest = buf.saved

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from . import pens
+from . import pens, status
 from .csi import csi
 from .rows import zeros
 
@@ -47,6 +47,10 @@ def escape(t: Terminal, e: re.Match[str], data: str) -> int:
             t.buf.rows[:] = [["E" * t.cols, zeros(t.cols), False] for _ in range(t.rows)]
         return e.end()
     if final == "7":
+        if t.status is not None and data.startswith(t.status[0], e.start()):
+            at = status.replay(t, data, e.start())
+            if at > e.start():
+                return at
         t.save_cursor()
         return t.anchor("\x1b7", data, e.start(), e.end())
     if final == "8":

@@ -22,7 +22,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from . import colours
+from . import colours, status
 from .widths import width
 
 if TYPE_CHECKING:
@@ -103,6 +103,7 @@ def at_anchor(
                 # The last copy is the update already applied, and it ends where it began
                 # (DECSC ... DECRC): what it would write is on the screen, skip it too.
                 t.skipped += len(update)
+                status.remember(t, update)
                 return start + jump + len(update)
             return end + jump
     starts.append((start, t.pen))
@@ -233,7 +234,7 @@ def _copies(data: str, p: int, t: str, shape: re.Pattern[str]) -> int:
     while good < most:
         k = min(cap, most - good)
         at = p + good * size
-        n = _same(data, at, t, k)
+        n = same(data, at, t, k)
         if n < k:
             at += n * size
             whole = shape.match(data, at, at + (k - n) * size)  # "(?:...)*": always a match
@@ -255,7 +256,7 @@ def _recoloured_copies(data: str, p: int, shape: re.Pattern[str]) -> int:
         at, last = m.end(), m.start(1)
 
 
-def _same(data: str, at: int, t: str, most: int) -> int:
+def same(data: str, at: int, t: str, most: int) -> int:
     """How many of the next ``most`` copies from ``data[at]`` are ``t`` itself (apt's status
     line while its percentage stays): compared as memory, in runs doubling then halving, from
     as many as came last time if they are there (apt: 49 between log lines)."""

@@ -92,6 +92,8 @@ class Terminal:
         # Where each anchor came in each state, in the output being fed (see skip.py).
         self.anchors: dict[tuple[str, tuple[object, ...]], list[tuple[int, int]]] = {}
         self.skipped = 0  # bytes of output skipped as overwritten floods (for benchmarks)
+        # The status update last skipped and the row it left (status.py), or None.
+        self.status: tuple[str, tuple[int, int, int], tuple[object, ...], str, str] | None = None
         self.seen = rewrite.Seen()  # widths of a bar's redraws already checked (rewrite.py)
 
     # ---- feeding ------------------------------------------------------------------------------
