@@ -148,16 +148,33 @@ def _move(dy: int) -> str:
     return f"\x1b[{dy}B" if dy > 0 else f"\x1b[{-dy}A" if dy < 0 else ""
 
 
+def _charsets(charsets: tuple[str, str], shift_out: bool) -> str:
+    """The sequences that designate G0 and G1 and shift to G1, from a fresh terminal's state."""
+    designated = f"\x1b({charsets[0]}\x1b){charsets[1]}" if charsets != ("B", "B") else ""
+    return designated + ("\x0e" if shift_out else "")
+
+
+def _save(saved: tuple[int, int, int, bool, tuple[str, str], bool] | None) -> str:
+    """DECSC of the saved slot ``saved`` at the cursor: with its pen and charsets (DECRC, and
+    leaving the alternate screen, bring them back), which are then set back to a fresh one's."""
+    if saved is None:
+        return f"{pens.sgr(0)}\x1b7\x1b[0m"
+    _, _, pen, _, charsets, shift_out = saved
+    chosen = _charsets(charsets, shift_out)
+    undone = "\x1b(B\x1b)B\x0f" if chosen else ""
+    return f"{pens.sgr(pen)}{chosen}\x1b7\x1b[0m{undone}"
+
+
 def _saved_cursor(t: Terminal, out: list[str]) -> None:
     """Fill the DECSC slot: go there (relative moves), save, come back."""
-    sx, sy, spen = t.main.saved[:3] if t.main.saved is not None else (0, 0, 0)
+    sx, sy = t.main.saved[:2] if t.main.saved is not None else (0, 0)
     cx, cy = t.x, t.y
     if (t.top, t.bottom) != (0, t.rows - 1):
         # Relative moves would stop at the margins: absolute ones (right at the same width).
         there, back = f"\x1b[{sy + 1}d", f"\x1b[{cy + 1}d"
     else:
         there, back = _move(sy - cy), _move(cy - sy)
-    out.append(f"{there}\x1b[{min(sx, t.cols - 1) + 1}G{pens.sgr(spen)}\x1b7\x1b[0m")
+    out.append(f"{there}\x1b[{min(sx, t.cols - 1) + 1}G{_save(t.main.saved)}")
     out.append(f"{back}\x1b[{min(cx, t.cols - 1) + 1}G")
     if cx >= t.cols:
         out.append(_wrap_pending(t.buf.rows[cy], t.cols))
@@ -176,7 +193,7 @@ def _alternate(t: Terminal, out: list[str], margins: str) -> None:
     out.append(pens.reset(pen) + margins)
     saved = t.alt.saved
     if saved is not None:
-        out.append(f"\x1b[{saved[1] + 1};{min(saved[0], t.cols - 1) + 1}H{pens.sgr(saved[2])}\x1b7")
+        out.append(f"\x1b[{saved[1] + 1};{min(saved[0], t.cols - 1) + 1}H{_save(saved)}")
     out.append(f"\x1b[{t.y + 1};{min(t.x, t.cols - 1) + 1}H")
 
 
@@ -210,10 +227,7 @@ def snapshot(t: Terminal, scrollback: int) -> str:
         out.append("\x1b=")
     if t.cursor_style:
         out.append(f"\x1b[{t.cursor_style} q")
-    if t.charsets != ("B", "B"):
-        out.append(f"\x1b({t.charsets[0]}\x1b){t.charsets[1]}")
-    if t.shift_out:
-        out.append("\x0e")
+    out.append(_charsets(t.charsets, t.shift_out))
     if t.title:
         out.append(f"\x1b]2;{t.title}\x07")
     if t.pen:

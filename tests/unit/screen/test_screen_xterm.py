@@ -33,6 +33,12 @@ XTERM_STREAMS = {
     "lf_after_a_full_row": "x" * 20 + "\ny",
     "tab_stops_cleared_and_set": "\x1b[3g\x1bH  \x1bH\rA\tB\tC",
     "line_drawing_charset": "\x1b(0lqqk\x1b(B ok \x0e x \x0f",
+    # DECSC keeps the charsets (and the shift), which DECRC and leaving the alternate screen
+    # (the next output here does) bring back: a reloaded viewer's saved slot must hold them.
+    "line_drawing_charset_saved_with_the_cursor": "\x1b(0abc\x1b7\x1b[3;1Hxy\x1b8qq",
+    "charset_saved_then_changed": "\x1b(0\x1b7\x1b(Bab\x1b8qq\x1b(B",
+    "shifted_charset_saved_with_the_cursor": "\x1b)0\x0e\x1b7\x1b[3;1Hxy\x1b8qq\x0f",
+    "charset_saved_on_the_alternate_screen": "\x1b[?1049h\x1b(0\x1b[2;3H\x1b7\x1b(Bzz",
     "erase_with_a_background_colour": "\x1b[44mabc\x1b[K\x1b[0m\r\n\x1b[45m\x1b[2J",
     "scroll_up_and_down": "1\r\n2\r\n3\r\n4\r\n5\x1b[2S\x1b[1T",
     "repeat_character": "ab\x1b[3b",
