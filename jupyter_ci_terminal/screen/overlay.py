@@ -52,7 +52,8 @@ def line(t: Terminal, data: str, i: int) -> int:
     # update has one after each CR): searching the whole reach every time made it quadratic.
     esc = data.find("\x1b", i, i + REACH)
     end = data.find("\r\n", i, esc if esc >= 0 else i + REACH)
-    if end < 0 and esc < 0 and len(data) - i <= REACH:
+    to_the_end = end < 0 and esc < 0 and len(data) - i <= REACH
+    if to_the_end:
         end = len(data)  # the bar's last updates in this output: the next goes on from them
     if end <= i:
         return i
@@ -65,6 +66,10 @@ def line(t: Terminal, data: str, i: int) -> int:
         return i  # it would wrap
     t.text(row)
     t.x = len(pieces[-1])
+    if to_the_end:
+        # The flood skip's anchors are older than these updates: carried to the next output,
+        # they would have it compare updates spanning all of them (a shape per kilobytes).
+        t.anchors = {}
     return end
 
 
