@@ -14,10 +14,10 @@ import re
 SAVES = re.compile(r"\x1b[78]|\x1b\[[su]|\x1b\[\?104[89][hl]")
 #: SGR parameters that set one colour only: 30-37 and 39, 90-97 (and their backgrounds), 256
 #: colours and RGB, in the ``;`` form (the model reads them as such whatever their value).
-_ONE = re.compile(
-    r"\x1b\[(?:([34])[0-79]|(9|10)[0-7]|([34])8;5;[0-9]{1,3}"
-    r"|([34])8;2;[0-9]{1,3};[0-9]{1,3};[0-9]{1,3})m"
+ONE_COLOUR = (
+    r"([34])[0-79]|(9|10)[0-7]|([34])8;5;[0-9]{1,3}|([34])8;2;[0-9]{1,3};[0-9]{1,3};[0-9]{1,3}"
 )
+_ONE = re.compile(rf"\x1b\[(?:{ONE_COLOUR})m")
 _PATTERNS = (
     r"\x1b\[{}[0-79]m",
     r"\x1b\[{}[0-7]m",

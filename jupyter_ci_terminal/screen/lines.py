@@ -52,6 +52,15 @@ def block(t: Terminal, data: str, i: int) -> int:
     return end + 2
 
 
+def redraw(t: Terminal, data: str, i: int) -> bool:
+    """True when the output after a CR looks like a redraw's lines (BuildKit: cursor up, CR,
+    a few coloured lines), which go in bulk as lines after a line end do (:func:`coloured`):
+    the first ends in CR LF (a progress bar's next CR is not), on a row that does not continue
+    the one above (its flag stays)."""
+    k = data.find("\r", i)
+    return k >= 0 and data.startswith("\n", k + 1) and not t.buf.rows[t.y][2] and t.bulk_ok()
+
+
 def coloured(t: Terminal, data: str, i: int) -> int:
     """Apply the coloured lines starting at ``data[i]``; return the index after the last one."""
     # In blocks that grow while they are taken whole: a block costs a few passes over all of

@@ -40,12 +40,14 @@ _TOKEN = re.compile(
 )
 #: Cursor moves that write no cell (CUU, CUD, CUF, CUB, CNL, CPL, CHA, CUP, VPA, HVP) and SGR.
 _MOVES_OR_SGR = re.compile(r"\x1b\[[0-9;]*[A-Hdf]|\x1b\[[0-9;:]*m")
-#: What an update must start with for a colour in it to vary (see :func:`_build`): cursor moves
-#: and SGRs, then a reset or an SGR that sets one colour, before anything else.
+#: What an update must start with for a colour in it to vary (see :func:`_build`): what writes
+#: no cell, then a reset or an SGR that sets one colour, before anything else.
 _SETS_FIRST = re.compile(
-    r"(?:[\r\n\x08]|\x1b\[[0-9;]*[A-Hdf]|\x1b\[[0-9;:]*m)*?"
-    r"\x1b\[(?:0?|[34][0-79]|9[0-7]|10[0-7]|[34]8;[0-9;]*)m"
+    rf"(?:[\r\n\x08]|{_MOVES_OR_SGR.pattern})*?\x1b\[(?:0?|{colours.ONE_COLOUR})m"
 )
+#: Outputs shorter than this many characters start with no anchors, as comparing an update
+#: that began in the previous output with copies in this one costs more than it can save.
+CARRY = 2048
 #: Below this many bytes of copies, checking costs more than applying them.
 MIN_SKIP = 256
 #: Characters of copies compared at once, at most.
@@ -64,6 +66,31 @@ SHAPE_MAX = 2048
 _recent: dict[int, re.Pattern[str]] = {}
 #: How many copies of an update's very text came in a row, the last time it was counted.
 _last_run: dict[str, int] = {}
+
+
+def carried(t: Terminal, size: int) -> str:
+    """The end of the previous output that anchors point into, which the next output is
+    read after; the anchors now count from its start. A redraw cycling through frames is
+    then skipped from the start of the next output too, not only once its frames came
+    again there. What is done between two outputs that a skip must not jump over bumps the
+    epoch (a resize, a pen compaction); queued lines dropped unread scroll, which bumps it
+    too, before the next anchor."""
+    last, t.last = t.last, ""
+    if size < CARRY:
+        t.anchors = {}
+    if not t.anchors:
+        return ""
+    floor = t.last_end - LONGEST  # anchors further back are not compared
+    kept = [(key, [a for a in starts if a[0] >= floor]) for key, starts in t.anchors.items()]
+    kept = [(key, starts) for key, starts in kept if starts]
+    if not kept:
+        t.anchors = {}
+        return ""
+    # From the earliest anchor kept (each list is in order): small pieces of output carry a
+    # few updates, not the whole reach.
+    start = min(starts[0][0] for _, starts in kept)
+    t.anchors = {key: [(q - start, pen) for q, pen in starts] for key, starts in kept}
+    return last[start : t.last_end]
 
 
 def at_anchor(

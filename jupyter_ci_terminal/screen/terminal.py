@@ -44,11 +44,6 @@ def _mask(data: str, start: int, size: int) -> bytes:
     return data[start : start + size].encode("latin-1", "replace").translate(_CONTROLS)
 
 
-#: Outputs shorter than this many characters start with no anchors, as comparing an update
-#: that began in the previous output with copies in this one costs more than it can save.
-CARRY = 2048
-
-
 class Terminal:
     """Screen, scrollback, cursor, pen and modes; :meth:`feed` takes decoded output."""
 
@@ -62,7 +57,7 @@ class Terminal:
         # (lines.py); 0: start small.
         self.coloured_size = 0
         self.bar_size = 0  # the same for a bar's lines (overlay.py)
-        # The output fed last and where it was read to (see _carried).
+        # The output fed last and where it was read to (see skip.carried).
         self.last, self.last_end = "", 0
         self.reset()
         compact.track(self)
@@ -100,7 +95,7 @@ class Terminal:
 
     def feed(self, data: str) -> None:
         """Apply output (already decoded); an escape sequence may be split across calls."""
-        tail = self._carried(len(data))
+        tail = skip.carried(self, len(data))
         data = tail + self.partial + data
         self.partial = ""
         self.last, self.last_end = data, len(data)
@@ -160,35 +155,11 @@ class Terminal:
                         i = rewrite.skip(self, data, i)
                     if i == j + 1:
                         i = self.anchor("\r", data, j, i)
-                    if i == j + 1 < n and self._redraw(data, i):
+                    if i == j + 1 < n and lines.redraw(self, data, i):
                         i = lines.coloured(self, data, i)
             else:
                 self._control(c)
                 i = j + 1
-
-    def _carried(self, size: int) -> str:
-        """The end of the previous output that anchors point into, which the next output is
-        read after; the anchors now count from its start. A redraw cycling through frames is
-        then skipped from the start of the next output too, not only once its frames came
-        again there. What is done between two outputs that a skip must not jump over bumps the
-        epoch (a resize, a pen compaction); queued lines dropped unread scroll, which bumps it
-        too, before the next anchor."""
-        last, self.last = self.last, ""
-        if size < CARRY:
-            self.anchors = {}
-        if not self.anchors:
-            return ""
-        floor = self.last_end - skip.LONGEST  # anchors further back are not compared
-        kept = [(key, [a for a in starts if a[0] >= floor]) for key, starts in self.anchors.items()]
-        kept = [(key, starts) for key, starts in kept if starts]
-        if not kept:
-            self.anchors = {}
-            return ""
-        # From the earliest anchor kept (each list is in order): small pieces of output carry a
-        # few updates, not the whole reach.
-        start = min(starts[0][0] for _, starts in kept)
-        self.anchors = {key: [(q - start, pen) for q, pen in starts] for key, starts in kept}
-        return last[start : self.last_end]
 
     def anchor(self, key: str, data: str, start: int, end: int) -> int:
         """Apply a cursor-placing sequence that may start a repeated update; maybe skip a flood."""
@@ -208,19 +179,6 @@ class Terminal:
             and 7 in self.modes
             and not self.shift_out
             and self.charsets[0] == "B"
-        )
-
-    def _redraw(self, data: str, i: int) -> bool:
-        """True when the output after a CR looks like a redraw's lines (BuildKit: cursor up, CR,
-        a few coloured lines), which go in bulk as lines after a line end do: the first ends in
-        CR LF (a progress bar's next CR is not), on a row that does not continue the one above
-        (its flag stays)."""
-        k = data.find("\r", i)
-        return (
-            k >= 0
-            and data.startswith("\n", k + 1)
-            and not self.buf.rows[self.y][2]
-            and self.bulk_ok()
         )
 
     def _plain_lines(self, data: str, i: int) -> int:
