@@ -6,6 +6,10 @@ from collections import deque
 
 from .rows import Row, blank_row
 
+#: DECSC's slot, as xterm.js keeps it: column, row, pen, and the charset in use (its mapping,
+#: not the G0/G1 designations; DECRC brings back neither the shift nor origin mode).
+Saved = tuple[int, int, int, str]
+
 
 class Buffer:
     """The normal or the alternate screen: rows, scrollback (normal only), saved cursor."""
@@ -13,7 +17,7 @@ class Buffer:
     def __init__(self, rows: int, history: int | None) -> None:
         self.rows: list[Row] = [blank_row() for _ in range(rows)]
         self.history: deque[Row] | None = deque(maxlen=history) if history is not None else None
-        self.saved: tuple[int, int, int, bool, tuple[str, str], bool] | None = None
+        self.saved: Saved | None = None
         self.pushed = 0  # rows that went into the scrollback, counted until it is full
 
     def push(self, gone: list[Row], cols: int) -> None:
@@ -31,5 +35,5 @@ class Buffer:
         n = min(n, room)
         self.pushed += n
         if self.saved is not None:
-            x, y, *rest = self.saved
-            self.saved = (x, max(y - n, 0), *rest)  # type: ignore[assignment]
+            x, y, pen, gl = self.saved
+            self.saved = (x, max(y - n, 0), pen, gl)

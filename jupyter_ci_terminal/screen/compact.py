@@ -65,8 +65,8 @@ def compact() -> None:
         t.status = None  # so does the row a status update left (status.py)
         for buf in (t.main, t.alt):
             if buf.saved is not None:
-                x, y, pen, *rest = buf.saved
-                buf.saved = (x, y, renumber[pen], *rest)  # type: ignore[assignment]
+                x, y, pen, gl = buf.saved
+                buf.saved = (x, y, renumber[pen], gl)
             if table:
                 for row in _rows(buf):
                     if row[1]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import pens
-from .rows import delete, erase, insert
+from .rows import WIDE, delete, erase, insert
 
 if TYPE_CHECKING:
     from .terminal import Terminal
@@ -48,8 +48,10 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
     ec = chr(pens.erase_pen(t.pen))
     if final == "A":
         t._vertical(-n)
-    elif final == "B" or final == "e":
+    elif final == "B":
         t._vertical(n)
+    elif final == "e":
+        t._vertical(n, margins=False)
     elif final == "C" or final == "a":
         t.x = min(min(t.x, t.cols - 1) + n, t.cols - 1)
     elif final == "D":
@@ -124,7 +126,7 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
     elif final == "S":
         _delete_lines(t, n)  # as xterm.js: SU does not feed the scrollback
     elif final == "T":
-        t.scroll_down(n)
+        t.scroll_down(n, fill=False)
     elif final == "r":
         top = max(a, 1) - 1
         bottom = (args[1] if len(args) > 1 and args[1] else t.rows) - 1
@@ -146,11 +148,13 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
     elif final == "b":
         row = rows[t.y]
         x = min(t.x, t.cols) - 1
+        if 0 < x < len(row[0]) and row[0][x] == WIDE:
+            x -= 1  # the right half of a wide character: the character is in the cell before
         if 0 <= x < len(row[0]):
             t.text(row[0][x] * n)
     elif final == "I":
         t.tab(n)
-    elif final == "Z":
+    elif final == "Z" and t.x < t.cols:  # xterm.js: no backward tab with a wrap pending
         for _ in range(n):
             t.x = max([s for s in t._tab_stops() if s < min(t.x, t.cols - 1)] or [0])
     elif final == "g":
@@ -167,14 +171,20 @@ def _delete_lines(t: Terminal, n: int) -> None:
     t.buf.history = history
 
 
+#: Private modes DECSTR leaves as they are in xterm.js: the mouse's (another service there) and
+#: cursor blinking (an option).
+_KEPT_BY_SOFT_RESET = frozenset({5, 9, 12, 1000, 1001, 1002, 1003, 1005, 1006, 1015, 1016})
+
+
 def _soft_reset(t: Terminal) -> None:
     """DECSTR: modes, margins, pen and saved cursor back to defaults; the screen stays."""
     t.epoch += 1
-    t.modes = {7, 25}
+    t.modes = {7, 25} | (t.modes & _KEPT_BY_SOFT_RESET)
     t.insert = False
     t.top, t.bottom = 0, t.rows - 1
     t.pen = 0
     t.charsets = ("B", "B")
     t.shift_out = False
+    t.gl = "B"
     t.buf.saved = None
     t.keypad = False

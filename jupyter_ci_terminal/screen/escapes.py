@@ -21,6 +21,8 @@ def escape(t: Terminal, e: re.Match[str], data: str) -> int:
         params, inter = e.group(1), e.group(2)
         if final in "Hf" and not inter and "?" not in params:
             return t.anchor(e.group(), data, e.start(), e.end()) if _cup(t, params) else e.end()
+        if final == "b" and e.start() != t.text_end:
+            return e.end()  # REP repeats a character printed right before it only (xterm.js)
         csi(t, params, inter, final)
         return e.end()
     osc = e.group(4)
@@ -42,6 +44,8 @@ def escape(t: Terminal, e: re.Match[str], data: str) -> int:
             cs = list(t.charsets)
             cs[g] = "0" if final == "0" else "B"
             t.charsets = (cs[0], cs[1])
+            if g == int(t.shift_out):  # the set in use
+                t.gl = cs[g]
             t.epoch += 1
         elif inter == "#" and final == "8":
             t.buf.rows[:] = [["E" * t.cols, zeros(t.cols), False] for _ in range(t.rows)]
@@ -56,10 +60,10 @@ def escape(t: Terminal, e: re.Match[str], data: str) -> int:
     if final == "8":
         t.restore_cursor()
     elif final == "D":
-        t.linefeed()
+        t.index()
     elif final == "E":
         t.x = 0
-        t.linefeed()
+        t.index()
     elif final == "M":
         t.reverse_index()
     elif final == "c":

@@ -52,6 +52,7 @@ def resize(t: Terminal, rows: int, cols: int) -> None:
     t.alt.rows = [[r[0][:cols], r[1][:cols], r[2]] for r in t.alt.rows[:rows]]
     t.alt.rows += [blank_row() for _ in range(rows - len(t.alt.rows))]
     t.top, t.bottom = 0, rows - 1
+    t.main_layout = (0, rows - 1, t.main_layout[2])
     t.y = min(t.y, rows - 1)
     t.x = min(t.x, cols)
 
@@ -84,8 +85,8 @@ def _rows_only(t: Terminal, rows: int) -> None:
         shift = max(cy, 0) - t.alt_return[1]
         t.alt_return = (t.alt_return[0], max(cy, 0))
         if buf.saved is not None:
-            x, y, *rest = buf.saved
-            buf.saved = (x, min(max(y + shift, 0), rows - 1), *rest)  # type: ignore[assignment]
+            x, y, pen, gl = buf.saved
+            buf.saved = (x, min(max(y + shift, 0), rows - 1), pen, gl)
 
 
 def _reflow(t: Terminal, cols: int) -> None:
@@ -127,5 +128,5 @@ def _reflow(t: Terminal, cols: int) -> None:
     elif t.alt_return is not None:
         t.alt_return = (min(x, cols), max(y, 0))
         if buf.saved is not None:
-            buf.saved = (t.alt_return[0], t.alt_return[1], *buf.saved[2:])
+            buf.saved = (t.alt_return[0], t.alt_return[1], buf.saved[2], buf.saved[3])
     t.cols = cols

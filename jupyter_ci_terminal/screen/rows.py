@@ -54,13 +54,17 @@ def put(row: Row, x: int, text: str, attr: str) -> None:
     elif len(a) < x:
         a += zeros(x - len(a))
     end = x + len(text)
+    # The other half of a wide character written over is blanked in the pen (as xterm.js).
+    lo, hi = x, end
     if end < n and t[end] == WIDE:  # overwrote the left half of a wide character
         t = t[:end] + " " + t[end + 1 :]
+        hi += 1
     if 0 < x < n and t[x] == WIDE:  # overwrote the right half
         t = t[: x - 1] + " " + t[x:]
+        lo -= 1
     row[0] = t[:x] + text + t[end:]
     if a or attr != DEFAULT_ATTR:
-        row[1] = a[:x] + (attr * len(text) if attr != DEFAULT_ATTR else zeros(len(text))) + a[end:]
+        row[1] = a[:lo] + (attr * (hi - lo) if attr != DEFAULT_ATTR else zeros(hi - lo)) + a[hi:]
 
 
 def erase(row: Row, start: int, end: int, cols: int, attr: str) -> None:
@@ -94,13 +98,18 @@ def delete(row: Row, x: int, n: int, cols: int, attr: str) -> None:
     t, a = row[0], row[1]
     if x >= len(t) and attr == DEFAULT_ATTR:
         return
-    a = full_attrs(a, len(t))
-    row[0] = t[:x] + t[x + n :]
-    row[1] = a[:x] + a[x + n :]
-    if attr != DEFAULT_ATTR:
-        fill = cols - len(row[0])
-        row[0] += blanks(fill)
-        row[1] += attr * fill
+    if attr == DEFAULT_ATTR:
+        a = full_attrs(a, len(t))
+        row[0] = t[:x] + t[x + n :]
+        row[1] = a[:x] + a[x + n :]
+        return
+    # Only the n cells that come in at the right edge take the pen's background (as xterm.js);
+    # the blanks pulled in from past the text keep the default one.
+    n = min(n, cols - x)
+    t = t + blanks(cols - len(t))
+    a = full_attrs(a, cols)
+    row[0] = t[:x] + t[x + n :] + blanks(n)
+    row[1] = a[:x] + a[x + n :] + attr * n
 
 
 def keeps_whole(lines: list[str], rows: int, cols: int, longest: int | None = None) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from . import pens
+from .buffer import Saved
 from .rows import DEFAULT_ATTR, WIDE, Row, full_attrs
 from .terminal import STICKY_MODES, Terminal
 
@@ -79,6 +80,7 @@ def _main(t: Terminal, scrollback: int, cursor: tuple[int, int], out: list[str])
     natural = below_blank  # the cursor row is written last: the text leaves the cursor there
     rows = history + screen[: (cy if natural else end) + 1]
     pen = 0
+    drawn = 0  # cells written on the last row
     for i, row in enumerate(rows):
         cont = i + 1 < len(rows) and rows[i + 1][2]
         if cont:
@@ -86,10 +88,18 @@ def _main(t: Terminal, scrollback: int, cursor: tuple[int, int], out: list[str])
             at = full_attrs(row[1], len(tx))
         else:
             tx, at = _trimmed(row)
+            if row[2] and i and not tx:
+                tx, at = " ", DEFAULT_ATTR  # a blank wrapped row: one blank makes the wrap
         if natural and i == len(rows) - 1 and len(tx) < cx:
             tx += " " * (cx - len(tx))
             at += DEFAULT_ATTR * (cx - len(at))
         pen = _draw(tx, at, out, pen)
+        drawn = len(tx)
+        if row[2] and i and len(tx) < t.cols and at and pens.erase_pen(ord(at[0])):
+            # The wrap onto this row scrolled the screen with a background pen, which fills the
+            # new row: its cells past the text are blanked in the default pen again.
+            out.append(pens.reset(pen) + "\x1b[K")
+            pen = 0
         if i + 1 < len(rows) and not cont:
             if pen:
                 out.append(pens.reset(pen))
@@ -98,12 +108,14 @@ def _main(t: Terminal, scrollback: int, cursor: tuple[int, int], out: list[str])
     if pen:
         out.append(pens.reset(pen))
     if natural:
-        if len(rows) > len(history) and rows and len(_trimmed(rows[-1])[0]) > cx:
+        if len(rows) > len(history) and rows and drawn > cx:
             out.append(f"\x1b[{cx + 1}G")  # text right of the cursor: same width only
         down = end - cy
         if down > 0:
             # LF keeps the column, CUU comes back: blank rows below, cursor kept, any width.
             out.append("\n" * down + f"\x1b[{down}A")
+            if cx >= t.cols:  # those moves ended the wrap pending at the end of the text
+                out.append(_wrap_pending(screen[cy], t.cols))
     else:
         up = end - cy
         if up > 0:
@@ -148,69 +160,117 @@ def _move(dy: int) -> str:
     return f"\x1b[{dy}B" if dy > 0 else f"\x1b[{-dy}A" if dy < 0 else ""
 
 
-def _charsets(charsets: tuple[str, str], shift_out: bool) -> str:
-    """The sequences that designate G0 and G1 and shift to G1, from a fresh terminal's state."""
-    designated = f"\x1b({charsets[0]}\x1b){charsets[1]}" if charsets != ("B", "B") else ""
-    return designated + ("\x0e" if shift_out else "")
+def _charsets(t: Terminal) -> str:
+    """The sequences that designate G0 and G1, shift to G1 and put the charset in use in use,
+    from a fresh terminal's state."""
+    level = int(t.shift_out)
+    charsets = list(t.charsets)
+    # After a DECRC the set in use may differ from the designated one, which no sequence but
+    # DECRC sets apart: the set in use is designated (what is printed next shows the same).
+    charsets[level] = t.gl
+    designated = f"\x1b({charsets[0]}\x1b){charsets[1]}" if charsets != ["B", "B"] else ""
+    return designated + ("\x0e" if t.shift_out else "")
 
 
-def _save(saved: tuple[int, int, int, bool, tuple[str, str], bool] | None) -> str:
-    """DECSC of the saved slot ``saved`` at the cursor: with its pen and charsets (DECRC, and
-    leaving the alternate screen, bring them back), which are then set back to a fresh one's."""
+def _save(saved: Saved | None) -> str:
+    """DECSC of the saved slot ``saved`` at the cursor: with its pen and the charset in use
+    (DECRC, and leaving the alternate screen, bring them back), then a fresh one's again."""
     if saved is None:
         return f"{pens.sgr(0)}\x1b7\x1b[0m"
-    _, _, pen, _, charsets, shift_out = saved
-    chosen = _charsets(charsets, shift_out)
-    undone = "\x1b(B\x1b)B\x0f" if chosen else ""
+    _, _, pen, gl = saved
+    chosen, undone = (f"\x1b({gl}", "\x1b(B") if gl != "B" else ("", "")
     return f"{pens.sgr(pen)}{chosen}\x1b7\x1b[0m{undone}"
 
 
-def _saved_cursor(t: Terminal, out: list[str]) -> None:
-    """Fill the DECSC slot: go there (relative moves), save, come back."""
+def _saved_cursor(t: Terminal, out: list[str], cursor: tuple[int, int], margins: bool) -> None:
+    """Fill the normal screen's DECSC slot: go there, save, come back to ``cursor``; absolute
+    moves when ``margins`` are set (relative ones would stop at them)."""
     sx, sy = t.main.saved[:2] if t.main.saved is not None else (0, 0)
-    cx, cy = t.x, t.y
-    if (t.top, t.bottom) != (0, t.rows - 1):
-        # Relative moves would stop at the margins: absolute ones (right at the same width).
+    cx, cy = cursor
+    if margins:
         there, back = f"\x1b[{sy + 1}d", f"\x1b[{cy + 1}d"
     else:
         there, back = _move(sy - cy), _move(cy - sy)
     out.append(f"{there}\x1b[{min(sx, t.cols - 1) + 1}G{_save(t.main.saved)}")
     out.append(f"{back}\x1b[{min(cx, t.cols - 1) + 1}G")
     if cx >= t.cols:
-        out.append(_wrap_pending(t.buf.rows[cy], t.cols))
+        out.append(_wrap_pending(t.main.rows[cy], t.cols))
 
 
-def _alternate(t: Terminal, out: list[str], margins: str) -> None:
-    out.append(f"\x1b[?{t.alt_mode}h")
-    if t.alt_mode != 1049:
-        out.append("\x1b[H\x1b[2J")
+def _tab_stops(tabs: set[int] | None) -> str:
+    """Tab stops set apart from the default ones (every 8 columns), from column 0 of a row."""
+    if tabs is None:
+        return ""
+    return "\x1b[3g" + "".join(f"\x1b[{x + 1}G\x1bH" for x in sorted(tabs)) + "\r"
+
+
+def _margins(top: int, bottom: int, rows: int) -> str:
+    return f"\x1b[{top + 1};{bottom + 1}r" if (top, bottom) != (0, rows - 1) else ""
+
+
+def _alternate(t: Terminal, out: list[str], margins: str, cursor: tuple[int, int]) -> None:
+    """The normal screen's margins and saved cursor, then the alternate screen from ``cursor``
+    (the normal screen's)."""
+    top, bottom, _ = t.main_layout
+    main_margins = _margins(top, bottom, t.rows)
+    if main_margins:
+        out.append(f"\x1b7{main_margins}\x1b8")
+    if t.alt_mode == 1049:
+        # 1049 saves the cursor itself: with the pen and charset the slot holds (the pen whose
+        # background xterm.js fills the new screen with, as at the program's own 1049).
+        _, _, pen, gl = t.main.saved or (0, 0, 0, "B")
+        chosen, undone = (f"\x1b({gl}", "\x1b(B") if gl != "B" else ("", "")
+        out.append(f"{pens.select(pen, 0) if pen else ''}{chosen}\x1b[?1049h")
+        out.append(f"{pens.reset(pen) if pen else ''}{undone}")
+    else:
+        if main_margins or t.main.saved is not None:
+            _saved_cursor(t, out, cursor, bool(main_margins))
+        out.append(f"\x1b[?{t.alt_mode}h")
+    # Blank in the default pen: the rows the model holds in another one are drawn below.
+    out.append(f"\x1b[H\x1b[2J{_tab_stops(t.tabs)}")
     pen = 0
-    for y, row in enumerate(t.alt.rows):
-        tx, at = _trimmed(row)
-        if tx:
+    rows = t.alt.rows
+    cont = False  # the row above was drawn up to the edge: this one goes on from there
+    for y, row in enumerate(rows):
+        continued = y + 1 < len(rows) and rows[y + 1][2]
+        if continued:
+            # Filled to the edge, so that the next row's text wraps onto it: the wrap is what
+            # sets that row's wrapped flag (copy and select join the two).
+            tx = row[0] + " " * (t.cols - len(row[0]))
+            at = full_attrs(row[1], len(tx))
+        else:
+            tx, at = _trimmed(row)
+            if cont and not tx:
+                tx, at = " ", DEFAULT_ATTR  # a blank wrapped row: one blank makes the wrap
+        if tx and not cont:
             out.append(f"\x1b[{y + 1};1H")
-            pen = _draw(tx, at, out, pen)
+        pen = _draw(tx, at, out, pen)
+        cont = continued
     out.append(pens.reset(pen) + margins)
     saved = t.alt.saved
     if saved is not None:
         out.append(f"\x1b[{saved[1] + 1};{min(saved[0], t.cols - 1) + 1}H{_save(saved)}")
     out.append(f"\x1b[{t.y + 1};{min(t.x, t.cols - 1) + 1}H")
+    if t.x >= t.cols:
+        out.append(_wrap_pending(t.alt.rows[t.y], t.cols))
 
 
 def snapshot(t: Terminal, scrollback: int) -> str:
     """Everything a viewer needs, starting with a full reset (RIS) of whatever it showed."""
-    out = ["\x1bc"]
+    out = ["\x1bc", _tab_stops(t.main_layout[2] if t.in_alternate else t.tabs)]
     # Under a full-screen program, the shell's cursor is where leaving it (1049) puts it back.
     main_cursor = (t.alt_return or (0, 0)) if t.in_alternate else (t.x, t.y)
     _main(t, scrollback, main_cursor, out)
-    margins = f"\x1b[{t.top + 1};{t.bottom + 1}r" if (t.top, t.bottom) != (0, t.rows - 1) else ""
+    margins = _margins(t.top, t.bottom, t.rows)
     if t.in_alternate:
-        _alternate(t, out, margins)  # absolute positions: DECSTBM homing the cursor is harmless
+        # Absolute positions there: DECSTBM homing the cursor is harmless.
+        _alternate(t, out, margins, main_cursor)
     else:
         if margins:
             out.append(f"\x1b7{margins}\x1b8")
         if margins or t.main.saved is not None:
-            _saved_cursor(t, out)  # also undoes what the ESC 7 above left in the slot
+            # Also undoes what the ESC 7 above left in the slot.
+            _saved_cursor(t, out, main_cursor, bool(margins))
     if 6 in t.modes:  # origin mode homes the cursor: place it again, relative to the margin
         out.append(f"\x1b[?6h\x1b[{t.y - t.top + 1};{min(t.x, t.cols - 1) + 1}H")
     if 7 not in t.modes:
@@ -227,7 +287,7 @@ def snapshot(t: Terminal, scrollback: int) -> str:
         out.append("\x1b=")
     if t.cursor_style:
         out.append(f"\x1b[{t.cursor_style} q")
-    out.append(_charsets(t.charsets, t.shift_out))
+    out.append(_charsets(t))
     if t.title:
         out.append(f"\x1b]2;{t.title}\x07")
     if t.pen:

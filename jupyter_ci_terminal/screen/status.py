@@ -44,7 +44,7 @@ def _context(t: Terminal) -> tuple[object, ...]:
     """What decides the cells an update writes, besides its text: the pen it starts with (its
     SGRs change some slots only), insert mode, the charsets (the line-drawing one translates
     the text)."""
-    return (t.pen, t.insert, t.charsets, t.shift_out)
+    return (t.pen, t.insert, t.charsets, t.shift_out, t.gl)
 
 
 def remember(t: Terminal, update: str) -> None:

@@ -33,8 +33,12 @@ _PARTIAL = re.compile(
 )
 _DEC_GRAPHICS = str.maketrans("`abcdefghijklmnopqrstuvwxyz{|}~", "◆▒␉␌␍␊°±␤␋┘┐┌└┼⎺⎻─⎼⎽├┤┴┬│≤≥π≠£·")
 #: Private modes the snapshot restores (the alternate screen, origin, autowrap are separate).
-STICKY_MODES = (1, 5, 9, 12, 25, 66, 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1015, 2004)
+STICKY_MODES = (1, 5, 9, 12, 25, 66, 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1015, 1016, 2004)
 _ALT = (1049, 1047, 47)
+#: xterm.js keeps one mouse protocol and one mouse encoding: setting one replaces the other
+#: modes of its group (resetting any protocol mode turns mouse reports off).
+_MOUSE_PROTOCOLS = frozenset({9, 1000, 1002, 1003})
+_MOUSE_ENCODINGS = frozenset({1006, 1016})
 
 
 def _mask(data: str, start: int, size: int) -> bytes:
@@ -78,11 +82,21 @@ class Terminal:
         self.insert = False
         self.newline_mode = False
         self.keypad = False
-        self.charsets = ("B", "B")
-        self.shift_out = False
+        self.charsets = ("B", "B")  # G0 and G1: "0" is the line-drawing set
+        self.shift_out = False  # G1 in use (SO) rather than G0 (SI)
+        # The charset in use: the designated one of G0/G1, except after a DECRC, which brings
+        # back the one in use at DECSC without changing the designations (as xterm.js).
+        self.gl = "B"
         self.cursor_style = 0
+        # Where the last run of text ended in the output being read, and whether the output
+        # fed last ended with text: REP repeats a character printed right before it only.
+        self.text_end = -1
+        self.ended_in_text = False
         self.title = ""
         self.tabs: set[int] | None = None  # None: every 8 columns
+        # The normal screen's margins and tab stops while the alternate one is in use: xterm.js
+        # keeps them per screen (the alternate screen starts with its own defaults).
+        self.main_layout: tuple[int, int, set[int] | None] = (0, self.rows - 1, None)
         self.epoch = 0  # bumped by anything a flood skip must not jump over (see skip.py)
         # Where each anchor came in each state, in the output being fed (see skip.py).
         self.anchors: dict[tuple[str, tuple[object, ...]], list[tuple[int, int]]] = {}
@@ -102,6 +116,7 @@ class Terminal:
         self.mixed = False  # a block of lines in this output held other controls (lines.py)
         i = len(tail)
         n = len(data)
+        self.text_end = i if self.ended_in_text else -1
         base, mask, size = 0, b"", _WINDOW[0]
         while i < n:
             # The next control: one byte search in the mask of a window of the output, made
@@ -120,7 +135,9 @@ class Terminal:
             j = base + k
             if j > i:
                 self.text(data[i:j])
+                self.text_end = j
             if j >= n:
+                self.ended_in_text = True
                 return
             c = data[j]
             if c == "\x1b":
@@ -129,6 +146,7 @@ class Terminal:
                     if _PARTIAL.match(data, j) and n - j < 65536:
                         self.partial = data[j:]
                         self.last_end = j
+                        self.ended_in_text = self.text_end == j
                         return
                     i = j + 1  # a lone ESC: ignored, the next character is read as usual
                     continue
@@ -160,6 +178,7 @@ class Terminal:
             else:
                 self._control(c)
                 i = j + 1
+        self.ended_in_text = False
 
     def anchor(self, key: str, data: str, start: int, end: int) -> int:
         """Apply a cursor-placing sequence that may start a repeated update; maybe skip a flood."""
@@ -177,8 +196,7 @@ class Terminal:
             and not pens.erase_pen(self.pen)
             and not self.insert
             and 7 in self.modes
-            and not self.shift_out
-            and self.charsets[0] == "B"
+            and self.gl == "B"
         )
 
     def _plain_lines(self, data: str, i: int) -> int:
@@ -192,8 +210,7 @@ class Terminal:
 
     def text(self, run: str) -> None:
         """Print a run of printable characters at the cursor."""
-        charset = self.charsets[1 if self.shift_out else 0]
-        if charset == "0":
+        if self.gl == "0":
             run = run.translate(_DEC_GRAPHICS)
         if not run.isascii():
             run = cells(run)
@@ -244,6 +261,15 @@ class Terminal:
             self.y += 1
             self.buf.rows[self.y][2] = False  # as xterm.js: a line fed into is not a wrap
 
+    def index(self) -> None:
+        """IND: down one row as LF, except that the row keeps its wrapped flag and newline mode
+        does not apply (as xterm.js)."""
+        self.x = min(self.x, self.cols - 1)
+        if self.y == self.bottom:
+            self.scroll_up(1)
+        elif self.y < self.rows - 1:
+            self.y += 1
+
     def reverse_index(self) -> None:
         """RI: up one row, scrolling the region down at its top."""
         if self.y == self.top:
@@ -264,14 +290,16 @@ class Terminal:
         rows[top : bottom + 1] = rows[top + n : bottom + 1] + [blank_row() for _ in range(n)]
         self._fill_erased(range(bottom + 1 - n, bottom + 1))
 
-    def scroll_down(self, n: int) -> None:
-        """Scroll the region down (new blank rows at its top)."""
+    def scroll_down(self, n: int, fill: bool = True) -> None:
+        """Scroll the region down: new blank rows at its top, in the pen's background when
+        ``fill`` (xterm.js leaves SD's rows in the default one)."""
         self.epoch += 1
         rows = self.buf.rows
         top, bottom = self.top, self.bottom
         n = min(n, bottom - top + 1)
         rows[top : bottom + 1] = [blank_row() for _ in range(n)] + rows[top : bottom + 1 - n]
-        self._fill_erased(range(top, top + n))
+        if fill:
+            self._fill_erased(range(top, top + n))
 
     def _fill_erased(self, ys: range) -> None:
         attr = chr(pens.erase_pen(self.pen))
@@ -286,16 +314,23 @@ class Terminal:
         self.x = min(max(x, 0), self.cols - 1)
         self.y = min(max(y, 0), self.rows - 1)
 
-    def _vertical(self, dy: int) -> None:
-        # Relative moves stop at the margins when they start inside them (as xterm).
+    def _vertical(self, dy: int, margins: bool = True) -> None:
+        # CUU/CUD stop at the margin they move towards when they start on its side of it (as
+        # xterm.js: a move down from above the region stops at its bottom too); VPR does not.
         y = self.y + dy
-        if self.top <= self.y <= self.bottom:
+        if margins and dy > 0 and self.y <= self.bottom:
+            y = min(y, self.bottom)
+        elif margins and dy < 0 and self.y >= self.top:
+            y = max(y, self.top)
+        if 6 in self.modes:  # origin mode keeps the cursor inside the region
             y = min(max(y, self.top), self.bottom)
         self.y = min(max(y, 0), self.rows - 1)
         self.x = min(self.x, self.cols - 1)
 
     def tab(self, n: int = 1) -> None:
-        """HT: to the next tab stop."""
+        """HT: to the next tab stop (none with a wrap pending, as xterm.js)."""
+        if self.x >= self.cols:
+            return
         for _ in range(n):
             x = min(self.x, self.cols - 1) + 1
             if self.tabs is None:
@@ -313,13 +348,15 @@ class Terminal:
             self.tab()
         elif c == "\x0e":
             self.shift_out = True
+            self.gl = self.charsets[1]
         elif c == "\x0f":
             self.shift_out = False
+            self.gl = self.charsets[0]
         elif c == "\x84":
-            self.linefeed()
+            self.index()
         elif c == "\x85":
             self.x = 0
-            self.linefeed()
+            self.index()
         elif c == "\x8d":
             self.reverse_index()
         # BEL, NUL and the other C0/C1 controls change nothing a viewer sees.
@@ -330,18 +367,16 @@ class Terminal:
         return set(range(8, self.cols, 8)) if self.tabs is None else set(self.tabs)
 
     def save_cursor(self) -> None:
-        """DECSC: position, pen, origin mode, charsets (per screen, as xterm.js)."""
-        self.buf.saved = (self.x, self.y, self.pen, 6 in self.modes, self.charsets, self.shift_out)
+        """DECSC: position, pen and the charset in use (per screen, as xterm.js)."""
+        self.buf.saved = (self.x, self.y, self.pen, self.gl)
 
     def restore_cursor(self) -> None:
         """DECRC (a fresh screen restores the home position)."""
-        saved = self.buf.saved or (0, 0, 0, False, ("B", "B"), False)
-        x, y, self.pen, origin, self.charsets, self.shift_out = saved
-        self.modes.discard(6)
-        if origin:
-            self.modes.add(6)
-        self.x = min(x, self.cols)
-        self.y = min(y, self.rows - 1)
+        x, y, self.pen, self.gl = self.buf.saved or (0, 0, 0, "B")
+        # xterm.js puts the cursor back inside the screen (no wrap pending), and in origin mode
+        # inside the margins.
+        self.x = min(x, self.cols - 1)
+        self.y = max(self.top, min(y, self.bottom)) if 6 in self.modes else min(y, self.rows - 1)
 
     # ---- modes --------------------------------------------------------------------------------
 
@@ -351,6 +386,21 @@ class Terminal:
         if mode in _ALT:
             self._switch(mode, on)
             return
+        if mode == 1048:
+            if on:
+                self.save_cursor()
+            else:
+                self.restore_cursor()
+            return
+        group = (
+            _MOUSE_PROTOCOLS
+            if mode in _MOUSE_PROTOCOLS
+            else _MOUSE_ENCODINGS
+            if mode in _MOUSE_ENCODINGS
+            else None
+        )
+        if group is not None:
+            self.modes -= group
         if on:
             self.modes.add(mode)
         else:
@@ -359,11 +409,17 @@ class Terminal:
             self.goto(0, 0)
 
     def _switch(self, mode: int, on: bool) -> None:
+        if on and mode == 1049:
+            self.save_cursor()  # on the screen in use, even when it is the alternate one
         if on and self.buf is self.main:
             if mode == 1049:
-                self.save_cursor()
                 self.alt_return = (self.x, self.y)
+            self.main_layout = (self.top, self.bottom, self.tabs)
+            self.top, self.bottom, self.tabs = 0, self.rows - 1, None
             self.alt = Buffer(self.rows, None)
+            if pens.erase_pen(self.pen) != ord(DEFAULT_ATTR):
+                # xterm.js fills the new screen with the pen's background.
+                self.alt.rows = [self.blank_line() for _ in range(self.rows)]
             self.buf = self.alt
             self.alt_mode = mode
         elif not on:
@@ -371,6 +427,7 @@ class Terminal:
                 self.buf = self.main
                 self.alt_mode = 0
                 self.alt_return = None
+                self.top, self.bottom, self.tabs = self.main_layout
             if mode == 1049:
                 self.restore_cursor()  # even on the normal screen, as xterm.js
 

@@ -7,7 +7,7 @@ const { Terminal } = require(job.module);
 
 function cellKey(cell) {
   const flags = [cell.isBold(), cell.isDim(), cell.isItalic(), cell.isUnderline(), cell.isBlink(),
-    cell.isInverse(), cell.isInvisible(), cell.isStrikethrough()].map(Number).join('');
+    cell.isInverse(), cell.isInvisible(), cell.isStrikethrough()].map(v => (v ? 1 : 0)).join('');
   return [cell.getFgColorMode(), cell.getFgColor(), cell.getBgColorMode(), cell.getBgColor(), flags].join(',');
 }
 
