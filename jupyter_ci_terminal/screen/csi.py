@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import pens
+from . import modes, pens
 from .rows import WIDE, delete, erase, insert
 
 if TYPE_CHECKING:
@@ -33,12 +33,12 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
             t.cursor_style = a
             t.epoch += 1
         elif inter == "!" and final == "p":
-            _soft_reset(t)
+            modes.soft_reset(t)
         return
     if private == "?":
         if final in "hl":
             for mode in args:
-                t.set_private(mode, final == "h")
+                modes.set_private(t, mode, final == "h")
         elif final == "J" or final == "K":
             csi(t, params[1:], inter, final)
         return
@@ -169,22 +169,3 @@ def _delete_lines(t: Terminal, n: int) -> None:
     t.buf.history = None  # deleted lines are gone, not scrolled back
     t.scroll_up(n)
     t.buf.history = history
-
-
-#: Private modes DECSTR leaves as they are in xterm.js: the mouse's (another service there) and
-#: cursor blinking (an option).
-_KEPT_BY_SOFT_RESET = frozenset({5, 9, 12, 1000, 1001, 1002, 1003, 1005, 1006, 1015, 1016})
-
-
-def _soft_reset(t: Terminal) -> None:
-    """DECSTR: modes, margins, pen and saved cursor back to defaults; the screen stays."""
-    t.epoch += 1
-    t.modes = {7, 25} | (t.modes & _KEPT_BY_SOFT_RESET)
-    t.insert = False
-    t.top, t.bottom = 0, t.rows - 1
-    t.pen = 0
-    t.charsets = ("B", "B")
-    t.shift_out = False
-    t.gl = "B"
-    t.buf.saved = None
-    t.keypad = False

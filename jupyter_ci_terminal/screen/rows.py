@@ -89,8 +89,15 @@ def insert(row: Row, x: int, n: int, cols: int, attr: str) -> None:
     if len(t) < x:
         t += blanks(x - len(t))
     a = full_attrs(a, len(t))
-    row[0] = (t[:x] + blanks(n) + t[x:])[:cols]
-    row[1] = (a[:x] + attr * n + a[x:])[:cols]
+    # As xterm.js: a wide character split at x, or cut at the edge, leaves a blank in the pen.
+    if 0 < x < len(t) and t[x] == WIDE:
+        t, a = t[: x - 1] + "  " + t[x + 1 :], a[: x - 1] + attr + attr + a[x + 1 :]
+    t = t[:x] + blanks(n) + t[x:]
+    a = a[:x] + attr * n + a[x:]
+    if len(t) > cols and t[cols] == WIDE:
+        t, a = t[: cols - 1] + " ", a[: cols - 1] + attr
+    row[0] = t[:cols]
+    row[1] = a[:cols]
 
 
 def delete(row: Row, x: int, n: int, cols: int, attr: str) -> None:
@@ -98,18 +105,23 @@ def delete(row: Row, x: int, n: int, cols: int, attr: str) -> None:
     t, a = row[0], row[1]
     if x >= len(t) and attr == DEFAULT_ATTR:
         return
-    if attr == DEFAULT_ATTR:
-        a = full_attrs(a, len(t))
-        row[0] = t[:x] + t[x + n :]
-        row[1] = a[:x] + a[x + n :]
-        return
-    # Only the n cells that come in at the right edge take the pen's background (as xterm.js);
-    # the blanks pulled in from past the text keep the default one.
-    n = min(n, cols - x)
-    t = t + blanks(cols - len(t))
-    a = full_attrs(a, cols)
-    row[0] = t[:x] + t[x + n :] + blanks(n)
-    row[1] = a[:x] + a[x + n :] + attr * n
+    tail = ""
+    if attr != DEFAULT_ATTR:
+        # Only the n cells that come in at the right edge take the pen's background (as
+        # xterm.js); the blanks pulled in from past the text keep the default one.
+        n = min(n, cols - x)
+        t += blanks(cols - len(t))
+        tail = blanks(n)
+    a = full_attrs(a, len(t))
+    split = 0 < x < len(t) and t[x] == WIDE  # a wide character's right half goes
+    t = t[:x] + t[x + n :] + tail
+    a = a[:x] + a[x + n :] + attr * len(tail)
+    # As xterm.js: the half of a wide character left alone becomes a blank in the pen.
+    if split:
+        t, a = t[: x - 1] + " " + t[x:], a[: x - 1] + attr + a[x:]
+    if x < len(t) and t[x] == WIDE:
+        t, a = t[:x] + " " + t[x + 1 :], a[:x] + attr + a[x + 1 :]
+    row[0], row[1] = t, a
 
 
 def keeps_whole(lines: list[str], rows: int, cols: int, longest: int | None = None) -> bool:

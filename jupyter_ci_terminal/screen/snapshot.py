@@ -14,8 +14,9 @@ import re
 
 from . import pens
 from .buffer import Saved
+from .modes import STICKY_MODES
 from .rows import DEFAULT_ATTR, WIDE, Row, full_attrs
-from .terminal import STICKY_MODES, Terminal
+from .terminal import Terminal
 
 _RUNS = re.compile(r"(.)\1*", re.DOTALL)
 

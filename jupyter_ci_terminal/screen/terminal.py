@@ -32,13 +32,6 @@ _PARTIAL = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*\x1b?|[P_^X][^\x1b]*\x1b?|[ -/]*)\Z", re.DOTALL
 )
 _DEC_GRAPHICS = str.maketrans("`abcdefghijklmnopqrstuvwxyz{|}~", "◆▒␉␌␍␊°±␤␋┘┐┌└┼⎺⎻─⎼⎽├┤┴┬│≤≥π≠£·")
-#: Private modes the snapshot restores (the alternate screen, origin, autowrap are separate).
-STICKY_MODES = (1, 5, 9, 12, 25, 66, 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1015, 1016, 2004)
-_ALT = (1049, 1047, 47)
-#: xterm.js keeps one mouse protocol and one mouse encoding: setting one replaces the other
-#: modes of its group (resetting any protocol mode turns mouse reports off).
-_MOUSE_PROTOCOLS = frozenset({9, 1000, 1002, 1003})
-_MOUSE_ENCODINGS = frozenset({1006, 1016})
 
 
 def _mask(data: str, start: int, size: int) -> bytes:
@@ -377,59 +370,6 @@ class Terminal:
         # inside the margins.
         self.x = min(x, self.cols - 1)
         self.y = max(self.top, min(y, self.bottom)) if 6 in self.modes else min(y, self.rows - 1)
-
-    # ---- modes --------------------------------------------------------------------------------
-
-    def set_private(self, mode: int, on: bool) -> None:
-        """DECSET/DECRST."""
-        self.epoch += 1
-        if mode in _ALT:
-            self._switch(mode, on)
-            return
-        if mode == 1048:
-            if on:
-                self.save_cursor()
-            else:
-                self.restore_cursor()
-            return
-        group = (
-            _MOUSE_PROTOCOLS
-            if mode in _MOUSE_PROTOCOLS
-            else _MOUSE_ENCODINGS
-            if mode in _MOUSE_ENCODINGS
-            else None
-        )
-        if group is not None:
-            self.modes -= group
-        if on:
-            self.modes.add(mode)
-        else:
-            self.modes.discard(mode)
-        if mode == 6:
-            self.goto(0, 0)
-
-    def _switch(self, mode: int, on: bool) -> None:
-        if on and mode == 1049:
-            self.save_cursor()  # on the screen in use, even when it is the alternate one
-        if on and self.buf is self.main:
-            if mode == 1049:
-                self.alt_return = (self.x, self.y)
-            self.main_layout = (self.top, self.bottom, self.tabs)
-            self.top, self.bottom, self.tabs = 0, self.rows - 1, None
-            self.alt = Buffer(self.rows, None)
-            if pens.erase_pen(self.pen) != ord(DEFAULT_ATTR):
-                # xterm.js fills the new screen with the pen's background.
-                self.alt.rows = [self.blank_line() for _ in range(self.rows)]
-            self.buf = self.alt
-            self.alt_mode = mode
-        elif not on:
-            if self.buf is self.alt:
-                self.buf = self.main
-                self.alt_mode = 0
-                self.alt_return = None
-                self.top, self.bottom, self.tabs = self.main_layout
-            if mode == 1049:
-                self.restore_cursor()  # even on the normal screen, as xterm.js
 
     @property
     def in_alternate(self) -> bool:
