@@ -54,8 +54,10 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
         t._vertical(n, margins=False)
     elif final == "C" or final == "a":
         t.x = min(min(t.x, t.cols - 1) + n, t.cols - 1)
+        t.origin_shift()
     elif final == "D":
         t.x = max(min(t.x, t.cols - 1) - n, 0)
+        t.origin_shift()
     elif final == "E":
         t._vertical(n)
         t.x = 0
@@ -64,6 +66,7 @@ def csi(t: Terminal, params: str, inter: str, final: str) -> None:
         t.x = 0
     elif final == "G" or final == "`":
         t.x = min(n, t.cols) - 1
+        t.origin_shift()
     elif final == "d":
         t.goto(min(t.x, t.cols - 1), n - 1)
     elif final == "J":

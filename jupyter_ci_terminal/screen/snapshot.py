@@ -274,6 +274,8 @@ def snapshot(t: Terminal, scrollback: int) -> str:
             _saved_cursor(t, out, main_cursor, bool(margins))
     if 6 in t.modes:  # origin mode homes the cursor: place it again, relative to the margin
         out.append(f"\x1b[?6h\x1b[{t.y - t.top + 1};{min(t.x, t.cols - 1) + 1}H")
+        if t.x >= t.cols:
+            out.append(_wrap_pending(t.buf.rows[t.y], t.cols))
     if 7 not in t.modes:
         out.append("\x1b[?7l")
     for mode in STICKY_MODES:

@@ -31,6 +31,7 @@ _ESC = re.compile(
 _PARTIAL = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*\x1b?|[P_^X][^\x1b]*\x1b?|[ -/]*)\Z", re.DOTALL
 )
+_WIDE_CHARS = re.compile(".\x00", re.DOTALL)  # a wide character and its filler, as cells
 _DEC_GRAPHICS = str.maketrans("`abcdefghijklmnopqrstuvwxyz{|}~", "◆▒␉␌␍␊°±␤␋┘┐┌└┼⎺⎻─⎼⎽├┤┴┬│≤≥π≠£·")
 
 
@@ -224,7 +225,9 @@ class Terminal:
             space = cols - self.x
             piece = run[:space]
             if len(run) > space and piece[-1:] != "\x00" and run[space : space + 1] == "\x00":
-                if cols > 1:
+                if not autowrap:
+                    piece, run = piece[:-1], run[space - 1 :]  # left to the last column's rule
+                elif cols > 1:
                     piece = piece[:-1] + " "  # a wide character never straddles the edge
                     run = run[space - 1 :]
                 else:
@@ -237,7 +240,12 @@ class Terminal:
             put(row, self.x, piece, attr)
             self.x += len(piece)
             if not autowrap and run:
-                put(row, cols - 1, run[-1], attr)
+                # xterm.js writes each further character on the last column, and skips a wide
+                # one (which does not fit there) with the cursor left on that column.
+                narrow = _WIDE_CHARS.sub("", run)
+                if narrow:
+                    put(row, cols - 1, narrow[-1], attr)
+                self.x = cols if run[-1] != "\x00" else cols - 1
                 run = ""
 
     # ---- movement and scrolling ---------------------------------------------------------------
@@ -315,10 +323,16 @@ class Terminal:
             y = min(y, self.bottom)
         elif margins and dy < 0 and self.y >= self.top:
             y = max(y, self.top)
-        if 6 in self.modes:  # origin mode keeps the cursor inside the region
-            y = min(max(y, self.top), self.bottom)
         self.y = min(max(y, 0), self.rows - 1)
         self.x = min(self.x, self.cols - 1)
+        self.origin_shift()
+
+    def origin_shift(self) -> None:
+        """After a relative move or a column-only one: in origin mode xterm.js takes the row it
+        moves from as counted from the region's top, i.e. adds the top margin, then keeps the
+        cursor inside the region. Viewers do, so the model does too."""
+        if 6 in self.modes:
+            self.y = min(max(self.top + self.y, self.top), self.bottom)
 
     def tab(self, n: int = 1) -> None:
         """HT: to the next tab stop (none with a wrap pending, as xterm.js)."""
