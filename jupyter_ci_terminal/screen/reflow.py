@@ -49,12 +49,39 @@ def resize(t: Terminal, rows: int, cols: int) -> None:
         _reflow(t, cols)
     _rows_only(t, rows)
     t.rows = rows
-    t.alt.rows = [[r[0][:cols], r[1][:cols], r[2]] for r in t.alt.rows[:rows]]
-    t.alt.rows += [blank_row() for _ in range(rows - len(t.alt.rows))]
+    alt = [_cut(r, cols) for r in t.alt.rows]
+    if t.in_alternate:
+        # As xterm.js: fewer rows drop those below the cursor first, then those at the top.
+        while len(alt) > rows:
+            if len(alt) > t.y + 1:
+                alt.pop()
+            else:
+                alt.pop(0)
+                t.y -= 1
+                if t.alt.saved is not None:  # the saved row goes up with its row
+                    sx, sy, pen, gl = t.alt.saved
+                    t.alt.saved = (sx, max(sy - 1, 0), pen, gl)
+    t.alt.rows = alt[:rows] + [blank_row() for _ in range(rows - len(alt))]
     t.top, t.bottom = 0, rows - 1
     t.main_layout = (0, rows - 1, t.main_layout[2])
+    # As xterm.js: the cursor (and each saved one) comes back inside the screen, no wrap pending.
     t.y = min(t.y, rows - 1)
-    t.x = min(t.x, cols)
+    t.x = min(t.x, cols - 1)
+    if t.alt_return is not None:
+        t.alt_return = (min(t.alt_return[0], cols - 1), t.alt_return[1])
+    for buf in (t.main, t.alt):
+        if buf.saved is not None:
+            sx, sy, pen, gl = buf.saved
+            buf.saved = (min(sx, cols - 1), sy, pen, gl)
+
+
+def _cut(row: Row, cols: int) -> Row:
+    """``row`` cut at ``cols`` columns; a wide character split by the edge becomes a blank (no
+    output can leave half of one on the last column, as xterm.js's cut row shows it)."""
+    text, attrs = row[0][:cols], row[1][:cols]
+    if len(row[0]) > cols and row[0][cols] == WIDE:
+        text = text[:-1] + " "
+    return [text, attrs, row[2]]
 
 
 def _rows_only(t: Terminal, rows: int) -> None:
@@ -106,9 +133,7 @@ def _reflow(t: Terminal, cols: int) -> None:
             # As xterm.js: the cursor's line is not re-wrapped but cut, and the cursor stays on
             # its row (a shell redraws its prompt from there after SIGWINCH).
             above = split_rows(allrows[start:cursor_row], t.cols)
-            wrapped = [
-                [r[0][:cols], r[1][:cols], r[2]] for r in split_rows(allrows[start:end], t.cols)
-            ]
+            wrapped = [_cut(r, cols) for r in split_rows(allrows[start:end], t.cols)]
             new_cursor = (min(cx, cols - 1), len(new) + len(above))
         else:
             wrapped = _rewrap(text, attrs, cols)

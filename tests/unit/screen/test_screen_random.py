@@ -144,6 +144,37 @@ def test_found_streams_reload_as_they_stayed(name: str) -> None:
     assert reloaded == stayed
 
 
+#: rows, cols, the output, and the pty's size after it (rows, cols).
+RESIZED: dict[str, tuple[int, int, str, int, int]] = {
+    "alternate_screen_fewer_rows_drop_those_below_the_cursor_first": (
+        5,
+        20,
+        "\x1b[?1047h" + "y" * 14 + "\x1b[4;H",
+        3,
+        10,
+    ),
+    "alternate_screen_cursor_back_inside": (5, 20, "\x1b[?1047h" + "y" * 20, 3, 10),
+}
+
+
+@pytest.mark.parametrize("name", list(RESIZED))
+def test_found_streams_resized_then_reloaded_as_they_stayed(name: str) -> None:
+    rows, cols, data, rows2, cols2 = RESIZED[name]
+    model = ScreenModel(rows, cols, history=1000)
+    model.feed(data)
+    model.resize(rows2, cols2)
+    snap = model.snapshot(1000)
+    after = "\x1b8x\x1b[?1047l\x1b8y"  # then what the saved cursors hold shows
+    stayed, reloaded, now_stayed, now_reloaded = xterm(
+        {"rows": rows, "cols": cols, "writes": [data], "resize": [rows2, cols2], "after": [after]},
+        {"rows": rows2, "cols": cols2, "writes": [snap], "after": [after]},
+        {"rows": rows, "cols": cols, "writes": [data], "resize": [rows2, cols2]},
+        {"rows": rows2, "cols": cols2, "writes": [snap]},
+    )
+    assert now_reloaded == now_stayed
+    assert reloaded == stayed
+
+
 SIZES = [(5, 20), (3, 10), (7, 13), (10, 40)]
 SEEDS = range(600)
 #: Seeds whose streams still reload differently, each for a reason not found yet (they are
