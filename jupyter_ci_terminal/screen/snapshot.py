@@ -128,7 +128,8 @@ def _main(t: Terminal, scrollback: int, cursor: tuple[int, int], out: list[str])
 
 def _wrap_pending(row: Row, cols: int) -> str:
     """From the last column, the cursor back in its pending-wrap state (the next character goes
-    on the next row): the row's last character written again."""
+    on the next row): the row's last character written again (a wide one from a BS before it:
+    in origin mode xterm.js would move a CHA's row)."""
     text, attrs = row[0], full_attrs(row[1], len(row[0]))
     if len(text) != cols:
         return ""
@@ -137,7 +138,7 @@ def _wrap_pending(row: Row, cols: int) -> str:
         return f"{pens.select(p, 0)}{text[-1]}{pens.reset(p)}"
     if cols > 1:  # a wide character in the last two columns
         p = ord(attrs[-2])
-        return f"\x1b[{cols - 1}G{pens.select(p, 0)}{text[-2]}{pens.reset(p)}"
+        return f"\b{pens.select(p, 0)}{text[-2]}{pens.reset(p)}"
     return ""
 
 

@@ -104,6 +104,12 @@ FOUND: dict[str, tuple[int, int, str, str]] = {
     "relative_moves_in_origin_mode": (3, 10, "\x1b[2;3r\x1b[?6h\x1b[C", "x"),
     "column_moves_in_origin_mode": (7, 13, "\x1b[2;6r\x1b[?6h\x1b[2;1Hab\x1b[5Gx\x1b[2Dy", ""),
     "wrap_pending_in_origin_mode": (5, 20, "\x1b[?6h" + "2" * 40, ""),
+    "wide_character_wrap_pending_in_origin_mode": (
+        5,
+        20,
+        "\x1b[2;4r\x1b[?6h\x1b[2;1H" + "日" * 10,
+        "x",
+    ),
     "autowrap_off_skips_a_wide_character_at_the_edge": (3, 10, "\x1b[?7l~/x € € 日本", ""),
     "autowrap_off_keeps_writing_the_last_column": (
         5,
@@ -176,7 +182,8 @@ def test_found_streams_resized_then_reloaded_as_they_stayed(name: str) -> None:
 
 
 SIZES = [(5, 20), (3, 10), (7, 13), (10, 40)]
-SEEDS = range(600)
+#: 600 seeds in blocks of 100 (one xterm.js run each, so that blocks go to different workers).
+BLOCKS = [range(k, k + 100) for k in range(0, 600, 100)]
 #: Seeds whose streams still reload differently, each for a reason not found yet (they are
 #: listed so that a new difference, or one of these fixed, fails the test).
 STILL_DIFFERENT = {112, 240, 357, 512, 536, 548}
@@ -187,10 +194,11 @@ XTERM_THROWS = {115, 300, 574, 586}
 RESTORES = ("\x1b8", "\x1b[u", "?1048l", "?1049l")
 
 
-def test_random_streams_reload_as_they_stayed() -> None:
+@pytest.mark.parametrize("block", BLOCKS, ids=lambda b: f"seeds_{b.start}_to_{b.stop - 1}")
+def test_random_streams_reload_as_they_stayed(block: range) -> None:
     views: list[dict[str, Any]] = []
     seeds = []
-    for seed in SEEDS:
+    for seed in block:
         if seed in XTERM_THROWS:
             continue
         rows, cols = random.Random(seed).choice(SIZES)
@@ -210,5 +218,5 @@ def test_random_streams_reload_as_they_stayed() -> None:
         for k, seed in enumerate(seeds)
         if dumps[4 * k] != dumps[4 * k + 1] or dumps[4 * k + 2] != dumps[4 * k + 3]
     }
-    assert len(seeds) > 350
-    assert different == STILL_DIFFERENT
+    assert len(seeds) > 50
+    assert different == STILL_DIFFERENT & set(block)
