@@ -206,7 +206,9 @@ class SessionManager:
         if path is None:
             msg = "This session is not recorded (CITerminalApp.record_sessions is off)."
             raise NotFoundError(msg)
-        if not path.exists() and not journal_path(path).exists():
+        # The journal first: its conversion writes the file before it deletes the journal, so
+        # a conversion that ends between the two checks is not taken for a deleted recording.
+        if not journal_path(path).exists() and not path.exists():
             msg = "This session's recording was deleted (CITerminalApp.recordings_keep_days)."
             raise NotFoundError(msg)
         return path
