@@ -31,6 +31,17 @@ def _trimmed(row: Row) -> tuple[str, str]:
     return t[:end], a[:end]
 
 
+def _cells(row: Row, cols: int, continued: bool, wrapped_onto: bool) -> tuple[str, str]:
+    """The text and pens to draw of ``row``: up to the edge when the next row continues it (the
+    wrap onto that row is what sets its wrapped flag), else without trailing default blanks; a
+    blank row wrapped onto gets one blank, which makes the wrap."""
+    if continued:
+        tx = row[0] + " " * (-len(row[0]) % cols or (0 if row[0] else cols))
+        return tx, full_attrs(row[1], len(tx))
+    tx, at = _trimmed(row)
+    return (" ", DEFAULT_ATTR) if wrapped_onto and not tx else (tx, at)
+
+
 def _draw(t: str, a: str, out: list[str], pen: int) -> int:
     """Append the escape-coded cells; return the pen in effect after them."""
     if not a.strip(a[:1]):  # one pen for the whole run: the common case
@@ -84,13 +95,7 @@ def _main(t: Terminal, scrollback: int, cursor: tuple[int, int], out: list[str])
     drawn = 0  # cells written on the last row
     for i, row in enumerate(rows):
         cont = i + 1 < len(rows) and rows[i + 1][2]
-        if cont:
-            tx = row[0] + " " * (-len(row[0]) % t.cols or (0 if row[0] else t.cols))
-            at = full_attrs(row[1], len(tx))
-        else:
-            tx, at = _trimmed(row)
-            if row[2] and i and not tx:
-                tx, at = " ", DEFAULT_ATTR  # a blank wrapped row: one blank makes the wrap
+        tx, at = _cells(row, t.cols, cont, bool(i and row[2]))
         if natural and i == len(rows) - 1 and len(tx) < cx:
             tx += " " * (cx - len(tx))
             at += DEFAULT_ATTR * (cx - len(at))
@@ -232,22 +237,13 @@ def _alternate(t: Terminal, out: list[str], margins: str, cursor: tuple[int, int
     out.append(f"\x1b[H\x1b[2J{_tab_stops(t.tabs)}")
     pen = 0
     rows = t.alt.rows
-    cont = False  # the row above was drawn up to the edge: this one goes on from there
     for y, row in enumerate(rows):
-        continued = y + 1 < len(rows) and rows[y + 1][2]
-        if continued:
-            # Filled to the edge, so that the next row's text wraps onto it: the wrap is what
-            # sets that row's wrapped flag (copy and select join the two).
-            tx = row[0] + " " * (t.cols - len(row[0]))
-            at = full_attrs(row[1], len(tx))
-        else:
-            tx, at = _trimmed(row)
-            if cont and not tx:
-                tx, at = " ", DEFAULT_ATTR  # a blank wrapped row: one blank makes the wrap
-        if tx and not cont:
+        # A row wrapped onto goes on from the row above, drawn up to the edge.
+        wrapped_onto = bool(y and row[2])
+        tx, at = _cells(row, t.cols, y + 1 < len(rows) and rows[y + 1][2], wrapped_onto)
+        if tx and not wrapped_onto:
             out.append(f"\x1b[{y + 1};1H")
         pen = _draw(tx, at, out, pen)
-        cont = continued
     out.append(pens.reset(pen) + margins)
     saved = t.alt.saved
     if saved is not None:

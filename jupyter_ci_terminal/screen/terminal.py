@@ -82,10 +82,9 @@ class Terminal:
         # back the one in use at DECSC without changing the designations (as xterm.js).
         self.gl = "B"
         self.cursor_style = 0
-        # Where the last run of text ended in the output being read, and whether the output
-        # fed last ended with text: REP repeats a character printed right before it only.
+        # Where the last run of text ended in the output being read (the output fed last ended
+        # with text when it is ``last_end``): REP repeats a character printed right before it.
         self.text_end = -1
-        self.ended_in_text = False
         self.title = ""
         self.tabs: set[int] | None = None  # None: every 8 columns
         # The normal screen's margins and tab stops while the alternate one is in use: xterm.js
@@ -103,6 +102,7 @@ class Terminal:
 
     def feed(self, data: str) -> None:
         """Apply output (already decoded); an escape sequence may be split across calls."""
+        ended_in_text = self.text_end == self.last_end
         tail = skip.carried(self, len(data))
         data = tail + self.partial + data
         self.partial = ""
@@ -110,7 +110,7 @@ class Terminal:
         self.mixed = False  # a block of lines in this output held other controls (lines.py)
         i = len(tail)
         n = len(data)
-        self.text_end = i if self.ended_in_text else -1
+        self.text_end = i if ended_in_text else -1
         base, mask, size = 0, b"", _WINDOW[0]
         while i < n:
             # The next control: one byte search in the mask of a window of the output, made
@@ -131,7 +131,6 @@ class Terminal:
                 self.text(data[i:j])
                 self.text_end = j
             if j >= n:
-                self.ended_in_text = True
                 return
             c = data[j]
             if c == "\x1b":
@@ -140,7 +139,6 @@ class Terminal:
                     if _PARTIAL.match(data, j) and n - j < 65536:
                         self.partial = data[j:]
                         self.last_end = j
-                        self.ended_in_text = self.text_end == j
                         return
                     i = j + 1  # a lone ESC: ignored, the next character is read as usual
                     continue
@@ -172,7 +170,6 @@ class Terminal:
             else:
                 self._control(c)
                 i = j + 1
-        self.ended_in_text = False
 
     def anchor(self, key: str, data: str, start: int, end: int) -> int:
         """Apply a cursor-placing sequence that may start a repeated update; maybe skip a flood."""

@@ -120,14 +120,15 @@ FOUND: dict[str, tuple[int, int, str, str]] = {
 }
 
 
-def _views(rows: int, cols: int, data: str, snap: str, after: str) -> list[dict[str, Any]]:
-    base = {"rows": rows, "cols": cols}
-    return [
-        {**base, "writes": [data], "after": [after]},
-        {**base, "writes": [snap], "after": [after]},
-        {**base, "writes": [data]},
-        {**base, "writes": [snap]},
-    ]
+def _views(
+    rows: int, cols: int, data: str, snap: str, after: str, resize: tuple[int, int] | None = None
+) -> list[dict[str, Any]]:
+    """A viewer that stayed and one that reloaded (at the pty's size after ``resize``), with
+    ``after`` written to both, then the same two without it."""
+    stayed = {"rows": rows, "cols": cols, "writes": [data], "resize": resize}
+    rows2, cols2 = resize or (rows, cols)
+    reloaded = {"rows": rows2, "cols": cols2, "writes": [snap]}
+    return [{**stayed, "after": [after]}, {**reloaded, "after": [after]}, stayed, reloaded]
 
 
 def _first_row_unwrapped(dump: dict[str, Any]) -> dict[str, Any]:
@@ -169,13 +170,9 @@ def test_found_streams_resized_then_reloaded_as_they_stayed(name: str) -> None:
     model = ScreenModel(rows, cols, history=1000)
     model.feed(data)
     model.resize(rows2, cols2)
-    snap = model.snapshot(1000)
     after = "\x1b8x\x1b[?1047l\x1b8y"  # then what the saved cursors hold shows
     stayed, reloaded, now_stayed, now_reloaded = xterm(
-        {"rows": rows, "cols": cols, "writes": [data], "resize": [rows2, cols2], "after": [after]},
-        {"rows": rows2, "cols": cols2, "writes": [snap], "after": [after]},
-        {"rows": rows, "cols": cols, "writes": [data], "resize": [rows2, cols2]},
-        {"rows": rows2, "cols": cols2, "writes": [snap]},
+        *_views(rows, cols, data, model.snapshot(1000), after, (rows2, cols2))
     )
     assert now_reloaded == now_stayed
     assert reloaded == stayed
